@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { appConfig, AppConfig, assignCorrelationId } from '@pcn/common';
+import { DatabaseModule, RedisModule } from '@pcn/database';
+import { AuthModule } from '@pcn/auth';
+import { DirectoryModule } from '@pcn/directory';
+import { AgreementsModule } from '@pcn/agreements';
+import { HealthModule } from './health/health.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: [appConfig], ignoreEnvFile: process.env.NODE_ENV === 'test', cache: true }),
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          name: 'api',
+          genReqId: assignCorrelationId,
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+          customProps: () => ({ service: config.SERVICE_NAME }),
+          autoLogging: { ignore: (req) => req.url === '/health' },
+        },
+      }),
+    }),
+    DatabaseModule,
+    RedisModule,
+    AuthModule,
+    DirectoryModule,
+    AgreementsModule,
+    HealthModule,
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,46 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import express, { NextFunction, Request, Response } from 'express';
+import { appConfig, AppConfig, assignCorrelationId, correlationIdOf, createValidationPipe, HttpErrorFilter, toErrorResponse } from '@pcn/common';
+
+/**
+ * Everything that makes the HTTP app what it is, shared by main.ts and the e2e tests so
+ * the tests exercise the same pipes, filters, limits and routes as production.
+ */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  const config = app.get<AppConfig>(appConfig.KEY);
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  // First, so even a request the body parser rejects carries a correlation id.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    assignCorrelationId(req, res);
+    next();
+  });
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  // Body-parser failures (too large, not JSON) happen before Nest routing, so they get
+  // their own error middleware that speaks the same error shape.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    const body = toErrorResponse(err, correlationIdOf(req));
+    res.status(body.status).json(body);
+  });
+  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('PCN Network Agreements API')
+      .setDescription('Draft, approve, sign and verify PCN Network Agreements and their data-sharing annexes.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

@@ -1,0 +1,6 @@
+import { AUTH_ENTITIES } from '@pcn/auth';
+import { DIRECTORY_ENTITIES } from '@pcn/directory';
+import { AGREEMENTS_ENTITIES } from '@pcn/agreements';
+
+/** Every entity of every lib: what migrations must match (the drift check compares them). */
+export const ALL_ENTITIES = [...AUTH_ENTITIES, ...DIRECTORY_ENTITIES, ...AGREEMENTS_ENTITIES];

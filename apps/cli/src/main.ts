@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { generateMigration, pendingSchemaChanges, runMigrations } from './migrations';
+import { syncTemplates } from './reference-data';
+
+const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
+  migrate                 apply pending migrations and reference data to DATABASE_URL
+  migration:generate Name write a migration for entity changes (run from the repository root)
+  migration:check         exit 1 if entities and migrations differ
+  seed                    load the demo PCNs, users and a draft agreement`;
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+    console.error('DATABASE_URL: must be set to a postgres:// URL (it is not set)');
+    process.exit(1);
+  }
+  return url;
+}
+
+async function main(): Promise<void> {
+  const [command, arg] = process.argv.slice(2);
+  switch (command) {
+    case 'migrate':
+      await runMigrations(databaseUrl());
+      await syncTemplates(databaseUrl());
+      return;
+    case 'migration:generate': {
+      if (!arg) throw new Error('Give the migration a PascalCase name, e.g. migration:generate AddOutbox');
+      const file = await generateMigration(databaseUrl(), arg, join(process.cwd(), 'libs/database/src/migrations'));
+      console.log(file ? `wrote ${file}` : 'entities match the database: nothing to generate');
+      return;
+    }
+    case 'migration:check': {
+      const { up } = await pendingSchemaChanges(databaseUrl());
+      if (up.length > 0) {
+        console.error(`Entities and migrations have drifted; a new migration is needed:\n${up.join(';\n')}`);
+        process.exit(1);
+      }
+      console.log('no drift: entities match the migrations');
+      return;
+    }
+    case 'seed': {
+      const { seedDemo } = await import('./seed/seed-demo');
+      await seedDemo();
+      return;
+    }
+    default:
+      console.error(USAGE);
+      process.exit(command ? 1 : 0);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

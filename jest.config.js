@@ -1,0 +1,35 @@
+// Two projects: unit tests need nothing but Node; integration tests use the
+// real PostgreSQL and Redis on the machine (see test/support/global-setup.ts).
+const swc = ['@swc/jest', {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+}];
+const aliases = {
+  '^@pcn/testing(|/.*)$': '<rootDir>/test/support$1',
+  '^@pcn/([a-z-]+)(|/.*)$': '<rootDir>/libs/$1/src$2',
+};
+const shared = {
+  rootDir: __dirname,
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  // NestJS 12 ships ESM only; Jest on Node 20 has to transform it.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  moduleNameMapper: aliases,
+  testEnvironment: 'node',
+};
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      testTimeout: 60000,
+    },
+  ],
+};

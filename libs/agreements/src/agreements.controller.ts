@@ -1,0 +1,94 @@
+import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { ApiConflictResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
+import { Actor, ActorContext, ErrorResponse } from '@pcn/common';
+import { AgreementsService, SavedRevision } from './agreements.service';
+import { AddAnnexDto, CreateAgreementDto, SaveDraftDto } from './dto/agreement.dto';
+import { AgreementContent } from './content';
+
+function savedResponse(saved: SavedRevision) {
+  return {
+    agreement: saved.agreement,
+    revision: { number: saved.revision.number, contentHash: saved.revision.contentHash, createdAt: saved.revision.createdAt },
+    warnings: saved.warnings,
+  };
+}
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('agreements')
+@Controller()
+export class AgreementsController {
+  constructor(private readonly agreements: AgreementsService) {}
+
+  @RequirePermission(Permission.AgreementRead)
+  @Get('agreement-templates')
+  templates() {
+    return this.agreements.listTemplates();
+  }
+
+  @RequirePermission(Permission.AgreementRead)
+  @Get('pcns/:pcnId/agreements')
+  list(@CurrentUser() user: Principal, @Param('pcnId', uuid) pcnId: string) {
+    return this.agreements.list(user, pcnId);
+  }
+
+  /** Pre-filled content for a new draft: template defaults and the PCN's current core practices. */
+  @RequirePermission(Permission.AgreementDraft)
+  @Get('pcns/:pcnId/agreements/new')
+  newDraft(@CurrentUser() user: Principal, @Param('pcnId', uuid) pcnId: string) {
+    return this.agreements.newDraftContent(user, pcnId);
+  }
+
+  /** Creates a draft and its first revision. Core practices are filled from memberships. */
+  @RequirePermission(Permission.AgreementDraft)
+  @Post('pcns/:pcnId/agreements')
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse })
+  async create(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('pcnId', uuid) pcnId: string, @Body() dto: CreateAgreementDto) {
+    return savedResponse(await this.agreements.create(user, pcnId, { templateVersion: dto.templateVersion, content: dto.content as AgreementContent }, actor));
+  }
+
+  @RequirePermission(Permission.AgreementRead)
+  @Get('agreements/:agreementId')
+  get(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
+    return this.agreements.get(user, agreementId);
+  }
+
+  /** Saves the whole draft as a new revision. Name the revision you edited in baseRevision. */
+  @RequirePermission(Permission.AgreementDraft)
+  @Put('agreements/:agreementId/draft')
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Someone saved a newer revision, or the agreement is no longer a draft.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse })
+  async save(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: SaveDraftDto) {
+    return savedResponse(await this.agreements.saveDraft(user, agreementId, { baseRevision: dto.baseRevision, content: dto.content as AgreementContent }, actor));
+  }
+
+  /** Adds a data-sharing annex as a new revision. */
+  @RequirePermission(Permission.AgreementDraft)
+  @Post('agreements/:agreementId/annexes')
+  @ApiConflictResponse({ type: ErrorResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse })
+  async addAnnex(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: AddAnnexDto) {
+    const saved = await this.agreements.addAnnex(user, agreementId, { baseRevision: dto.baseRevision, annex: dto.annex as never }, actor);
+    return { ...savedResponse(saved), annexId: saved.annexId };
+  }
+
+  @RequirePermission(Permission.AgreementRead)
+  @Get('agreements/:agreementId/revisions')
+  revisions(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
+    return this.agreements.listRevisions(user, agreementId);
+  }
+
+  @RequirePermission(Permission.AgreementRead)
+  @Get('agreements/:agreementId/revisions/:number')
+  revision(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('number', ParseIntPipe) number: number) {
+    return this.agreements.getRevision(user, agreementId, number);
+  }
+
+  /** Fields that changed between two revisions. */
+  @RequirePermission(Permission.AgreementRead)
+  @Get('agreements/:agreementId/revisions/:from/diff/:to')
+  diff(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('from', ParseIntPipe) from: number, @Param('to', ParseIntPipe) to: number) {
+    return this.agreements.diff(user, agreementId, from, to);
+  }
+}

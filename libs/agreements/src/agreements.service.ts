@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { Principal } from '@pcn/auth';
+import { ActorContext, CommonException, FieldMessages } from '@pcn/common';
+import { DirectoryService, OrganisationEntity, PcnAccessMode } from '@pcn/directory';
+import { AgreementContent, applyContentDefaults, contentHash, DataSharingAnnex, diffContent, validateAgreementContent } from './content';
+import { templateDefaults } from './templates/network-agreement-2025-26';
+import { AgreementRevisionEntity } from './agreements/agreement-revision.entity';
+import { AgreementStatus } from './agreements/agreement-status';
+import { NetworkAgreementEntity } from './agreements/network-agreement.entity';
+import { AgreementsErrorCode, AgreementsException } from './agreements.exception';
+import { AgreementTemplateEntity } from './templates/agreement-template.entity';
+
+export interface SavedRevision {
+  agreement: NetworkAgreementEntity;
+  revision: AgreementRevisionEntity;
+  warnings: FieldMessages;
+}
+
+const todayIso = () => new Date().toISOString().slice(0, 10);
+
+@Injectable()
+export class AgreementsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly directory: DirectoryService,
+  ) {}
+
+  // ---- templates -------------------------------------------------------------
+
+  async template(version?: string, em: EntityManager = this.dataSource.manager): Promise<AgreementTemplateEntity> {
+    const repo = em.getRepository(AgreementTemplateEntity);
+    const template = version ? await repo.findOneBy({ version }) : (await repo.find({ order: { version: 'DESC' }, take: 1 }))[0];
+    if (!template) {
+      throw new AgreementsException(AgreementsErrorCode.TemplateNotFound, `There is no Network Agreement template ${version ?? ''}.`.replace('  ', ' '), {
+        templateVersion: ['Choose a template version that exists.'],
+      });
+    }
+    return template;
+  }
+
+  listTemplates(): Promise<AgreementTemplateEntity[]> {
+    return this.dataSource.getRepository(AgreementTemplateEntity).find({ order: { version: 'DESC' } });
+  }
+
+  // ---- access ----------------------------------------------------------------
+
+  /** Loads the agreement if the user may see it (or draft it); otherwise "not found". */
+  async requireAgreement(principal: Principal, agreementId: string, mode: PcnAccessMode, em: EntityManager = this.dataSource.manager, lock = false): Promise<NetworkAgreementEntity> {
+    const agreement = await em.getRepository(NetworkAgreementEntity).findOne({ where: { id: agreementId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!agreement) throw CommonException.notFound('Agreement');
+    try {
+      await this.directory.requirePcnAccess(principal, agreement.pcnId, mode, em);
+    } catch {
+      throw CommonException.notFound('Agreement');
+    }
+    return agreement;
+  }
+
+  // ---- drafting --------------------------------------------------------------
+
+  /** A starting point for a new draft: template defaults plus the PCN's current members. */
+  async newDraftContent(principal: Principal, pcnId: string): Promise<AgreementContent> {
+    const pcn = await this.directory.requirePcnAccess(principal, pcnId, 'draft');
+    const defaults = templateDefaults();
+    const today = todayIso();
+    const year = Number(today.slice(0, 4)) - (Number(today.slice(5, 7)) < 4 ? 1 : 0);
+    // Deliberately incomplete (no clinical director name, no payee): the UI fills it in.
+    const content = {
+      ...defaults,
+      financialYear: `${year}/${String(year + 1).slice(2)}`,
+      effectiveFrom: today,
+      schedules: {
+        ...defaults.schedules,
+        keyDetails: { ...defaults.schedules.keyDetails, networkArea: pcn.networkArea ?? '', clinicalDirector: { ...defaults.schedules.keyDetails.clinicalDirector, name: '', appointedOn: today } },
+      },
+    } as unknown as AgreementContent;
+    return this.withServerFields(content, pcnId);
+  }
+
+  async create(principal: Principal, pcnId: string, input: { templateVersion?: string; content: AgreementContent }, actor: ActorContext): Promise<SavedRevision> {
+    return this.dataSource.transaction(async (em) => {
+      // Locking the PCN row serialises reference numbering for this PCN.
+      await em.getRepository(OrganisationEntity).findOne({ where: { id: pcnId }, lock: { mode: 'pessimistic_write' } });
+      const pcn = await this.directory.requirePcnAccess(principal, pcnId, 'draft', em);
+      const template = await this.template(input.templateVersion, em);
+      const { content, warnings } = await this.prepare(input.content, pcnId, em);
+      const count = await em.getRepository(NetworkAgreementEntity).countBy({ pcnId });
+      const agreement = await em.getRepository(NetworkAgreementEntity).save({
+        reference: `NA-${pcn.odsCode ?? pcn.id.slice(0, 6).toUpperCase()}-${content.financialYear.slice(0, 4)}-${String(count + 1).padStart(4, '0')}`,
+        pcnId,
+        templateId: template.id,
+        status: AgreementStatus.Draft,
+        title: content.title,
+        currentRevisionNumber: 1,
+        createdBy: actor.userId,
+      });
+      const revision = await this.insertRevision(em, agreement.id, 1, content, warnings, actor);
+      return { agreement, revision, warnings };
+    });
+  }
+
+  /** Saves a new revision of a draft, refusing stale edits (409) and invalid content (422). */
+  async saveDraft(principal: Principal, agreementId: string, input: { baseRevision: number; content: AgreementContent }, actor: ActorContext): Promise<SavedRevision> {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.lockEditableDraft(principal, agreementId, input.baseRevision, em);
+      const { content, warnings } = await this.prepare(input.content, agreement.pcnId, em);
+      return this.appendRevision(em, agreement, content, warnings, actor);
+    });
+  }
+
+  async addAnnex(principal: Principal, agreementId: string, input: { baseRevision: number; annex: DataSharingAnnex }, actor: ActorContext): Promise<SavedRevision & { annexId: string }> {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.lockEditableDraft(principal, agreementId, input.baseRevision, em);
+      const current = await this.revision(agreement.id, agreement.currentRevisionNumber, em);
+      const annexId = randomUUID();
+      const next: AgreementContent = { ...current.content, annexes: [...current.content.annexes, { ...input.annex, id: annexId }] };
+      const { content, warnings } = await this.prepare(next, agreement.pcnId, em);
+      return { ...(await this.appendRevision(em, agreement, content, warnings, actor)), annexId };
+    });
+  }
+
+  private async lockEditableDraft(principal: Principal, agreementId: string, baseRevision: number, em: EntityManager): Promise<NetworkAgreementEntity> {
+    const agreement = await this.requireAgreement(principal, agreementId, 'draft', em, true);
+    if (agreement.status !== AgreementStatus.Draft) {
+      throw new AgreementsException(AgreementsErrorCode.NotADraft, `This agreement is ${agreement.status.toLowerCase().replace(/_/g, ' ')}, so it cannot be edited. Only drafts can change.`);
+    }
+    if (agreement.currentRevisionNumber !== baseRevision) {
+      throw new AgreementsException(
+        AgreementsErrorCode.StaleRevision,
+        `You edited revision ${baseRevision}, but revision ${agreement.currentRevisionNumber} has been saved since. Reload it and apply your changes again.`,
+      );
+    }
+    return agreement;
+  }
+
+  private async appendRevision(em: EntityManager, agreement: NetworkAgreementEntity, content: AgreementContent, warnings: FieldMessages, actor: ActorContext): Promise<SavedRevision> {
+    const number = agreement.currentRevisionNumber + 1;
+    const revision = await this.insertRevision(em, agreement.id, number, content, warnings, actor);
+    await em.getRepository(NetworkAgreementEntity).update({ id: agreement.id }, { currentRevisionNumber: number, title: content.title });
+    return { agreement: { ...agreement, currentRevisionNumber: number, title: content.title }, revision, warnings };
+  }
+
+  private insertRevision(em: EntityManager, agreementId: string, number: number, content: AgreementContent, warnings: FieldMessages, actor: ActorContext) {
+    return em.getRepository(AgreementRevisionEntity).save({ agreementId, number, content, contentHash: contentHash(content), warnings, createdBy: actor.userId });
+  }
+
+  /** Fills server-owned fields, then applies every business rule; errors stop the save. */
+  private async prepare(input: AgreementContent, pcnId: string, em: EntityManager): Promise<{ content: AgreementContent; warnings: FieldMessages }> {
+    const content = await this.withServerFields(applyContentDefaults(input), pcnId, em);
+    const members = content.schedules.keyDetails.corePractices ?? [];
+    const referenced = await this.directory.organisationsByIds(referencedOrganisationIds(content), em);
+    const { errors, warnings } = validateAgreementContent(content, {
+      memberPractices: members.map((m) => ({ organisationId: m.organisationId, odsCode: m.odsCode, name: m.name, listSize: m.listSize })),
+      knownOrganisations: referenced.map((o) => ({ organisationId: o.id, name: o.name, kind: o.kind })),
+      today: todayIso(),
+    });
+    if (Object.keys(errors).length > 0) {
+      const count = Object.keys(errors).length;
+      throw new AgreementsException(AgreementsErrorCode.ContentInvalid, `The draft was not saved: ${count} field${count === 1 ? ' needs' : 's need'} attention. See fieldErrors.`, errors, warnings);
+    }
+    return { content, warnings };
+  }
+
+  private async withServerFields(content: AgreementContent, pcnId: string, em?: EntityManager): Promise<AgreementContent> {
+    const members = await this.directory.currentMembers(pcnId, undefined, em);
+    return {
+      ...content,
+      schedules: {
+        ...content.schedules,
+        keyDetails: {
+          ...content.schedules.keyDetails,
+          corePractices: members.map((m) => ({
+            organisationId: m.organisationId,
+            odsCode: m.odsCode,
+            name: m.name,
+            listSize: m.listSize,
+            listSizeDate: m.listSizeDate ?? todayIso(),
+            legalForm: m.legalForm as never,
+          })),
+        },
+      },
+    };
+  }
+
+  // ---- reading ---------------------------------------------------------------
+
+  async list(principal: Principal, pcnId: string): Promise<NetworkAgreementEntity[]> {
+    await this.directory.requirePcnAccess(principal, pcnId, 'read');
+    return this.dataSource.getRepository(NetworkAgreementEntity).find({ where: { pcnId }, order: { createdAt: 'DESC' } });
+  }
+
+  async get(principal: Principal, agreementId: string): Promise<{ agreement: NetworkAgreementEntity; revision: AgreementRevisionEntity }> {
+    const agreement = await this.requireAgreement(principal, agreementId, 'read');
+    return { agreement, revision: await this.revision(agreement.id, agreement.currentRevisionNumber) };
+  }
+
+  async listRevisions(principal: Principal, agreementId: string) {
+    const agreement = await this.requireAgreement(principal, agreementId, 'read');
+    return this.dataSource.getRepository(AgreementRevisionEntity).find({
+      where: { agreementId: agreement.id },
+      select: { id: true, number: true, contentHash: true, createdAt: true, createdBy: true, warnings: true },
+      order: { number: 'ASC' },
+    });
+  }
+
+  async getRevision(principal: Principal, agreementId: string, number: number): Promise<AgreementRevisionEntity> {
+    const agreement = await this.requireAgreement(principal, agreementId, 'read');
+    return this.revision(agreement.id, number);
+  }
+
+  async diff(principal: Principal, agreementId: string, from: number, to: number) {
+    const agreement = await this.requireAgreement(principal, agreementId, 'read');
+    const [a, b] = await Promise.all([this.revision(agreement.id, from), this.revision(agreement.id, to)]);
+    return { from: { number: a.number, contentHash: a.contentHash }, to: { number: b.number, contentHash: b.contentHash }, changes: diffContent(a.content, b.content) };
+  }
+
+  async revision(agreementId: string, number: number, em: EntityManager = this.dataSource.manager): Promise<AgreementRevisionEntity> {
+    const revision = await em.getRepository(AgreementRevisionEntity).findOneBy({ agreementId, number });
+    if (!revision) throw new AgreementsException(AgreementsErrorCode.RevisionNotFound, `Revision ${number} of this agreement does not exist.`);
+    return revision;
+  }
+}
+
+/** Every organisation id the content points at, so rules can check they exist and belong. */
+export function referencedOrganisationIds(content: AgreementContent): string[] {
+  const ids = new Set<string>();
+  const walk = (value: unknown, key = ''): void => {
+    if (typeof value === 'string') {
+      if (/organisationId$|OrganisationId$|^hostPracticeIds$|^deliveredBy$|^rightsRequestsHandledBy$|^cqcRegisteredProviderId$/.test(key)) ids.add(value);
+    } else if (Array.isArray(value)) {
+      value.forEach((v) => walk(v, key));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  walk(content);
+  return [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+}

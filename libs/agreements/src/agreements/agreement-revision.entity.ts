@@ -1,0 +1,25 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
+import type { FieldMessages } from '@pcn/common';
+import type { AgreementContent } from '../content';
+import { NetworkAgreementEntity } from './network-agreement.entity';
+
+/**
+ * One saved state of a draft. Never updated or deleted (a database trigger refuses it):
+ * signatures bind to `contentHash`, so the content under a hash must never move.
+ */
+@Entity('agreement_revision')
+@Index('agreement_revision_number_unique', ['agreementId', 'number'], { unique: true })
+export class AgreementRevisionEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'uuid' }) agreementId: string;
+  @ManyToOne(() => NetworkAgreementEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'agreement_id' }) agreement?: Relation<NetworkAgreementEntity>;
+  @Column({ type: 'integer' }) number: number;
+  @Column({ type: 'jsonb' }) content: AgreementContent;
+  /** Hex SHA-256 of the canonical JSON of `content`. */
+  @Index('agreement_revision_hash_idx')
+  @Column({ type: 'char', length: 64 }) contentHash: string;
+  @Column({ type: 'jsonb' }) warnings: FieldMessages;
+  @Column({ type: 'uuid', nullable: true }) createdBy: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}

@@ -1,0 +1,30 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, Relation } from 'typeorm';
+import { OrganisationEntity } from '@pcn/directory';
+import { AgreementTemplateEntity } from '../templates/agreement-template.entity';
+import { AgreementStatus } from './agreement-status';
+
+@Entity('network_agreement')
+@Check('network_agreement_revision_check', `current_revision_number >= 1`)
+export class NetworkAgreementEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+
+  /** Human reference printed on every page and used by auditors, e.g. NA-U12345-2026-0001. */
+  @Index('network_agreement_reference_unique', { unique: true })
+  @Column({ type: 'varchar', length: 40 }) reference: string;
+
+  @Index('network_agreement_pcn_idx')
+  @Column({ type: 'uuid' }) pcnId: string;
+  @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'pcn_id' }) pcn?: Relation<OrganisationEntity>;
+
+  @Column({ type: 'uuid' }) templateId: string;
+  @ManyToOne(() => AgreementTemplateEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'template_id' }) template?: Relation<AgreementTemplateEntity>;
+
+  @Column({ type: 'varchar', length: 30, default: AgreementStatus.Draft }) status: AgreementStatus;
+  @Column({ type: 'varchar', length: 200 }) title: string;
+  @Column({ type: 'integer' }) currentRevisionNumber: number;
+  @Column({ type: 'uuid', nullable: true }) createdBy: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { authConfig, AuthConfig } from './auth.config';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AccessGuard } from './guards/access.guard';
+import { JwtStrategy } from './guards/jwt.strategy';
+import { LocalStrategy } from './guards/local.strategy';
+import { RefreshTokenEntity } from './tokens/refresh-token.entity';
+import { RoleGrantEntity } from './users/role-grant.entity';
+import { UserEntity } from './users/user.entity';
+
+export const AUTH_ENTITIES = [UserEntity, RoleGrantEntity, RefreshTokenEntity];
+
+/** Users, sign-in and the global deny-by-default guard. Import once, in an HTTP app. */
+@Module({
+  imports: [
+    ConfigModule.forFeature(authConfig),
+    PassportModule,
+    TypeOrmModule.forFeature(AUTH_ENTITIES),
+    JwtModule.registerAsync({
+      imports: [ConfigModule.forFeature(authConfig)],
+      inject: [authConfig.KEY],
+      useFactory: (config: AuthConfig) => ({ secret: config.JWT_ACCESS_SECRET, signOptions: { algorithm: 'HS256' } }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, JwtStrategy, LocalStrategy, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [AuthService],
+})
+export class AuthModule {}

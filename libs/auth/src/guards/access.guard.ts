@@ -1,0 +1,41 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ACCESS_RULE, AccessRule } from './access.decorators';
+import { AuthErrorCode, AuthException } from '../auth.exception';
+import { hasPermission, Principal } from '../principal';
+
+function ruleOf(reflector: Reflector, context: ExecutionContext): AccessRule | undefined {
+  return reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+}
+
+/**
+ * Global guard, deny by default: a route must declare @Public, @Authenticated or
+ * @RequirePermission, otherwise it is refused for everyone.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = ruleOf(this.reflector, context);
+    if (!rule) throw new AuthException(AuthErrorCode.NoAccessRule, 'This route has no access rule, so it is closed.');
+    if (rule.kind === 'public') return true;
+    await (super.canActivate(context) as Promise<boolean>);
+    if (rule.kind === 'authenticated') return true;
+    const user = context.switchToHttp().getRequest().user as Principal;
+    if (!rule.permissions.some((p) => hasPermission(user, p))) {
+      throw new AuthException(AuthErrorCode.PermissionDenied, 'Your role does not allow this action.');
+    }
+    return true;
+  }
+
+  override handleRequest<TUser = Principal>(err: unknown, user: TUser | false): TUser {
+    if (err || !user) {
+      throw new AuthException(AuthErrorCode.NotAuthenticated, 'Sign in first: send a valid access token as "Authorization: Bearer <token>".');
+    }
+    return user;
+  }
+}

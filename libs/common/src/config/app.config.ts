@@ -1,0 +1,28 @@
+import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { ConfigType } from '@nestjs/config';
+import { defineConfig } from './typed-config';
+
+export class AppEnv {
+  @IsIn(['development', 'test', 'production'], { message: 'NODE_ENV must be development, test or production' })
+  NODE_ENV: string = 'development';
+
+  @IsInt({ message: 'PORT must be a whole number' })
+  @Min(1)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  PUBLIC_BASE_URL: string = 'http://localhost:3000';
+
+  @Matches(/^\d+(kb|mb)$/, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
+  BODY_LIMIT: string = '1mb';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be a pino level' })
+  LOG_LEVEL: string = 'info';
+
+  @IsString()
+  SERVICE_NAME: string = 'pcn-agreements';
+}
+
+export const appConfig = defineConfig('app', AppEnv);
+export type AppConfig = ConfigType<typeof appConfig>;

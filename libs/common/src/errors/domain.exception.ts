@@ -1,0 +1,49 @@
+/** Field path → human-readable messages, e.g. `{"annexes[0].purposes[1].art9Condition": ["..."]}`. */
+export type FieldMessages = Record<string, string[]>;
+
+/**
+ * Base for every lib's exception. Each lib declares its own subclass with an enum of
+ * codes and the HTTP status each code means; the global filter turns it into the one
+ * error shape the API answers with.
+ */
+export abstract class DomainException extends Error {
+  protected constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly fieldErrors?: FieldMessages,
+    readonly warnings?: FieldMessages,
+  ) {
+    super(message);
+  }
+}
+
+/** Errors that belong to no single domain (request shape, generic not-found). */
+export enum CommonErrorCode {
+  NotFound = 'NOT_FOUND',
+  BadRequest = 'BAD_REQUEST',
+  UnknownField = 'UNKNOWN_FIELD',
+  ValidationFailed = 'VALIDATION_FAILED',
+  Conflict = 'CONFLICT',
+  Forbidden = 'FORBIDDEN',
+  Unauthorized = 'UNAUTHORIZED',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  MalformedJson = 'MALFORMED_JSON',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  Internal = 'INTERNAL_ERROR',
+}
+
+export class CommonException extends DomainException {
+  constructor(code: CommonErrorCode, status: number, message: string, fieldErrors?: FieldMessages) {
+    super(code, status, message, fieldErrors);
+  }
+
+  /** "Not found or no access": used for records the caller may not know exist. */
+  static notFound(what: string): CommonException {
+    return new CommonException(CommonErrorCode.NotFound, 404, `${what} was not found, or you do not have access to it.`);
+  }
+
+  static validation(message: string, fieldErrors: FieldMessages): CommonException {
+    return new CommonException(CommonErrorCode.ValidationFailed, 422, message, fieldErrors);
+  }
+}

@@ -1,0 +1,28 @@
+import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { MIGRATIONS } from './migrations';
+
+/**
+ * The one place that says how we talk to PostgreSQL. Schema changes only ever come from
+ * committed migrations (`npm run db:migrate`), never from synchronize or start-up.
+ */
+export function dataSourceOptions(
+  url: string,
+  entities: MixedList<Function | string | EntitySchema> = [],
+  poolSize = 10,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migration',
+    // gen_random_uuid() is built into PostgreSQL 13+; no extension to install.
+    uuidExtension: 'pgcrypto',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize },
+  };
+}

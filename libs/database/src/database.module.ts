@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseConfig, DatabaseConfig } from './database.config';
+import { dataSourceOptions } from './data-source-options';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      imports: [ConfigModule.forFeature(databaseConfig)],
+      inject: [databaseConfig.KEY],
+      useFactory: (config: DatabaseConfig) => ({
+        ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE),
+        // Entities come from each lib's TypeOrmModule.forFeature, so apps load only what they import.
+        autoLoadEntities: true,
+      }),
+    }),
+  ],
+})
+export class DatabaseModule {}

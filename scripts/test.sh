@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs, then type-checks,
+# lints, checks migrations for drift and runs unit and integration tests on the real
+# PostgreSQL and Redis of this machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+
+ensure_node_modules
+ensure_pdf_tools
+ensure_services
+
+say "Type-checking and building"
+npx nest build api
+say "Linting"
+npx eslint apps libs test --max-warnings 0
+say "Checking entities against migrations"
+export DATABASE_ADMIN_URL=${DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+export TEST_DATABASE_ADMIN_URL=$DATABASE_ADMIN_URL
+drift_db=pcn_drift_check
+node -e "
+  const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1] });
+  (async () => { await c.connect(); await c.query('DROP DATABASE IF EXISTS $drift_db WITH (FORCE)'); await c.query('CREATE DATABASE $drift_db'); await c.end(); })()
+    .catch((e) => { console.error(e.message); process.exit(1); });" "$DATABASE_ADMIN_URL"
+drift_url=$(node -e "const u = new URL(process.argv[1]); u.pathname = '/$drift_db'; console.log(u.toString())" "$DATABASE_ADMIN_URL")
+DATABASE_URL=$drift_url node dist/apps/cli/src/main.js migrate >/dev/null
+DATABASE_URL=$drift_url node dist/apps/cli/src/main.js migration:check
+
+say "Unit tests"
+npx jest --selectProjects unit --ci
+say "Integration and end-to-end tests (real PostgreSQL, Redis, BullMQ, SMTP)"
+npx jest --selectProjects integration --ci --maxWorkers=2

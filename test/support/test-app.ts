@@ -1,0 +1,60 @@
+import { Test } from '@nestjs/testing';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createTestDatabase, TestDatabase } from './test-database';
+import { TEST_REDIS_URL } from './test-env';
+
+/**
+ * Sets the environment a test app reads at start-up: its own cloned database and its
+ * own Redis key prefix, so files never share state.
+ */
+export function testEnvironment(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    JWT_ACCESS_SECRET: randomBytes(32).toString('hex'),
+    PUBLIC_BASE_URL: 'http://localhost:3000',
+    BODY_LIMIT: '256kb',
+    ...extra,
+  };
+  Object.assign(process.env, env);
+  return env;
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: TestAgent;
+  db: TestDatabase;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** The real API module with the real global pipes and filters, on a fresh database. */
+export async function createTestApp(extraEnv: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  testEnvironment(db, extraEnv);
+  // Imported late so configuration is read after the environment above is set.
+  const { ApiModule } = await import('../../apps/api/src/api.module');
+  const { configureApp } = await import('../../apps/api/src/setup-app');
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  configureApp(app);
+  await app.init();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    db,
+    dataSource: app.get(DataSource),
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
