@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/common/**/*.ts', 'libs/database/**/*.ts', 'libs/auth/**/*.ts', 'libs/audit/**/*.ts'],
+    files: ['libs/common/**/*.ts', 'libs/database/**/*.ts', 'libs/auth/**/*.ts', 'libs/audit/**/*.ts', 'libs/notifications/**/*.ts'],
     ignores: ['**/__tests__/**'],
     rules: {
       'no-restricted-imports': noImport([...DOMAIN, '**/apps/*'], 'Infrastructure libs must not depend on domain libs or apps.'),
@@ -26,6 +26,12 @@ export default tseslint.config(
   {
     files: ['apps/**/*.ts', 'test/**/*.ts', '**/__tests__/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // Plain CommonJS scripts (require hooks, benches) run under node without a build.
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['test/**/*.ts', '**/__tests__/**/*.ts', '**/testing/**/*.ts'],

@@ -22,6 +22,8 @@ const shared = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // Integration tests start real apps; a hook or test may take tens of seconds on 2 busy cores.
+  testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
@@ -29,7 +31,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 60000,
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

@@ -13,7 +13,7 @@ ensure_services
 say "Type-checking and building"
 npx nest build api
 say "Linting"
-npx eslint apps libs test --max-warnings 0
+npx eslint apps libs test scripts bench --max-warnings 0
 say "Checking entities against migrations"
 export DATABASE_ADMIN_URL=${DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 export TEST_DATABASE_ADMIN_URL=$DATABASE_ADMIN_URL

@@ -6,7 +6,10 @@ import { DatabaseModule, RedisModule } from '@pcn/database';
 import { AuthModule } from '@pcn/auth';
 import { DirectoryModule } from '@pcn/directory';
 import { AgreementsModule } from '@pcn/agreements';
+import { AuditModule } from '@pcn/audit';
+import { WorkflowModule } from '@pcn/workflow';
 import { HealthModule } from './health/health.module';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 
 @Module({
   imports: [
@@ -29,6 +32,9 @@ import { HealthModule } from './health/health.module';
     AuthModule,
     DirectoryModule,
     AgreementsModule,
+    AuditModule,
+    WorkflowModule,
+    QueueDashboardModule,
     HealthModule,
   ],
 })

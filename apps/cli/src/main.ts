@@ -7,7 +7,9 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   migrate                 apply pending migrations and reference data to DATABASE_URL
   migration:generate Name write a migration for entity changes (run from the repository root)
   migration:check         exit 1 if entities and migrations differ
-  seed                    load the demo PCNs, users and a draft agreement`;
+  seed                    load the demo PCNs, users and a draft agreement
+  audit:verify [agreementId]
+                          recompute the audit hash chains (one agreement's, or all); exit 1 if broken`;
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -43,6 +45,23 @@ async function main(): Promise<void> {
     case 'seed': {
       const { seedDemo } = await import('./seed/seed-demo');
       await seedDemo();
+      return;
+    }
+    case 'audit:verify': {
+      const { verifyAuditChain, auditChainKey, PLATFORM_CHAIN } = await import('@pcn/audit');
+      const { cliDataSource } = await import('./migrations');
+      if (arg !== undefined && arg !== PLATFORM_CHAIN && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(arg)) {
+        throw new Error(`audit:verify takes an agreement id (a UUID) or '${PLATFORM_CHAIN}', not "${arg}"`);
+      }
+      const ds = await cliDataSource(databaseUrl()).initialize();
+      try {
+        const result = await verifyAuditChain(ds.manager, arg === undefined || arg === PLATFORM_CHAIN ? arg : auditChainKey(arg));
+        console.log(JSON.stringify(result, null, 2));
+        if (result.chains === 0) console.error(arg ? `no audit events for ${arg}` : 'no audit events at all');
+        if (!result.ok) process.exitCode = 1;
+      } finally {
+        await ds.destroy();
+      }
       return;
     }
     default:

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig, AppConfig } from '@pcn/common';
 import { DatabaseModule, RedisModule } from '@pcn/database';
+import { WorkflowWorkerModule } from '@pcn/workflow';
 import { WorkerReadiness } from './worker-readiness';
 
 /** No HTTP: the worker runs queue processors only, and imports just the libs whose jobs it runs. */
@@ -15,6 +16,7 @@ import { WorkerReadiness } from './worker-readiness';
     }),
     DatabaseModule,
     RedisModule,
+    WorkflowWorkerModule,
   ],
   providers: [WorkerReadiness],
 })

@@ -73,6 +73,14 @@ export class AgreementsController {
     return { ...savedResponse(saved), annexId: saved.annexId };
   }
 
+  /** Starts a variation (practice joins or leaves, new CD, new annex) of an executed agreement. */
+  @RequirePermission(Permission.AgreementDraft)
+  @Post('agreements/:agreementId/variations')
+  @ApiConflictResponse({ type: ErrorResponse })
+  async vary(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string) {
+    return savedResponse(await this.agreements.createVariation(user, agreementId, actor));
+  }
+
   @RequirePermission(Permission.AgreementRead)
   @Get('agreements/:agreementId/revisions')
   revisions(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {

@@ -8,6 +8,8 @@ export enum AgreementsErrorCode {
   NotADraft = 'NOT_A_DRAFT',
   ContentInvalid = 'CONTENT_INVALID',
   AnnexNotFound = 'ANNEX_NOT_FOUND',
+  NotExecuted = 'NOT_EXECUTED',
+  VariationInProgress = 'VARIATION_IN_PROGRESS',
 }
 
 const STATUS: Record<AgreementsErrorCode, number> = {
@@ -18,6 +20,8 @@ const STATUS: Record<AgreementsErrorCode, number> = {
   [AgreementsErrorCode.NotADraft]: 409,
   [AgreementsErrorCode.ContentInvalid]: 422,
   [AgreementsErrorCode.AnnexNotFound]: 404,
+  [AgreementsErrorCode.NotExecuted]: 409,
+  [AgreementsErrorCode.VariationInProgress]: 409,
 };
 
 export class AgreementsException extends DomainException {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In, Not } from 'typeorm';
 import { randomUUID } from 'node:crypto';
+import { AuditEventType, AuditService } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
 import { ActorContext, CommonException, FieldMessages } from '@pcn/common';
 import { DirectoryService, OrganisationEntity, PcnAccessMode } from '@pcn/directory';
@@ -26,6 +27,7 @@ export class AgreementsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly directory: DirectoryService,
+    private readonly audit: AuditService,
   ) {}
 
   // ---- templates -------------------------------------------------------------
@@ -98,6 +100,39 @@ export class AgreementsService {
         createdBy: actor.userId,
       });
       const revision = await this.insertRevision(em, agreement.id, 1, content, warnings, actor);
+      await this.audit.record(em, { type: AuditEventType.AgreementCreated, actor, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { reference: agreement.reference, templateVersion: template.version, revisionNumber: 1 } });
+      return { agreement, revision, warnings };
+    });
+  }
+
+  /**
+   * Starts a variation of an executed agreement: a new draft (the next version) from the
+   * executed content, with today's members. On execution it supersedes the original.
+   */
+  async createVariation(principal: Principal, agreementId: string, actor: ActorContext): Promise<SavedRevision> {
+    return this.dataSource.transaction(async (em) => {
+      const original = await this.requireAgreement(principal, agreementId, 'draft', em, true);
+      if (original.status !== AgreementStatus.Executed || original.executedRevisionNumber === null) {
+        throw new AgreementsException(AgreementsErrorCode.NotExecuted, 'Only an executed agreement can be varied.');
+      }
+      const open = await em.getRepository(NetworkAgreementEntity).findOne({ where: { variationOfId: original.id, status: Not(In([AgreementStatus.Executed, AgreementStatus.Superseded, AgreementStatus.Terminated])) } });
+      if (open) throw new AgreementsException(AgreementsErrorCode.VariationInProgress, `Variation ${open.reference} of this agreement is already in progress.`);
+      const executed = await this.revision(original.id, original.executedRevisionNumber, em);
+      const { content, warnings } = await this.prepare(executed.content, original.pcnId, em);
+      const versionNumber = original.versionNumber + 1;
+      const agreement = await em.getRepository(NetworkAgreementEntity).save({
+        reference: `${original.reference.replace(/-V\d+$/, '')}-V${versionNumber}`,
+        pcnId: original.pcnId,
+        templateId: original.templateId,
+        status: AgreementStatus.Draft,
+        title: content.title,
+        currentRevisionNumber: 1,
+        versionNumber,
+        variationOfId: original.id,
+        createdBy: actor.userId,
+      });
+      const revision = await this.insertRevision(em, agreement.id, 1, content, warnings, actor);
+      await this.audit.record(em, { type: AuditEventType.AgreementCreated, actor, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { reference: agreement.reference, variationOf: original.id, variationOfReference: original.reference, versionNumber } });
       return { agreement, revision, warnings };
     });
   }
@@ -139,7 +174,8 @@ export class AgreementsService {
   private async appendRevision(em: EntityManager, agreement: NetworkAgreementEntity, content: AgreementContent, warnings: FieldMessages, actor: ActorContext): Promise<SavedRevision> {
     const number = agreement.currentRevisionNumber + 1;
     const revision = await this.insertRevision(em, agreement.id, number, content, warnings, actor);
-    await em.getRepository(NetworkAgreementEntity).update({ id: agreement.id }, { currentRevisionNumber: number, title: content.title });
+    await em.getRepository(NetworkAgreementEntity).update({ id: agreement.id }, { currentRevisionNumber: number, title: content.title, statusReason: null });
+    await this.audit.record(em, { type: AuditEventType.RevisionSaved, actor, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { revisionNumber: number, warnings: Object.keys(warnings).length } });
     return { agreement: { ...agreement, currentRevisionNumber: number, title: content.title }, revision, warnings };
   }
 
@@ -149,7 +185,7 @@ export class AgreementsService {
 
   /** Fills server-owned fields, then applies every business rule; errors stop the save. */
   private async prepare(input: AgreementContent, pcnId: string, em: EntityManager): Promise<{ content: AgreementContent; warnings: FieldMessages }> {
-    const content = await this.withServerFields(applyContentDefaults(input), pcnId, em);
+    const content = await this.withServerFields(applyContentDefaults(withoutNulls(input)), pcnId, em);
     const members = content.schedules.keyDetails.corePractices ?? [];
     const referenced = await this.directory.organisationsByIds(referencedOrganisationIds(content), em);
     const { errors, warnings } = validateAgreementContent(content, {
@@ -238,4 +274,13 @@ export function referencedOrganisationIds(content: AgreementContent): string[] {
   };
   walk(content);
   return [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+}
+
+/** An explicit null and an absent optional field mean the same thing; store (and hash) one form. */
+function withoutNulls<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutNulls) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)])) as T;
+  }
+  return value;
 }

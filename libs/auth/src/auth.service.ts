@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as argon2 from 'argon2';
 import { pgErrorCode } from '@pcn/database';
@@ -92,7 +92,7 @@ export class AuthService {
       const matches = row && timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(sha256(secret)));
       if (!row || !matches) return { error: AuthErrorCode.InvalidRefreshToken } as const;
       if (row.usedAt || row.revokedAt) {
-        await em.update(RefreshTokenEntity, { familyId: row.familyId, revokedAt: null as never }, { revokedAt: new Date() });
+        await em.update(RefreshTokenEntity, { familyId: row.familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
         return { error: AuthErrorCode.RefreshTokenReused } as const;
       }
       if (row.expiresAt.getTime() <= Date.now()) return { error: AuthErrorCode.InvalidRefreshToken } as const;
@@ -107,6 +107,16 @@ export class AuthService {
     const user = await this.users.findOne({ where: { id: outcome.row.userId }, relations: { grants: true } });
     if (!user || user.disabled) throw new AuthException(AuthErrorCode.InvalidRefreshToken, 'This account can no longer sign in.');
     return this.issueTokens(this.toPrincipal(user, 'password+refresh'), outcome.row.familyId);
+  }
+
+  /** For non-Nest middleware (the queue dashboard): the principal of a valid access token, or null. */
+  async principalFromAccessToken(token: string): Promise<Principal | null> {
+    try {
+      const p = await this.jwt.verifyAsync<AccessTokenPayload>(token, { algorithms: ['HS256'] });
+      return { id: p.sub, email: p.email, displayName: p.name, personId: p.pid, grants: p.grants ?? [], authMethod: p.amr };
+    } catch {
+      return null;
+    }
   }
 
   async logout(refreshToken: string): Promise<void> {

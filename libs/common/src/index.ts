@@ -7,3 +7,4 @@ export * from './http/http-error.filter';
 export * from './http/correlation-id';
 export * from './http/validation.pipe';
 export * from './http/actor-context';
+export * from './canonical-json';

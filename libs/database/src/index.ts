@@ -5,3 +5,6 @@ export * from './snake-naming.strategy';
 export * from './redis/redis.config';
 export * from './redis/redis.module';
 export * from './pg-errors';
+export * from './outbox/outbox.entity';
+export * from './outbox/outbox.service';
+export * from './outbox/outbox.module';

@@ -22,11 +22,7 @@ export async function seedDemo(): Promise<void> {
   const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'], abortOnError: false });
   try {
     const dataSource = app.get(DataSource);
-    const directory = app.get(DirectoryService);
-    const auth = app.get(AuthService);
-    const agreements = app.get(AgreementsService);
     const password = `demo-${randomBytes(6).toString('base64url')}`;
-
     const existing = await dataSource.getRepository(OrganisationEntity).findOneBy({ odsCode: BYTES.code });
     if (existing) {
       const hash = await argon2.hash(password);
@@ -35,80 +31,116 @@ export async function seedDemo(): Promise<void> {
       printLogins(await demoLogins(dataSource), password);
       return;
     }
-
-    for (const pcn of DGS_PCNS) await directory.createPcn({ name: pcn.name, code: pcn.code, icbCode: DGS_ICB, networkArea: pcn.area });
-    const bytes = await directory.createPcn({ name: BYTES.name, code: BYTES.code, icbCode: BYTES.icbCode, networkArea: BYTES.area, subIcbCode: BYTES.subIcbCode });
-
-    const logins: DemoLogin[] = [];
-    const people = new Map<string, PersonEntity>();
-    const person = async (fullName: string, email: string) => {
-      if (!people.has(email)) people.set(email, await directory.createPerson({ fullName, email }));
-      return people.get(email)!;
-    };
-    const user = async (p: PersonEntity | null, email: string, displayName: string, grants: RoleGrantClaim[], label: string) => {
-      await auth.createUser({ email, displayName, password, personId: p?.id ?? null, grants });
-      logins.push({ role: label, email, who: displayName });
-    };
-
-    const practiceIds: Record<string, string> = {};
-    const dpo = await person(SHARED_DPO.fullName, SHARED_DPO.email);
-    for (const practice of BYTES_PRACTICES) {
-      const org = await directory.createPractice({
-        name: practice.name, odsCode: practice.odsCode, contractType: practice.contractType, legalForm: practice.legalForm,
-        listSize: practice.listSize, listSizeDate: '2026-04-01', subIcbCode: BYTES.subIcbCode, dsptStatus: 'MET' as never, dsptYear: '2025-26',
-      });
-      practiceIds[practice.key] = org.id;
-      await directory.addMembership(bytes.id, { practiceId: org.id, joinedOn: JOINED_ON });
-      await directory.addPersonRole(dpo.id, { organisationId: org.id, role: PersonRoleType.Dpo, validFrom: JOINED_ON });
-      for (const member of practice.people) {
-        const p = await person(member.fullName, member.email);
-        for (const role of member.roles) {
-          await directory.addPersonRole(p.id, { organisationId: role === PersonRoleType.ClinicalDirector ? bytes.id : org.id, role, validFrom: JOINED_ON, signsForOrganisation: member.signsForOrganisation });
-        }
-      }
-    }
-    const partnerIds: Record<string, string> = {};
-    for (const partner of PARTNER_ORGANISATIONS) {
-      const org = await directory.createPartnerOrganisation({ kind: partner.kind as never, name: partner.name, odsCode: partner.odsCode, icoRegistrationNumber: partner.icoRegistrationNumber, dsptStatus: partner.dsptStatus, dsptYear: partner.dsptYear });
-      partnerIds[partner.key] = org.id;
-      for (const member of partner.people) {
-        const p = await person(member.fullName, member.email);
-        for (const role of member.roles) await directory.addPersonRole(p.id, { organisationId: org.id, role, validFrom: JOINED_ON });
-      }
-    }
-
-    await user(null, 'admin@platform.demo.nhs.uk', 'Platform Administrator', [{ role: UserRole.PlatformAdmin, organisationId: null, icbCode: null }], 'platform admin');
-    const cd = people.get('amira.okafor@yarm.demo.nhs.uk')!;
-    await user(cd, cd.email, cd.fullName, [
-      { role: UserRole.ClinicalDirector, organisationId: bytes.id, icbCode: null },
-      { role: UserRole.PracticeSignatory, organisationId: practiceIds.yarm, icbCode: null },
-    ], 'clinical director (BYTES PCN) and Yarm partner');
-    await user(null, 'pcn.manager@bytes.demo.nhs.uk', 'Joanne Barker', [{ role: UserRole.PcnManager, organisationId: bytes.id, icbCode: null }], 'PCN manager (BYTES PCN)');
-    for (const practice of BYTES_PRACTICES) {
-      for (const member of practice.people) {
-        const p = people.get(member.email)!;
-        if (p.id === cd.id) continue;
-        const signs = member.roles.some((r) => [PersonRoleType.Partner, PersonRoleType.Director, PersonRoleType.SolePractitioner].includes(r));
-        const role = signs ? UserRole.PracticeSignatory : UserRole.PracticeManager;
-        await user(p, p.email, p.fullName, [{ role, organisationId: practiceIds[practice.key], icbCode: null }], `${signs ? 'practice signatory' : 'practice manager'} (${practice.name})`);
-      }
-    }
-    await user(dpo, dpo.email, dpo.fullName, BYTES_PRACTICES.map((pr) => ({ role: UserRole.PracticeManager, organisationId: practiceIds[pr.key], icbCode: null })), 'DPO for the BYTES practices');
-    const trustSignatory = people.get('grace.holloway@tvch.demo.nhs.uk')!;
-    await user(trustSignatory, trustSignatory.email, trustSignatory.fullName, [{ role: UserRole.PartnerSignatory, organisationId: partnerIds.trust, icbCode: null }], 'partner-organisation signatory (community trust)');
-    const vcseSignatory = people.get('imran.siddiqui@swp.demo.org.uk')!;
-    await user(vcseSignatory, vcseSignatory.email, vcseSignatory.fullName, [{ role: UserRole.PartnerSignatory, organisationId: partnerIds.vcse, icbCode: null }], 'partner-organisation signatory (VCSE)');
-    await user(null, 'auditor@icb-qhm.demo.nhs.uk', 'ICB Auditor (North East and North Cumbria)', [{ role: UserRole.Auditor, organisationId: null, icbCode: BYTES.icbCode }], 'auditor (ICB QHM)');
-    await user(null, 'auditor@national.demo.nhs.uk', 'National Internal Audit', [{ role: UserRole.Auditor, organisationId: null, icbCode: null }], 'auditor (all ICBs)');
-
-    const admin: Principal = { id: 'seed', email: 'seed', displayName: 'seed', personId: null, grants: [{ role: UserRole.PlatformAdmin, organisationId: null, icbCode: null }], authMethod: 'seed' };
-    const content = demoAgreementContent({ practices: practiceIds, trust: partnerIds.trust, vcse: partnerIds.vcse, clinicalDirectorPersonId: cd.id }, '2026-04-01');
-    const saved = await agreements.create(admin, bytes.id, { content }, SEED_ACTOR);
-    console.log(`Seeded ${DGS_PCNS.length + 1} PCNs, ${BYTES_PRACTICES.length} BYTES practices, ${PARTNER_ORGANISATIONS.length} partner organisations and draft ${saved.agreement.reference} (revision hash ${saved.revision.contentHash}).`);
-    printLogins(logins, password);
+    const demo = await loadDemoData({ directory: app.get(DirectoryService), auth: app.get(AuthService), agreements: app.get(AgreementsService) }, password);
+    console.log(`Seeded ${DGS_PCNS.length + 1} PCNs, ${BYTES_PRACTICES.length} BYTES practices, ${PARTNER_ORGANISATIONS.length} partner organisations and draft ${demo.agreementReference} (revision hash ${demo.revisionHash}).`);
+    printLogins(demo.logins, password);
   } finally {
     await app.close();
   }
+}
+
+export interface DemoData {
+  pcnId: string;
+  practiceIds: Record<string, string>;
+  partnerIds: Record<string, string>;
+  /** Directory person id by email. */
+  people: Map<string, string>;
+  logins: DemoLogin[];
+  agreementId: string;
+  agreementReference: string;
+  revisionHash: string;
+}
+
+export interface DemoDependencies {
+  directory: DirectoryService;
+  auth: AuthService;
+  agreements: AgreementsService;
+}
+
+/** Creates the demo directory, users and draft through the services; also used by end-to-end tests. */
+export async function loadDemoData({ directory, auth, agreements }: DemoDependencies, password: string): Promise<DemoData> {
+  for (const pcn of DGS_PCNS) await directory.createPcn({ name: pcn.name, code: pcn.code, icbCode: DGS_ICB, networkArea: pcn.area });
+  const bytes = await directory.createPcn({ name: BYTES.name, code: BYTES.code, icbCode: BYTES.icbCode, networkArea: BYTES.area, subIcbCode: BYTES.subIcbCode });
+
+  const logins: DemoLogin[] = [];
+  const people = new Map<string, PersonEntity>();
+  const person = async (fullName: string, email: string) => {
+    if (!people.has(email)) people.set(email, await directory.createPerson({ fullName, email }));
+    return people.get(email)!;
+  };
+  const user = async (p: PersonEntity | null, email: string, displayName: string, grants: RoleGrantClaim[], label: string) => {
+    await auth.createUser({ email, displayName, password, personId: p?.id ?? null, grants });
+    logins.push({ role: label, email, who: displayName });
+  };
+
+  const practiceIds: Record<string, string> = {};
+  const dpo = await person(SHARED_DPO.fullName, SHARED_DPO.email);
+  for (const practice of BYTES_PRACTICES) {
+    const org = await directory.createPractice({
+      name: practice.name, odsCode: practice.odsCode, contractType: practice.contractType, legalForm: practice.legalForm,
+      listSize: practice.listSize, listSizeDate: '2026-04-01', subIcbCode: BYTES.subIcbCode, dsptStatus: 'MET' as never, dsptYear: '2025-26',
+    });
+    practiceIds[practice.key] = org.id;
+    await directory.addMembership(bytes.id, { practiceId: org.id, joinedOn: JOINED_ON });
+    await directory.addPersonRole(dpo.id, { organisationId: org.id, role: PersonRoleType.Dpo, validFrom: JOINED_ON });
+    for (const member of practice.people) {
+      const p = await person(member.fullName, member.email);
+      for (const role of member.roles) {
+        await directory.addPersonRole(p.id, { organisationId: role === PersonRoleType.ClinicalDirector ? bytes.id : org.id, role, validFrom: JOINED_ON, signsForOrganisation: member.signsForOrganisation });
+      }
+    }
+  }
+  const partnerIds: Record<string, string> = {};
+  for (const partner of PARTNER_ORGANISATIONS) {
+    const org = await directory.createPartnerOrganisation({ kind: partner.kind as never, name: partner.name, odsCode: partner.odsCode, icoRegistrationNumber: partner.icoRegistrationNumber, dsptStatus: partner.dsptStatus, dsptYear: partner.dsptYear });
+    partnerIds[partner.key] = org.id;
+    for (const member of partner.people) {
+      const p = await person(member.fullName, member.email);
+      for (const role of member.roles) await directory.addPersonRole(p.id, { organisationId: org.id, role, validFrom: JOINED_ON });
+    }
+  }
+
+  await user(null, 'admin@platform.demo.nhs.uk', 'Platform Administrator', [{ role: UserRole.PlatformAdmin, organisationId: null, icbCode: null }], 'platform admin');
+  const cd = people.get('amira.okafor@yarm.demo.nhs.uk')!;
+  await user(cd, cd.email, cd.fullName, [
+    { role: UserRole.ClinicalDirector, organisationId: bytes.id, icbCode: null },
+    { role: UserRole.PracticeSignatory, organisationId: practiceIds.yarm, icbCode: null },
+  ], 'clinical director (BYTES PCN) and Yarm partner');
+  await user(null, 'pcn.manager@bytes.demo.nhs.uk', 'Joanne Barker', [{ role: UserRole.PcnManager, organisationId: bytes.id, icbCode: null }], 'PCN manager (BYTES PCN)');
+  for (const practice of BYTES_PRACTICES) {
+    for (const member of practice.people) {
+      const p = people.get(member.email)!;
+      if (p.id === cd.id) continue;
+      const signs = member.roles.some((r) => [PersonRoleType.Partner, PersonRoleType.Director, PersonRoleType.SolePractitioner].includes(r));
+      const role = signs ? UserRole.PracticeSignatory : UserRole.PracticeManager;
+      await user(p, p.email, p.fullName, [{ role, organisationId: practiceIds[practice.key], icbCode: null }], `${signs ? 'practice signatory' : 'practice manager'} (${practice.name})`);
+    }
+  }
+  await user(dpo, dpo.email, dpo.fullName, BYTES_PRACTICES.map((pr) => ({ role: UserRole.PracticeManager, organisationId: practiceIds[pr.key], icbCode: null })), 'DPO for the BYTES practices');
+  const trustSignatory = people.get('grace.holloway@tvch.demo.nhs.uk')!;
+  await user(trustSignatory, trustSignatory.email, trustSignatory.fullName, [{ role: UserRole.PartnerSignatory, organisationId: partnerIds.trust, icbCode: null }], 'partner-organisation signatory (community trust)');
+  for (const email of ['daniel.osei@tvch.demo.nhs.uk', 'ruth.castellano@tvch.demo.nhs.uk']) {
+    const p = people.get(email)!;
+    await user(p, p.email, p.fullName, [{ role: UserRole.PartnerSignatory, organisationId: partnerIds.trust, icbCode: null }], email.startsWith('daniel') ? 'DPO (community trust)' : 'Caldicott Guardian (community trust)');
+  }
+  const vcseSignatory = people.get('imran.siddiqui@swp.demo.org.uk')!;
+  await user(vcseSignatory, vcseSignatory.email, vcseSignatory.fullName, [{ role: UserRole.PartnerSignatory, organisationId: partnerIds.vcse, icbCode: null }], 'partner-organisation signatory (VCSE)');
+  await user(null, 'auditor@icb-qhm.demo.nhs.uk', 'ICB Auditor (North East and North Cumbria)', [{ role: UserRole.Auditor, organisationId: null, icbCode: BYTES.icbCode }], 'auditor (ICB QHM)');
+  await user(null, 'auditor@national.demo.nhs.uk', 'National Internal Audit', [{ role: UserRole.Auditor, organisationId: null, icbCode: null }], 'auditor (all ICBs)');
+
+  const admin: Principal = { id: 'seed', email: 'seed', displayName: 'seed', personId: null, grants: [{ role: UserRole.PlatformAdmin, organisationId: null, icbCode: null }], authMethod: 'seed' };
+  const content = demoAgreementContent({ practices: practiceIds, trust: partnerIds.trust, vcse: partnerIds.vcse, clinicalDirectorPersonId: cd.id }, '2026-04-01');
+  const saved = await agreements.create(admin, bytes.id, { content }, SEED_ACTOR);
+  return {
+    pcnId: bytes.id,
+    practiceIds,
+    partnerIds,
+    people: new Map([...people].map(([email, p]) => [email, p.id])),
+    logins,
+    agreementId: saved.agreement.id,
+    agreementReference: saved.agreement.reference,
+    revisionHash: saved.revision.contentHash,
+  };
 }
 
 async function demoLogins(dataSource: DataSource): Promise<DemoLogin[]> {

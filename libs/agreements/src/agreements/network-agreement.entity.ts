@@ -24,6 +24,15 @@ export class NetworkAgreementEntity {
   @Column({ type: 'varchar', length: 30, default: AgreementStatus.Draft }) status: AgreementStatus;
   @Column({ type: 'varchar', length: 200 }) title: string;
   @Column({ type: 'integer' }) currentRevisionNumber: number;
+  /** 1 for the original agreement; a variation is the next version of the one it varies. */
+  @Column({ type: 'integer', default: 1 }) versionNumber: number;
+  @Index('network_agreement_variation_of_idx')
+  @Column({ type: 'uuid', nullable: true }) variationOfId: string | null;
+  @Column({ type: 'integer', nullable: true }) executedRevisionNumber: number | null;
+  @Column({ type: 'timestamptz', nullable: true }) executedAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) endedAt: Date | null;
+  /** Why the last round ended without execution (a decline reason), or why it was terminated. */
+  @Column({ type: 'text', nullable: true }) statusReason: string | null;
   @Column({ type: 'uuid', nullable: true }) createdBy: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;

@@ -3,5 +3,7 @@
 import { Extensions1795334700000 } from './1795334700000-Extensions';
 import { Initial1795334812485 } from './1795334812485-Initial';
 import { RevisionImmutability1795334812500 } from './1795334812500-RevisionImmutability';
+import { AuditOutboxWorkflow1795335604902 } from './1795335604902-AuditOutboxWorkflow';
+import { AuditAppendOnly1795335604903 } from './1795335604903-AuditAppendOnly';
 
-export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500];
+export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500, AuditOutboxWorkflow1795335604902, AuditAppendOnly1795335604903];

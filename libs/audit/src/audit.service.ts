@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ActorContext, canonicalJson } from '@pcn/common';
+import { AUDIT_PAGE_SIZE, ChainVerification, hashAuditEvent, iterateAuditEvents, verifyAuditChain } from './audit-chain';
+import { auditCsvHeader, auditCsvRow, toCsv } from './audit-csv';
+import { AuditEventEntity, GENESIS_HASH, PLATFORM_CHAIN } from './audit-event.entity';
+import { AuditEventType } from './audit-event-type';
+import { AuditErrorCode, AuditException } from './audit.exception';
+
+/** What a caller records. The chain is the agreement's, or the platform's when there is none. */
+export interface NewAuditEvent {
+  type: AuditEventType;
+  /** Who, from where (`@Actor()` in controllers; `SYSTEM_ACTOR` in jobs). */
+  actor: ActorContext;
+  /** The actor's display name at the time of the event. */
+  actorName?: string | null;
+  /** The organisation the actor acted for (e.g. the signing practice). */
+  organisationId?: string | null;
+  agreementId?: string | null;
+  roundId?: string | null;
+  /** SHA-256 (hex) of the revision content the event is about. */
+  revisionHash?: string | null;
+  /** Event-specific detail; JSON-serialisable, ids and short facts, no document bodies. */
+  payload?: Record<string, unknown>;
+}
+
+/** The actor of events the platform causes itself (jobs, sweepers, expiry). */
+export const SYSTEM_ACTOR: ActorContext = Object.freeze({ userId: null, ip: null, userAgent: null, authMethod: 'system' });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHA256 = /^[0-9a-f]{64}$/i;
+const EVENT_TYPES = new Set<string>(Object.values(AuditEventType));
+
+/** The chain an agreement's events belong to (`'platform'` when there is no agreement). */
+export function auditChainKey(agreementId: string | null | undefined): string {
+  return agreementId ? agreementId.toLowerCase() : PLATFORM_CHAIN;
+}
+
+function invalid(field: string, message: string): AuditException {
+  return new AuditException(AuditErrorCode.InvalidEvent, `Audit event not recorded: ${field} ${message}`, { [field]: [message] });
+}
+
+/** uuid columns come back lower-case; hash what the database will give back. */
+function uuidOrNull(field: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (!UUID.test(value)) throw invalid(field, 'must be a UUID');
+  return value.toLowerCase();
+}
+
+function textOrNull(value: string | null | undefined): string | null {
+  return value === null || value === undefined ? null : value;
+}
+
+/**
+ * Fits free text into its column (counted in characters, as PostgreSQL does) and drops NUL,
+ * which PostgreSQL text refuses: an over-long user agent must never fail the business change.
+ */
+function clip(value: string | null | undefined, max: number): string | null {
+  if (value === null || value === undefined) return null;
+  const chars = Array.from(value.replace(/\u0000/g, ''));
+  return chars.length > max ? chars.slice(0, max).join('') : chars.join('');
+}
+
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Appends an event to its chain inside the caller's transaction, so it commits or rolls
+   * back with the business change. Writers of one chain queue on a transaction-scoped
+   * advisory lock, which also makes a rolled-back event leave no gap. Given an
+   * EntityManager outside a transaction, it opens one of its own.
+   *
+   * Call it from READ COMMITTED transactions (the default): under REPEATABLE READ a
+   * snapshot taken before the lock could miss the previous event.
+   */
+  async record(em: EntityManager, event: NewAuditEvent): Promise<AuditEventEntity> {
+    if (!em.queryRunner?.isTransactionActive) return em.transaction((tx) => this.record(tx, event));
+    const fields = this.normalise(event);
+
+    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`audit_event:${fields.chainKey}`]);
+    const [last] = (await em.query(`SELECT seq, hash FROM audit_event WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1`, [fields.chainKey])) as {
+      seq: number;
+      hash: string;
+    }[];
+
+    const repo = em.getRepository(AuditEventEntity);
+    const entity = repo.create({ ...fields, seq: last ? last.seq + 1 : 1, prevHash: last ? last.hash : GENESIS_HASH });
+    entity.hash = hashAuditEvent(entity);
+    const { identifiers } = await repo.insert(entity as Parameters<typeof repo.insert>[0]);
+    entity.id = String(identifiers[0].id);
+    return entity;
+  }
+
+  /** One page of an agreement's trail in seq order (at most 1000 events); page on with `afterSeq`. */
+  async list(agreementId: string, page: { afterSeq?: number; limit?: number } = {}): Promise<AuditEventEntity[]> {
+    const limit = Math.min(Math.max(page.limit ?? AUDIT_PAGE_SIZE, 1), AUDIT_PAGE_SIZE);
+    const qb = this.dataSource.manager
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('e')
+      .where('e.chainKey = :chainKey', { chainKey: auditChainKey(agreementId) });
+    if (page.afterSeq !== undefined) qb.andWhere('e.seq > :afterSeq', { afterSeq: page.afterSeq });
+    return qb.orderBy('e.seq', 'ASC').limit(limit).getMany();
+  }
+
+  /** The whole trail of one chain, a page at a time (pass an agreement id, or `'platform'`). */
+  iterate(chainKey: string, em: EntityManager = this.dataSource.manager): AsyncGenerator<AuditEventEntity[]> {
+    return iterateAuditEvents(em, chainKey === PLATFORM_CHAIN ? chainKey : auditChainKey(chainKey));
+  }
+
+  /** CSV of a small list of events: header row plus one row per event. */
+  toCsv(events: Iterable<AuditEventEntity>): string {
+    return toCsv(events);
+  }
+
+  /** The trail of one agreement as CSV chunks (header, then one chunk per page), for streaming responses. */
+  async *streamCsv(agreementId: string): AsyncGenerator<string> {
+    yield auditCsvHeader();
+    for await (const page of this.iterate(agreementId)) yield page.map(auditCsvRow).join('');
+  }
+
+  /** Recomputes every hash of one chain (an agreement id or `'platform'`), or of all chains. */
+  verifyChain(chainKey?: string): Promise<ChainVerification> {
+    const key = chainKey === undefined || chainKey === PLATFORM_CHAIN ? chainKey : auditChainKey(chainKey);
+    return verifyAuditChain(this.dataSource.manager, key);
+  }
+
+  private normalise(event: NewAuditEvent): Omit<AuditEventEntity, 'id' | 'seq' | 'prevHash' | 'hash'> {
+    if (!EVENT_TYPES.has(event.type)) throw invalid('type', `"${event.type}" is not an AuditEventType`);
+    if (!event.actor) throw invalid('actor', 'is required (use SYSTEM_ACTOR for the platform itself)');
+    const revisionHash = textOrNull(event.revisionHash);
+    if (revisionHash !== null && !SHA256.test(revisionHash)) throw invalid('revisionHash', 'must be 64 hex digits');
+    const raw = event.payload ?? {};
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('payload', 'must be a JSON object');
+    let payload: Record<string, unknown>;
+    try {
+      // Through canonical JSON and back: what is stored (jsonb) and what is hashed are the same plain value.
+      payload = JSON.parse(canonicalJson(raw)) as Record<string, unknown>;
+    } catch (error) {
+      throw invalid('payload', (error as Error).message);
+    }
+    const agreementId = uuidOrNull('agreementId', event.agreementId);
+    return {
+      chainKey: auditChainKey(agreementId),
+      type: event.type,
+      // Millisecond precision, so the timestamptz round trip gives back exactly this instant.
+      occurredAt: new Date(Date.now()),
+      agreementId,
+      roundId: uuidOrNull('roundId', event.roundId),
+      revisionHash: revisionHash?.toLowerCase() ?? null,
+      actorUserId: uuidOrNull('actor.userId', event.actor.userId),
+      actorName: clip(event.actorName, 200),
+      organisationId: uuidOrNull('organisationId', event.organisationId),
+      ip: clip(event.actor.ip, 64),
+      userAgent: clip(event.actor.userAgent, 500),
+      authMethod: clip(event.actor.authMethod, 40),
+      payload,
+    };
+  }
+}

@@ -1,0 +1,22 @@
+export * from './render/document-model';
+export {
+  renderAgreementPdf,
+  renderAnnexPdf,
+  RenderOptions,
+  DocumentRenderError,
+  INFO_REFERENCE_KEY,
+  INFO_ANNEX_KEY,
+} from './render/render-agreement';
+export { formatUtc, formatLondon, formatDate } from './render/format';
+export { addSealPlaceholder, SealPlaceholderOptions, DEFAULT_SEAL_SIGNATURE_LENGTH } from './seal/seal-placeholder';
+export {
+  SealSigner,
+  SealMaterial,
+  buildCmsSignedData,
+  sealCertificateFingerprint,
+  issuerAndSerial,
+} from './seal/seal-signer';
+export { SealService, SealError, SealPdfOptions, loadSealMaterialFromPkcs12, formatSubject } from './seal/seal.service';
+export { renderAndSeal, SealedDocument } from './seal/render-and-seal';
+export { generateDevSealCertificate, DevSealCertificate, DevSealCertificateOptions } from './seal/dev-seal-cert';
+export { inspectSealedPdf, SealedPdfInspection } from './verify/verify-pdf';

@@ -1,0 +1,957 @@
+import PDFDocument from 'pdfkit';
+import { addSealPlaceholder, SealPlaceholderOptions } from '../seal/seal-placeholder';
+import type {
+  AgreementDocumentModel,
+  AnnexSection,
+  Block,
+  CertificateEvent,
+  DocumentSection,
+  KeyValueBlock,
+  SignatureBlock,
+  TableBlock,
+} from './document-model';
+import { FontKey, parsedFonts } from './fonts';
+import { formatDate, formatLondon, formatUtc } from './format';
+
+export interface RenderOptions {
+  /**
+   * Render only this annex (plus a cover, contents, a signature page for the
+   * annex parties and a certificate). Clauses and schedules are never included,
+   * so non-GP parties do not receive the financial or workforce schedules.
+   */
+  annexId?: string;
+  /**
+   * Reserve a PAdES signature placeholder (ETSI.CAdES.detached) so the output can
+   * be passed to `SealService.sealPdf`. Refused for drafts.
+   */
+  sealPlaceholder?: boolean | SealPlaceholderOptions;
+}
+
+export class DocumentRenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DocumentRenderError';
+  }
+}
+
+/** Custom key in the PDF document information dictionary holding the platform reference. */
+export const INFO_REFERENCE_KEY = 'PcnReference';
+export const INFO_ANNEX_KEY = 'PcnAnnex';
+
+// pdfkit's bundled typings lag behind 0.20 (struct trees, markings, buffered pages),
+// so the document is handled through a loose alias.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type StructElement = any;
+
+const A4 = { width: 595.28, height: 841.89 };
+const MARGIN = { top: 68, bottom: 62, left: 56, right: 56 };
+const CONTENT_WIDTH = A4.width - MARGIN.left - MARGIN.right;
+
+const COLOUR = {
+  text: '#1d2327',
+  muted: '#59636b',
+  accent: '#005eb8',
+  accentDark: '#003087',
+  rule: '#c4ccd3',
+  fill: '#e8eef4',
+  zebra: '#f5f7f9',
+  watermark: '#b3261e',
+};
+
+const BODY = { font: 'serif' as FontKey, size: 10, lineGap: 2.2 };
+const TABLE = { font: 'cond' as FontKey, bold: 'condBold' as FontKey, size: 8.4, pad: 4 };
+
+interface TocEntry {
+  id: string;
+  title: string;
+  detail?: string;
+  level: 0 | 1;
+  page?: number;
+}
+
+/** Renders the full agreement (or a single annex) to PDF bytes. */
+export function renderAgreementPdf(model: AgreementDocumentModel, options: RenderOptions = {}): Promise<Buffer> {
+  try {
+    return new AgreementRenderer(model, options).render();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** Annex-only PDF: the annex with its own signature page for its parties only. */
+export function renderAnnexPdf(
+  model: AgreementDocumentModel,
+  annexId: string,
+  options: Omit<RenderOptions, 'annexId'> = {},
+): Promise<Buffer> {
+  return renderAgreementPdf(model, { ...options, annexId });
+}
+
+class AgreementRenderer {
+  private readonly doc: Doc;
+  private readonly annex?: AnnexSection;
+  private readonly reference: string;
+  private readonly title: string;
+  private readonly toc: TocEntry[] = [];
+  private section: StructElement = null;
+  private contentsPages = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly model: AgreementDocumentModel,
+    private readonly options: RenderOptions,
+  ) {
+    if (options.sealPlaceholder && model.draft) {
+      throw new DocumentRenderError('Draft documents are never sealed');
+    }
+    if (options.annexId) {
+      this.annex = model.annexes.find((a) => a.id === options.annexId);
+      if (!this.annex) throw new DocumentRenderError(`Unknown annex ${options.annexId}`);
+    }
+    this.reference = this.annex ? `${model.reference}/${this.annex.id}` : model.reference;
+    this.title = this.annex ? `${this.annex.title}` : model.title;
+    const generated = new Date(model.generatedAt);
+    if (Number.isNaN(generated.getTime())) throw new DocumentRenderError('generatedAt must be an ISO date');
+
+    const fonts = parsedFonts();
+    const info: Record<string, unknown> = {
+      Title: this.title,
+      Author: `${model.pcn.name} (${model.pcn.code})`,
+      Subject: `${this.annex ? 'Annex to Network Agreement' : 'Network Agreement'} ${this.reference}`,
+      Keywords: `PCN ${model.pcn.code}; ICB ${model.pcn.icbCode}; ${this.reference}; revision ${model.revisionHash}`,
+      Creator: 'PCN Agreements Platform',
+      Producer: 'PCN Agreements Platform (pdfkit)',
+      CreationDate: generated,
+      ModDate: generated,
+      [INFO_REFERENCE_KEY]: this.reference,
+    };
+    if (this.annex) info[INFO_ANNEX_KEY] = this.annex.id;
+    this.doc = new PDFDocument({
+      size: 'A4',
+      margins: MARGIN,
+      pdfVersion: '1.7',
+      bufferPages: true,
+      autoFirstPage: false,
+      tagged: true,
+      lang: 'en-GB',
+      displayTitle: true,
+      // `null` stops pdfkit from loading its default Helvetica (a non-embedded
+      // Standard-14 font); every text call below selects an embedded DejaVu face.
+      font: null,
+      info,
+    } as unknown as PDFKit.PDFDocumentOptions);
+    for (const [key, font] of Object.entries(fonts)) this.doc.registerFont(key, font);
+    this.doc.font('sans', 10);
+    this.doc.on('data', (c: Buffer) => this.chunks.push(c));
+  }
+
+  render(): Promise<Buffer> {
+    const ended = new Promise<Buffer>((resolve, reject) => {
+      this.doc.on('end', () => resolve(Buffer.concat(this.chunks)));
+      this.doc.on('error', reject);
+    });
+    this.build();
+    return ended;
+  }
+
+  // ---------------------------------------------------------------- structure
+
+  private build(): void {
+    const { model, doc } = this;
+    this.planToc();
+    this.cover();
+    this.reserveContents();
+    if (this.annex) {
+      this.renderSection(this.annex, 0, this.annexHeading(this.annex));
+    } else {
+      this.clauses();
+      model.sections.forEach((s) => this.renderSection(s, 1, s.title));
+      model.annexes.forEach((a) => this.renderSection(a, 1, this.annexHeading(a)));
+    }
+    const signers = this.signersInScope(model.signatures);
+    this.signaturePages('signatures', 'Signatures', signers, this.signatureIntro());
+    const ig = this.signersInScope(model.igApprovals);
+    if (ig.length > 0) {
+      this.signaturePages(
+        'ig-approvals',
+        'Information governance approvals',
+        ig,
+        'Data Protection Officer, Caldicott Guardian and IG lead sign-off for the data-sharing arrangements.',
+      );
+    }
+    this.certificatePage();
+    this.drawContents();
+    this.outline();
+    this.pageFurniture();
+    if (this.options.sealPlaceholder) {
+      const opts = typeof this.options.sealPlaceholder === 'object' ? this.options.sealPlaceholder : {};
+      doc.switchToPage(doc.bufferedPageRange().count - 1);
+      addSealPlaceholder(doc, opts);
+    }
+    doc.end();
+  }
+
+  private annexHeading(a: AnnexSection): string {
+    return a.title;
+  }
+
+  private signersInScope(blocks: SignatureBlock[]): SignatureBlock[] {
+    const parties = this.annex?.parties;
+    if (!this.annex || !parties) return blocks;
+    const set = new Set(parties);
+    return blocks.filter((b) => set.has(b.odsCode));
+  }
+
+  private eventsInScope(events: CertificateEvent[]): CertificateEvent[] {
+    if (!this.annex?.parties) return events;
+    const orgs = new Set(this.signersInScope(this.model.signatures).map((s) => s.organisation));
+    this.signersInScope(this.model.igApprovals).forEach((s) => orgs.add(s.organisation));
+    orgs.add(this.model.pcn.name);
+    return events.filter((e) => !e.organisation || orgs.has(e.organisation));
+  }
+
+  private signatureIntro(): string {
+    return this.annex
+      ? `Parties to ${this.annex.title}. Each party approved this annex on the platform; the platform seal applied on completion protects the whole document.`
+      : 'Each member practice and party approved this agreement on the platform in the signing order shown. Approval times are shown in UTC and in UK time (Europe/London). The platform seal applied on completion protects the whole document.';
+  }
+
+  private planToc(): void {
+    const { model } = this;
+    if (this.annex) {
+      this.toc.push({ id: this.annex.id, title: this.annex.title, detail: this.annex.purpose, level: 0 });
+    } else {
+      this.toc.push({ id: 'clauses', title: 'Terms of the agreement', level: 0 });
+      if (model.sections.length) this.toc.push({ id: 'schedules', title: 'Schedules', level: 0 });
+      model.sections.forEach((s) => this.toc.push({ id: s.id, title: s.title, level: 1 }));
+      if (model.annexes.length) this.toc.push({ id: 'annexes', title: 'Annexes', level: 0 });
+      model.annexes.forEach((a) => this.toc.push({ id: a.id, title: a.title, detail: a.purpose, level: 1 }));
+    }
+    this.toc.push({ id: 'signatures', title: 'Signatures', level: 0 });
+    if (this.signersInScope(model.igApprovals).length) {
+      this.toc.push({ id: 'ig-approvals', title: 'Information governance approvals', level: 0 });
+    }
+    this.toc.push({ id: 'certificate', title: 'Certificate of completion', level: 0 });
+  }
+
+  private tocEntryHeight(e: TocEntry): number {
+    const indent = e.level * 16;
+    const w = CONTENT_WIDTH - indent - 48;
+    let h = this.measure(e.title, e.level === 0 ? 'sansBold' : 'sans', 10, w, 1) + 7;
+    if (e.detail) h += this.measure(e.detail, 'sans', 8.5, w, 1) + 1;
+    return h;
+  }
+
+  private reserveContents(): void {
+    const capacity = this.bottom() - MARGIN.top - 48;
+    let pages = 1;
+    let used = 0;
+    for (const e of this.toc) {
+      const h = this.tocEntryHeight(e);
+      if (used + h > capacity) {
+        pages++;
+        used = 0;
+      }
+      used += h;
+    }
+    this.contentsPages = pages;
+    const start = this.pageCount();
+    for (let i = 0; i < pages; i++) this.newPage();
+    this.contentsStart = start;
+  }
+
+  private contentsStart = 0;
+
+  private drawContents(): void {
+    const { doc } = this;
+    doc.switchToPage(this.contentsStart);
+    doc.x = MARGIN.left;
+    doc.y = MARGIN.top;
+    const sect = doc.struct('TOC');
+    doc.addStructure(sect);
+    this.section = sect;
+    this.heading('Contents', 1);
+    const capacityBottom = this.bottom();
+    let page = this.contentsStart;
+    for (const e of this.toc) {
+      const h = this.tocEntryHeight(e);
+      if (doc.y + h > capacityBottom && page < this.contentsStart + this.contentsPages - 1) {
+        page++;
+        doc.switchToPage(page);
+        doc.y = MARGIN.top;
+      }
+      const indent = e.level * 16;
+      const w = CONTENT_WIDTH - indent - 48;
+      const y = doc.y;
+      const item = doc.struct('TOCI');
+      sect.add(item);
+      item.add(
+        doc.struct('Reference', () => {
+          this.font(e.level === 0 ? 'sansBold' : 'sans', 10).fillColor(COLOUR.text);
+          doc.text(e.title, MARGIN.left + indent, y, { width: w, lineGap: 1, goTo: e.id });
+          if (e.detail) {
+            this.font('sans', 8.5).fillColor(COLOUR.muted);
+            doc.text(e.detail, MARGIN.left + indent, doc.y + 1, { width: w, lineGap: 1 });
+          }
+          this.font('sans', 10).fillColor(COLOUR.text);
+          doc.text(String(e.page ?? ''), MARGIN.left + CONTENT_WIDTH - 40, y, { width: 40, align: 'right' });
+        }),
+      );
+      item.end();
+      doc.y = y + h;
+    }
+    sect.end();
+  }
+
+  private outline(): void {
+    const root = this.doc.outline;
+    let parent: { addItem: (t: string, o: object) => typeof parent } | null = null;
+    root.addItem('Cover', { pageNumber: 0 });
+    root.addItem('Contents', { pageNumber: this.contentsStart });
+    for (const e of this.toc) {
+      const pageNumber = (e.page ?? 1) - 1;
+      if (e.level === 0) {
+        parent = root.addItem(e.title, { pageNumber, expanded: true });
+      } else if (parent) {
+        parent.addItem(e.title, { pageNumber });
+      }
+    }
+  }
+
+  private mark(id: string): void {
+    const entry = this.toc.find((e) => e.id === id);
+    if (entry && entry.page === undefined) entry.page = this.pageCount();
+    this.doc.addNamedDestination(id);
+  }
+
+  // ------------------------------------------------------------------- pages
+
+  private cover(): void {
+    const { doc, model } = this;
+    this.newPage();
+    const sect = doc.struct('Sect');
+    doc.addStructure(sect);
+    this.section = sect;
+
+    this.artifact(() => {
+      doc.rect(0, 0, A4.width, 14).fill(COLOUR.accent);
+    });
+    let y = 92;
+    this.tagged('P', () => {
+      this.font('sansBold', 10).fillColor(COLOUR.accent);
+      doc.text(this.annex ? 'PRIMARY CARE NETWORK · ANNEX' : 'PRIMARY CARE NETWORK AGREEMENT', MARGIN.left, y, {
+        width: CONTENT_WIDTH,
+        characterSpacing: 1.2,
+      });
+    });
+    y = doc.y + 14;
+    this.tagged('H1', () => {
+      this.font('sansBold', 24).fillColor(COLOUR.accentDark);
+      doc.text(model.pcn.name, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 2 });
+    });
+    y = doc.y + 6;
+    this.tagged('P', () => {
+      this.font('sans', 11).fillColor(COLOUR.muted);
+      const icb = model.pcn.icbName ? `${model.pcn.icbName} (${model.pcn.icbCode})` : model.pcn.icbCode;
+      doc.text(`PCN code ${model.pcn.code}  ·  ICB ${icb}`, MARGIN.left, y, { width: CONTENT_WIDTH });
+    });
+    y = doc.y + 28;
+    this.artifact(() => {
+      doc.moveTo(MARGIN.left, y).lineTo(MARGIN.left + 60, y).lineWidth(3).strokeColor(COLOUR.accent).stroke();
+    });
+    y += 22;
+    this.tagged('H2', () => {
+      this.font('serifBold', 20).fillColor(COLOUR.text);
+      doc.text(this.title, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 3 });
+    });
+    y = doc.y + 6;
+    if (this.annex) {
+      this.tagged('P', () => {
+        this.font('serif', 11).fillColor(COLOUR.muted);
+        doc.text(`Annex to ${model.title} (${model.reference})`, MARGIN.left, y, { width: CONTENT_WIDTH });
+        if (this.annex?.purpose) doc.text(this.annex.purpose, MARGIN.left, doc.y + 4, { width: CONTENT_WIDTH });
+      });
+      y = doc.y;
+    }
+    doc.y = y + 30;
+    const meta: KeyValueBlock = {
+      kind: 'keyValue',
+      items: [
+        { label: 'Document reference', value: this.reference },
+        { label: 'Version', value: model.version },
+        { label: 'Status', value: model.draft ? `${model.status} (DRAFT — not for signature)` : model.status },
+        { label: 'Effective from', value: formatDate(model.effectiveFrom) },
+        { label: 'Revision SHA-256', value: model.revisionHash },
+        { label: 'Generated', value: formatUtc(model.generatedAt) },
+      ],
+    };
+    this.keyValue(meta, { labelWidth: 130, monoValues: new Set(['Revision SHA-256']), size: 9.6 });
+    const note = model.draft
+      ? 'This is a draft for review. It has not been approved by the parties and carries no platform seal.'
+      : 'This document is protected by the platform seal (a PAdES digital signature). Any change to the file invalidates the seal; verify it with any PDF reader that checks signatures, or at the verification address on the certificate of completion.';
+    doc.y = Math.max(doc.y + 24, 640);
+    this.tagged('P', () => {
+      this.font('sans', 8.5).fillColor(COLOUR.muted);
+      doc.text(note, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1.5 });
+    });
+    sect.end();
+  }
+
+  private clauses(): void {
+    const { doc, model } = this;
+    this.startSection('clauses', 'Terms of the agreement');
+    for (const c of model.clauses) {
+      const heading = `${c.number}  ${c.heading}`;
+      const hh = this.measure(heading, 'sansBold', 11, CONTENT_WIDTH, 1);
+      this.ensure(hh + 8 + this.lineHeight(BODY.font, BODY.size) * 2);
+      const y = doc.y;
+      this.tagged('H2', () => {
+        this.font('sansBold', 11).fillColor(COLOUR.accentDark);
+        doc.text(heading, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 1 });
+      });
+      doc.y += 4;
+      for (const para of c.text.split(/\n{2,}/)) this.paragraph(para);
+      doc.y += 6;
+    }
+    this.endSection();
+  }
+
+  private renderSection(s: DocumentSection | AnnexSection, level: 0 | 1, title: string): void {
+    const { doc } = this;
+    let parent: string | undefined;
+    if (level === 1 && this.model.sections[0]?.id === s.id) parent = 'schedules';
+    if (level === 1 && this.model.annexes[0]?.id === s.id) parent = 'annexes';
+    this.startSection(s.id, title, parent);
+    const purpose = (s as AnnexSection).purpose;
+    if (purpose) {
+      this.tagged('P', () => {
+        this.font('serif', 10.5).fillColor(COLOUR.muted);
+        doc.text(purpose, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 2 });
+      });
+      doc.y += 10;
+    }
+    for (const b of s.blocks) this.block(b);
+    this.endSection();
+  }
+
+  private signaturePages(id: string, title: string, blocks: SignatureBlock[], intro: string): void {
+    const { doc } = this;
+    this.startSection(id, title);
+    this.paragraph(intro, { size: 9.5, colour: COLOUR.muted });
+    doc.y += 4;
+    const sorted = [...blocks].sort((a, b) => a.step - b.step);
+    const groups: SignatureBlock[][] = [];
+    for (const s of sorted) {
+      const last = groups[groups.length - 1];
+      if (last && last[0].odsCode === s.odsCode && last[0].organisation === s.organisation) last.push(s);
+      else groups.push([s]);
+    }
+    for (const g of groups) this.signatureCard(g);
+    if (sorted.length === 0) this.paragraph('No signatories are recorded for this document.');
+    this.endSection();
+  }
+
+  /** One card per organisation (consecutive blocks with the same ODS code), one grid per signatory. */
+  private signatureCard(group: SignatureBlock[]): void {
+    const { doc } = this;
+    const first = group[0];
+    const pad = 9;
+    const inner = CONTENT_WIDTH - pad * 2;
+    const odsW = 92;
+    const orgW = inner - odsW - 8;
+    const colGap = 10;
+    const colW = (inner - colGap * 2) / 3;
+    const LABEL = { font: 'condBold' as FontKey, size: 6.8 };
+    const VALUE = { font: 'cond' as FontKey, size: 9.2 };
+    const cellsFor = (s: SignatureBlock): [string, string][] => [
+      ['Signatory', s.person],
+      ['Capacity', s.capacity],
+      ['Signing step', String(s.step)],
+      ['Approved (UTC)', s.approvedAt ? formatUtc(s.approvedAt) : 'Not yet approved'],
+      ['Approved (UK time, Europe/London)', s.approvedAt ? formatLondon(s.approvedAt) : 'Not yet approved'],
+      ['Authentication', s.authMethod],
+    ];
+    const labelH = (t: string) => this.measure(t.toUpperCase(), LABEL.font, LABEL.size, colW, 0);
+    const cellH = ([l, v]: [string, string]) => labelH(l) + 2 + this.measure(v, VALUE.font, VALUE.size, colW, 1);
+    const layouts = group.map((s) => {
+      const cells = cellsFor(s);
+      const r1 = Math.max(...cells.slice(0, 3).map(cellH));
+      const r2 = Math.max(...cells.slice(3).map(cellH));
+      return { cells, r1, r2, h: r1 + 6 + r2 };
+    });
+    const orgH = Math.max(this.measure(first.organisation, 'sansBold', 10.5, orgW, 1), 14);
+    const sepGap = 9;
+    const h = pad + orgH + 7 + layouts.reduce((sum, l, i) => sum + l.h + (i ? sepGap : 0), 0) + pad;
+    this.ensure(h + 8);
+    const x = MARGIN.left;
+    const y = doc.y;
+    const approved = group.every((s) => s.approvedAt);
+    this.artifact(() => {
+      doc.roundedRect(x, y, CONTENT_WIDTH, h, 4).lineWidth(0.7).strokeColor(COLOUR.rule).stroke();
+      doc.rect(x, y, 3, h).fill(approved ? COLOUR.accent : COLOUR.rule);
+      const ly = y + pad + orgH + 3;
+      doc.moveTo(x + pad, ly).lineTo(x + CONTENT_WIDTH - pad, ly).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
+    });
+    const div = doc.struct('Div');
+    this.section.add(div);
+    div.add(
+      doc.struct('H3', () => {
+        this.font('sansBold', 10.5).fillColor(COLOUR.text);
+        doc.text(first.organisation, x + pad, y + pad, { width: orgW, lineGap: 1 });
+        this.font('mono', 9).fillColor(COLOUR.accentDark);
+        doc.text(`ODS ${first.odsCode}`, x + pad + orgW + 8, y + pad + 1.5, { width: odsW, align: 'right' });
+      }),
+    );
+    let cy = y + pad + orgH + 7;
+    layouts.forEach((l, n) => {
+      if (n > 0) {
+        const sy = cy + sepGap / 2 - 1;
+        this.artifact(() => {
+          doc.moveTo(x + pad, sy).lineTo(x + CONTENT_WIDTH - pad, sy).dash(1.5, { space: 2 }).lineWidth(0.4).strokeColor(COLOUR.rule).stroke().undash();
+        });
+        cy += sepGap;
+      }
+      l.cells.forEach(([label, value], i) => {
+        const cx = x + pad + (i % 3) * (colW + colGap);
+        const top = i < 3 ? cy : cy + l.r1 + 6;
+        const valueY = top + labelH(label) + 2;
+        div.add(
+          doc.struct('P', () => {
+            this.font(LABEL.font, LABEL.size).fillColor(COLOUR.muted);
+            doc.text(label.toUpperCase(), cx, top, { width: colW, characterSpacing: 0.3 });
+            this.font(VALUE.font, VALUE.size).fillColor(COLOUR.text);
+            doc.text(value, cx, valueY, { width: colW, lineGap: 1 });
+          }),
+        );
+      });
+      cy += l.h;
+    });
+    div.end();
+    doc.x = MARGIN.left;
+    doc.y = y + h + 8;
+  }
+
+  private certificatePage(): void {
+    const { doc, model } = this;
+    const cert = model.certificate;
+    this.startSection('certificate', 'Certificate of completion');
+    this.paragraph(
+      'This certificate records how the document was approved. The platform seal (a PAdES digital signature over the whole file) protects this page and every page before it.',
+      { size: 9.5, colour: COLOUR.muted },
+    );
+    doc.y += 4;
+    this.keyValue(
+      {
+        kind: 'keyValue',
+        items: [
+          { label: 'Document reference', value: this.reference },
+          { label: 'Document', value: `${this.title}, version ${model.version}` },
+          { label: 'Primary Care Network', value: `${model.pcn.name} (${model.pcn.code}), ICB ${model.pcn.icbCode}` },
+          { label: 'Status', value: model.status },
+          { label: 'Revision SHA-256', value: cert.revisionHash },
+          { label: 'Seal certificate', value: cert.sealCertificateRef },
+          { label: 'Verification URL', value: cert.verificationUrl },
+          { label: 'Generated', value: `${formatUtc(model.generatedAt)} (${formatLondon(model.generatedAt)})` },
+        ],
+      },
+      { labelWidth: 130, monoValues: new Set(['Revision SHA-256']), size: 9 },
+    );
+    doc.y += 8;
+    this.subheading('Event history');
+    const events = this.eventsInScope(cert.events);
+    this.table({
+      kind: 'table',
+      caption: undefined,
+      columns: [
+        { header: 'Time (UTC)', width: 1.4 },
+        { header: 'Actor', width: 1.45 },
+        { header: 'Organisation', width: 1.85 },
+        { header: 'Action', width: 1.4 },
+        { header: 'IP address', width: 1.25 },
+        { header: 'User agent', width: 1.85 },
+      ],
+      rows: events.map((e) => [formatUtc(e.at), e.actor, e.organisation || '—', e.action, e.ip, e.userAgent]),
+    });
+    this.endSection();
+  }
+
+  // ------------------------------------------------------------------ blocks
+
+  private block(b: Block): void {
+    switch (b.kind) {
+      case 'paragraph':
+        return this.paragraph(b.text);
+      case 'subheading':
+        return this.subheading(b.text);
+      case 'keyValue':
+        return this.keyValue(b);
+      case 'table':
+        return this.table(b);
+    }
+  }
+
+  private paragraph(text: string, opts: { size?: number; colour?: string } = {}): void {
+    const { doc } = this;
+    const size = opts.size ?? BODY.size;
+    // Keep at least two lines together (no orphan at the foot of a page); longer text flows on.
+    const line = this.lineHeight(BODY.font, size) + BODY.lineGap;
+    this.ensure(text.length > 90 ? line * 2 : this.measure(text, BODY.font, size, CONTENT_WIDTH, BODY.lineGap));
+    this.tagged('P', () => {
+      this.font(BODY.font, size).fillColor(opts.colour ?? COLOUR.text);
+      // May flow across pages; pdfkit carries the marked content over.
+      doc.text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: BODY.lineGap });
+    });
+    doc.y += 5;
+  }
+
+  private subheading(text: string): void {
+    const { doc } = this;
+    const h = this.measure(text, 'sansBold', 10.5, CONTENT_WIDTH, 1);
+    doc.y += 4;
+    this.ensure(h + 6 + this.lineHeight(BODY.font, BODY.size) * 2);
+    this.tagged('H3', () => {
+      this.font('sansBold', 10.5).fillColor(COLOUR.accentDark);
+      doc.text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
+    });
+    doc.y += 4;
+  }
+
+  private keyValue(
+    b: KeyValueBlock,
+    opts: { labelWidth?: number; monoValues?: Set<string>; size?: number } = {},
+  ): void {
+    const { doc } = this;
+    const size = opts.size ?? 9.5;
+    const labelW = opts.labelWidth ?? Math.round(CONTENT_WIDTH * 0.32);
+    const gap = 12;
+    const valueW = CONTENT_WIDTH - labelW - gap;
+    const list = doc.struct('L');
+    this.section.add(list);
+    for (const item of b.items) {
+      const mono = opts.monoValues?.has(item.label);
+      const vFont: FontKey = mono ? 'mono' : 'sans';
+      const vSize = mono ? Math.min(size - 1, 8.4) : size;
+      const lh = this.measure(item.label, 'sansBold', size, labelW, 1);
+      const vh = this.measure(item.value, vFont, vSize, valueW, 1);
+      const h = Math.max(lh, vh);
+      this.ensure(h + 5);
+      const y = doc.y;
+      list.add(
+        doc.struct('LI', [
+          doc.struct('Lbl', () => {
+            this.font('sansBold', size).fillColor(COLOUR.muted);
+            doc.text(item.label, MARGIN.left, y, { width: labelW, lineGap: 1 });
+          }),
+          doc.struct('LBody', () => {
+            this.font(vFont, vSize).fillColor(COLOUR.text);
+            doc.text(item.value, MARGIN.left + labelW + gap, y + (mono ? 0.8 : 0), { width: valueW, lineGap: 1 });
+          }),
+        ]),
+      );
+      this.artifact(() => {
+        doc
+          .moveTo(MARGIN.left, y + h + 2.5)
+          .lineTo(MARGIN.left + CONTENT_WIDTH, y + h + 2.5)
+          .lineWidth(0.3)
+          .strokeColor(COLOUR.rule)
+          .stroke();
+      });
+      doc.x = MARGIN.left;
+      doc.y = y + h + 5;
+    }
+    list.end();
+    doc.y += 6;
+  }
+
+  private table(b: TableBlock): void {
+    const { doc } = this;
+    const pad = TABLE.pad;
+    const total = b.columns.reduce((s, c) => s + c.width, 0);
+    const widths = b.columns.map((c) => (c.width / total) * CONTENT_WIDTH);
+    const xs = widths.map((_, i) => MARGIN.left + widths.slice(0, i).reduce((s, w) => s + w, 0));
+    const textW = widths.map((w) => w - pad * 2);
+    const cellHeight = (t: string, i: number, bold = false) =>
+      this.measure(t, bold ? TABLE.bold : TABLE.font, TABLE.size, textW[i], 0.8);
+    const headerH = Math.max(...b.columns.map((c, i) => cellHeight(c.header, i, true))) + pad * 2;
+
+    if (b.caption) {
+      const ch = this.measure(b.caption, 'sansBold', 9, CONTENT_WIDTH, 1);
+      this.ensure(ch + 4 + headerH + 30);
+      this.tagged('Caption', () => {
+        this.font('sansBold', 9).fillColor(COLOUR.text);
+        doc.text(b.caption, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
+      });
+      doc.y += 3;
+    }
+
+    const table = doc.struct('Table');
+    this.section.add(table);
+
+    const drawHeader = (repeat: boolean) => {
+      const y = doc.y;
+      this.artifact(() => {
+        doc.rect(MARGIN.left, y, CONTENT_WIDTH, headerH).fill(COLOUR.fill);
+        doc
+          .moveTo(MARGIN.left, y + headerH)
+          .lineTo(MARGIN.left + CONTENT_WIDTH, y + headerH)
+          .lineWidth(0.8)
+          .strokeColor(COLOUR.accent)
+          .stroke();
+      });
+      const drawCells = () => {
+        this.font(TABLE.bold, TABLE.size).fillColor(COLOUR.accentDark);
+        b.columns.forEach((c, i) => doc.text(c.header, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 }));
+      };
+      if (repeat) {
+        this.artifact(drawCells);
+      } else {
+        const tr = doc.struct('TR');
+        table.add(tr);
+        b.columns.forEach((c, i) =>
+          tr.add(
+            doc.struct('TH', { scope: 'Column' }, () => {
+              this.font(TABLE.bold, TABLE.size).fillColor(COLOUR.accentDark);
+              doc.text(c.header, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 });
+            }),
+          ),
+        );
+        tr.end();
+      }
+      doc.y = y + headerH;
+    };
+
+    this.ensure(headerH + 24);
+    drawHeader(false);
+    const capacity = this.bottom() - MARGIN.top - headerH - 2;
+    let zebra = false;
+    const queue = b.rows.map((r) => b.columns.map((_, i) => r[i] ?? ''));
+    while (queue.length) {
+      let cells = queue.shift() as string[];
+      let rowH = Math.max(...cells.map((t, i) => cellHeight(t, i))) + pad * 2;
+      if (doc.y + rowH > this.bottom()) {
+        const available = this.bottom() - doc.y;
+        if (rowH > capacity && available > 40) {
+          // Too tall for any page: split the row's text over this page and the next.
+          const [head, rest] = this.splitRow(cells, textW, available - pad * 2);
+          if (head) {
+            queue.unshift(rest);
+            cells = head;
+            rowH = Math.max(...cells.map((t, i) => cellHeight(t, i))) + pad * 2;
+          } else {
+            this.newPage();
+            drawHeader(true);
+          }
+        } else {
+          this.newPage();
+          drawHeader(true);
+          if (rowH > capacity) {
+            const [head, rest] = this.splitRow(cells, textW, capacity - pad * 2);
+            if (head) {
+              queue.unshift(rest);
+              cells = head;
+              rowH = Math.max(...cells.map((t, i) => cellHeight(t, i))) + pad * 2;
+            }
+          }
+        }
+      }
+      const y = doc.y;
+      const shade = zebra;
+      zebra = !zebra;
+      this.artifact(() => {
+        if (shade) doc.rect(MARGIN.left, y, CONTENT_WIDTH, rowH).fill(COLOUR.zebra);
+        doc
+          .moveTo(MARGIN.left, y + rowH)
+          .lineTo(MARGIN.left + CONTENT_WIDTH, y + rowH)
+          .lineWidth(0.3)
+          .strokeColor(COLOUR.rule)
+          .stroke();
+      });
+      const tr = doc.struct('TR');
+      table.add(tr);
+      cells.forEach((t, i) =>
+        tr.add(
+          doc.struct('TD', () => {
+            this.font(TABLE.font, TABLE.size).fillColor(COLOUR.text);
+            doc.text(t, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 });
+          }),
+        ),
+      );
+      tr.end();
+      doc.x = MARGIN.left;
+      doc.y = y + rowH;
+    }
+    table.end();
+    doc.y += 10;
+  }
+
+  /** Splits each cell at a word boundary so the first part fits in `maxH`. */
+  private splitRow(cells: string[], textW: number[], maxH: number): [string[] | null, string[]] {
+    const head: string[] = [];
+    const rest: string[] = [];
+    let progressed = false;
+    cells.forEach((t, i) => {
+      if (this.measure(t, TABLE.font, TABLE.size, textW[i], 0.8) <= maxH) {
+        head.push(t);
+        rest.push('');
+        if (t) progressed = true;
+        return;
+      }
+      const words = t.split(/(\s+)/);
+      let lo = 0;
+      let hi = words.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        const candidate = words.slice(0, mid).join('');
+        if (this.measure(candidate, TABLE.font, TABLE.size, textW[i], 0.8) <= maxH) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo === 0) {
+        head.push('');
+        rest.push(t);
+        return;
+      }
+      progressed = true;
+      head.push(words.slice(0, lo).join('').trimEnd());
+      rest.push(words.slice(lo).join('').trimStart());
+    });
+    return progressed ? [head, rest] : [null, cells];
+  }
+
+  // --------------------------------------------------------------- furniture
+
+  private pageFurniture(): void {
+    const { doc, model } = this;
+    const range = doc.bufferedPageRange();
+    const total = range.count;
+    for (let i = 0; i < total; i++) {
+      doc.switchToPage(range.start + i);
+      const page = doc.page;
+      const saved = page.margins;
+      // Draw outside the margins without pdfkit starting a new page.
+      page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
+      this.artifact(() => {
+        if (i > 0) {
+          this.font('sans', 7.8).fillColor(COLOUR.muted);
+          doc.text(`${model.pcn.name} (${model.pcn.code})`, MARGIN.left, 32, {
+            width: CONTENT_WIDTH * 0.58,
+            height: 10,
+            ellipsis: true,
+            lineBreak: false,
+          });
+          this.font('mono', 7.5);
+          doc.text(this.reference, MARGIN.left + CONTENT_WIDTH * 0.58, 32.5, {
+            width: CONTENT_WIDTH * 0.42,
+            align: 'right',
+            lineBreak: false,
+          });
+          doc.moveTo(MARGIN.left, 45).lineTo(MARGIN.left + CONTENT_WIDTH, 45).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
+        }
+        const fy = A4.height - 40;
+        doc.moveTo(MARGIN.left, fy - 6).lineTo(MARGIN.left + CONTENT_WIDTH, fy - 6).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
+        this.font('sans', 7.8).fillColor(COLOUR.muted);
+        const left = `${this.reference} · Version ${model.version}${model.draft ? ' · DRAFT' : ''}`;
+        doc.text(left, MARGIN.left, fy, { width: CONTENT_WIDTH * 0.72, height: 10, ellipsis: true, lineBreak: false });
+        doc.text(`Page ${i + 1} of ${total}`, MARGIN.left + CONTENT_WIDTH * 0.72, fy, {
+          width: CONTENT_WIDTH * 0.28,
+          align: 'right',
+          lineBreak: false,
+        });
+        if (model.draft) this.watermark();
+      });
+      page.margins = saved;
+    }
+  }
+
+  private watermark(): void {
+    const { doc } = this;
+    doc.save();
+    doc.rotate(-50, { origin: [A4.width / 2, A4.height / 2] });
+    this.font('sansBold', 120).fillColor(COLOUR.watermark).fillOpacity(0.12);
+    const w = doc.widthOfString('DRAFT');
+    doc.text('DRAFT', A4.width / 2 - w / 2, A4.height / 2 - 60, { lineBreak: false });
+    doc.restore();
+    doc.fillOpacity(1);
+  }
+
+  // ----------------------------------------------------------------- helpers
+
+  private startSection(id: string, title: string, parentId?: string): void {
+    const { doc } = this;
+    this.newPage();
+    if (parentId) this.mark(parentId);
+    this.mark(id);
+    const sect = doc.struct('Sect', { title });
+    doc.addStructure(sect);
+    this.section = sect;
+    this.heading(title, 1);
+  }
+
+  private endSection(): void {
+    this.section?.end();
+  }
+
+  private heading(text: string, level: 1 | 2): void {
+    const { doc } = this;
+    const size = level === 1 ? 17 : 12.5;
+    const y = doc.y;
+    this.tagged(level === 1 ? 'H1' : 'H2', () => {
+      this.font('sansBold', size).fillColor(COLOUR.accentDark);
+      doc.text(text, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 2 });
+    });
+    const ry = doc.y + 4;
+    this.artifact(() => {
+      doc.moveTo(MARGIN.left, ry).lineTo(MARGIN.left + 48, ry).lineWidth(2.2).strokeColor(COLOUR.accent).stroke();
+    });
+    doc.y = ry + 14;
+  }
+
+  private tagged(type: string, draw: () => void): void {
+    this.section.add(this.doc.struct(type, draw));
+  }
+
+  private artifact(draw: () => void): void {
+    this.doc.markContent('Artifact', { type: 'Layout' });
+    draw();
+    this.doc.endMarkedContent();
+  }
+
+  private font(key: FontKey, size: number): Doc {
+    return this.doc.font(key, size);
+  }
+
+  private measure(text: string, font: FontKey, size: number, width: number, lineGap: number): number {
+    if (!text) return this.lineHeight(font, size);
+    this.font(font, size);
+    // Fast path for single-line strings (most table cells): pdfkit's wrapper is
+    // far slower than one width measurement, and gives the same height.
+    if (text.length < 80 && !text.includes('\n') && this.doc.widthOfString(text) <= width) {
+      return this.doc.currentLineHeight(true) + lineGap;
+    }
+    return this.doc.heightOfString(text, { width, lineGap });
+  }
+
+  private lineHeight(font: FontKey, size: number): number {
+    this.font(font, size);
+    return this.doc.currentLineHeight(true);
+  }
+
+  private bottom(): number {
+    return A4.height - MARGIN.bottom;
+  }
+
+  private ensure(height: number): void {
+    if (this.doc.y + height > this.bottom()) this.newPage();
+  }
+
+  private newPage(): void {
+    this.doc.addPage();
+    this.doc.x = MARGIN.left;
+    this.doc.y = MARGIN.top;
+  }
+
+  private pageCount(): number {
+    return this.doc.bufferedPageRange().count;
+  }
+}

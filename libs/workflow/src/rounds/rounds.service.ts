@@ -1,0 +1,554 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { AgreementRevisionEntity, AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
+import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
+import { Principal } from '@pcn/auth';
+import { ActorContext } from '@pcn/common';
+import { OutboxService } from '@pcn/database';
+import { DirectoryService, PersonRoleType } from '@pcn/directory';
+import { workflowConfig, WorkflowConfig } from '../workflow.config';
+import { WorkflowErrorCode, WorkflowException } from '../workflow.exception';
+import { LifecycleEvent, nextStatus, RoundPhase } from '../lifecycle/agreement-lifecycle';
+import { job, JobName } from '../queue/queue.contract';
+import { NotificationType } from '@pcn/notifications';
+import { AgreementExecutionEntity } from '../executions/agreement-execution.entity';
+import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
+import { RequestKind, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
+import { SignerResolutionService } from './signer-resolution.service';
+import { ApproveRequestDto, SubmitForApprovalDto } from '../dto/workflow.dto';
+
+const OPEN = [RoundStatus.Active, RoundStatus.Expired];
+
+/** Who may take over a request, by the capacity it was made in. */
+const DELEGATE_ROLES: Partial<Record<SignerCapacity, PersonRoleType[]>> = {
+  [SignerCapacity.Partner]: [PersonRoleType.Partner],
+  [SignerCapacity.Director]: [PersonRoleType.Director],
+  [SignerCapacity.SoleTrader]: [PersonRoleType.SolePractitioner],
+  [SignerCapacity.AuthorisedSignatory]: [PersonRoleType.AuthorisedSignatory, PersonRoleType.Director],
+  [SignerCapacity.Dpo]: [PersonRoleType.Dpo],
+  [SignerCapacity.CaldicottGuardian]: [PersonRoleType.CaldicottGuardian],
+};
+
+const normaliseName = (name: string) => name.toLowerCase().replace(/^(dr|mr|mrs|ms|miss|prof|professor)\.?\s+/, '').replace(/\s+/g, ' ').trim();
+
+export interface ApprovalOutcome {
+  request: SignatureRequestEntity;
+  round: ApprovalRoundEntity;
+  /** True when this exact approval had already been recorded (a repeated POST). */
+  alreadyRecorded: boolean;
+  agreementStatus: AgreementStatus;
+}
+
+/**
+ * Runs approval rounds. Every change locks the round row first, so concurrent approvals
+ * of one round are applied one at a time and the round executes exactly once; every
+ * change writes its audit event and outbox jobs in the same transaction.
+ */
+@Injectable()
+export class RoundsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly agreements: AgreementsService,
+    private readonly directory: DirectoryService,
+    private readonly planner: SignerResolutionService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    @Inject(workflowConfig.KEY) private readonly config: WorkflowConfig,
+  ) {}
+
+  private days(n: number): number {
+    return n * this.config.WORKFLOW_DAY_MS;
+  }
+
+  // ---- opening rounds ----------------------------------------------------------
+
+  submit(principal: Principal, agreementId: string, dto: SubmitForApprovalDto, actor: ActorContext) {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
+      if (dto.revisionNumber !== agreement.currentRevisionNumber) {
+        throw new WorkflowException(WorkflowErrorCode.StaleRevision, `Revision ${dto.revisionNumber} is not the newest; revision ${agreement.currentRevisionNumber} is. Send the newest revision.`);
+      }
+      const revision = await this.agreements.revision(agreement.id, agreement.currentRevisionNumber, em);
+      return this.openRound(em, agreement, revision, dto, LifecycleEvent.Submit, actor);
+    });
+  }
+
+  restart(principal: Principal, agreementId: string, dto: { dueAt?: string }, actor: ActorContext) {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
+      const old = await this.openRoundOf(em, agreement.id, true);
+      if (old.status !== RoundStatus.Expired) throw new WorkflowException(WorkflowErrorCode.RoundNotOpen, 'Only an expired round can be restarted; extend or withdraw an active one.');
+      await em.update(ApprovalRoundEntity, { id: old.id }, { status: RoundStatus.Restarted, endedAt: new Date(), endReason: 'Restarted after expiry' });
+      await em.update(SignatureRequestEntity, { roundId: old.id, status: RequestStatus.Pending }, { status: RequestStatus.Void });
+      const revision = await this.agreements.revision(agreement.id, old.revisionNumber, em);
+      return this.openRound(em, agreement, revision, { ...dto, clinicalDirectorCountersigns: old.lastStep > old.igLastStep + 1, firstReminderAfterDays: old.firstReminderAfterDays, reminderEveryDays: old.reminderEveryDays, maxReminders: old.maxReminders, message: old.message ?? undefined }, LifecycleEvent.Restart, actor);
+    });
+  }
+
+  private async openRound(
+    em: EntityManager,
+    agreement: NetworkAgreementEntity,
+    revision: AgreementRevisionEntity,
+    options: Omit<SubmitForApprovalDto, 'revisionNumber'>,
+    event: LifecycleEvent.Submit | LifecycleEvent.Restart,
+    actor: ActorContext,
+  ) {
+    const plan = await this.planner.plan(agreement, revision.content, revision.contentHash, { countersign: options.clinicalDirectorCountersigns ?? true });
+    const phase: RoundPhase = plan.igLastStep >= 1 ? 'IG_REVIEW' : 'SIGNATURES';
+    const status = nextStatus(agreement.status, event, phase);
+    const now = Date.now();
+    const dueAt = options.dueAt ? new Date(options.dueAt) : new Date(now + this.days(this.config.DEFAULT_DUE_DAYS));
+    if (dueAt.getTime() <= now) throw new WorkflowException(WorkflowErrorCode.InvalidDueDate, 'The due date must be in the future.', { dueAt: ['Choose a date and time in the future.'] });
+    const round = await em.getRepository(ApprovalRoundEntity).save({
+      agreementId: agreement.id,
+      revisionId: revision.id,
+      revisionNumber: revision.number,
+      contentHash: revision.contentHash,
+      status: RoundStatus.Active,
+      currentStep: 1,
+      lastStep: plan.lastStep,
+      igLastStep: plan.igLastStep,
+      dueAt,
+      firstReminderAfterDays: options.firstReminderAfterDays ?? this.config.DEFAULT_FIRST_REMINDER_DAYS,
+      reminderEveryDays: options.reminderEveryDays ?? this.config.DEFAULT_REMINDER_EVERY_DAYS,
+      maxReminders: options.maxReminders ?? this.config.DEFAULT_MAX_REMINDERS,
+      message: options.message ?? null,
+      submittedBy: actor.userId,
+    });
+    const requests = await em.getRepository(SignatureRequestEntity).save(
+      plan.signers.map((s) => ({
+        roundId: round.id,
+        agreementId: agreement.id,
+        step: s.step,
+        kind: s.kind,
+        scope: s.scope,
+        annexId: s.annexId,
+        annexTitle: s.annexTitle,
+        boundHash: s.boundHash,
+        groupKey: s.groupKey,
+        organisationId: s.organisation.id,
+        organisationName: s.organisation.name,
+        odsCode: s.organisation.odsCode,
+        personId: s.person.id,
+        personName: s.person.fullName,
+        personEmail: s.person.email,
+        capacity: s.capacity,
+      })),
+    );
+    await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason: null });
+    await this.outbox.enqueue(em, [
+      ...this.requestEmails(round, requests.filter((r) => r.step === 1)),
+      ...(round.maxReminders > 0 ? [job(JobName.RoundReminder, { roundId: round.id, reminderSeq: round.reminderSeq }, new Date(now + this.days(round.firstReminderAfterDays)))] : []),
+      job(JobName.RoundDeadline, { roundId: round.id, dueAt: dueAt.toISOString() }, dueAt),
+    ]);
+    await this.audit.record(em, {
+      type: AuditEventType.Submitted,
+      actor,
+      agreementId: agreement.id,
+      roundId: round.id,
+      revisionHash: revision.contentHash,
+      payload: { revisionNumber: revision.number, dueAt: dueAt.toISOString(), steps: plan.lastStep, requests: requests.length, restarted: event === LifecycleEvent.Restart },
+    });
+    return { round, requests, agreementStatus: status };
+  }
+
+  private requestEmails(round: ApprovalRoundEntity, requests: SignatureRequestEntity[]) {
+    return requests.map((r) =>
+      job(JobName.SendEmail, { kind: r.kind === RequestKind.IgApproval ? NotificationType.IgReviewRequested : NotificationType.SignatureRequested, roundId: round.id, personId: r.personId, requestId: r.id }),
+    );
+  }
+
+  // ---- acting on a request -----------------------------------------------------
+
+  /** The request, if it is addressed to this user; otherwise "not found". */
+  private async ownRequest(em: EntityManager, principal: Principal, requestId: string): Promise<SignatureRequestEntity> {
+    const request = await em.findOneBy(SignatureRequestEntity, { id: requestId });
+    if (!request || !principal.personId || request.personId !== principal.personId) {
+      throw new WorkflowException(WorkflowErrorCode.NotYourRequest, 'That request was not found, or it is not addressed to you.');
+    }
+    return request;
+  }
+
+  private async lockRound(em: EntityManager, roundId: string): Promise<ApprovalRoundEntity> {
+    const round = await em.findOne(ApprovalRoundEntity, { where: { id: roundId }, lock: { mode: 'pessimistic_write' } });
+    if (!round) throw new WorkflowException(WorkflowErrorCode.RoundNotFound, 'That approval round was not found.');
+    return round;
+  }
+
+  /** Checks, under the round lock, that this request may be acted on now. */
+  private assertActionable(round: ApprovalRoundEntity, request: SignatureRequestEntity): void {
+    if (request.status !== RequestStatus.Pending) {
+      throw new WorkflowException(WorkflowErrorCode.AlreadyActedOn, `This request is already ${request.status.toLowerCase().replace(/_/g, ' ')}.`);
+    }
+    if (round.status !== RoundStatus.Active) {
+      throw new WorkflowException(WorkflowErrorCode.RoundNotOpen, `This approval round is ${round.status.toLowerCase()}, so it cannot be acted on.`);
+    }
+    if (request.step !== round.currentStep) {
+      throw new WorkflowException(
+        WorkflowErrorCode.NotCurrentStep,
+        request.step > round.currentStep
+          ? `Your request is step ${request.step}; step ${round.currentStep} must finish first. You will get an email when it is your turn.`
+          : `Step ${request.step} is already complete.`,
+      );
+    }
+  }
+
+  async approve(principal: Principal, requestId: string, dto: ApproveRequestDto, actor: ActorContext): Promise<ApprovalOutcome> {
+    return this.dataSource.transaction(async (em) => {
+      const { roundId } = await this.ownRequest(em, principal, requestId);
+      const round = await this.lockRound(em, roundId);
+      const request = await em.findOneByOrFail(SignatureRequestEntity, { id: requestId });
+      const agreement = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
+      if (request.status === RequestStatus.Approved && request.actedByUserId === principal.id && request.boundHash === dto.hash) {
+        return { request, round, alreadyRecorded: true, agreementStatus: agreement.status };
+      }
+      this.assertActionable(round, request);
+      if (dto.hash !== request.boundHash) {
+        throw new WorkflowException(WorkflowErrorCode.HashMismatch, 'The document has changed since you opened it: the hash you confirmed is not the hash of this request. Reload it and read it again.');
+      }
+      const problems: Record<string, string[]> = {};
+      if (normaliseName(dto.typedName) !== normaliseName(request.personName)) problems.typedName = [`Type your full name as recorded: ${request.personName}.`];
+      if (dto.capacity !== request.capacity) problems.capacity = [`This request is for you as ${request.capacity.toLowerCase().replace(/_/g, ' ')}.`];
+      if (dto.confirmAuthority !== true) problems.confirmAuthority = ['Confirm that you have authority to approve for this organisation.'];
+      if (Object.keys(problems).length > 0) throw new WorkflowException(WorkflowErrorCode.SignerDetailsInvalid, 'Your approval was not recorded. See fieldErrors.', problems);
+
+      const actedAt = new Date();
+      Object.assign(request, {
+        status: RequestStatus.Approved,
+        actedAt,
+        actedByUserId: principal.id,
+        typedName: dto.typedName.trim(),
+        authorityConfirmed: true,
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        authMethod: actor.authMethod,
+      });
+      await em.save(SignatureRequestEntity, request);
+      await em.update(SignatureRequestEntity, { roundId: round.id, groupKey: request.groupKey, status: RequestStatus.Pending }, { status: RequestStatus.NotNeeded });
+      await this.audit.record(em, {
+        type: request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed,
+        actor,
+        actorName: request.personName,
+        organisationId: request.organisationId,
+        agreementId: round.agreementId,
+        roundId: round.id,
+        revisionHash: round.contentHash,
+        payload: { requestId: request.id, step: request.step, capacity: request.capacity, scope: request.scope, annexId: request.annexId, boundHash: request.boundHash, typedName: request.typedName },
+      });
+      const agreementStatus = await this.advanceIfStepComplete(em, round, agreement, actor);
+      return { request, round, alreadyRecorded: false, agreementStatus };
+    });
+  }
+
+  /** Moves to the next step, or executes, when every group of the current step has an approval. */
+  private async advanceIfStepComplete(em: EntityManager, round: ApprovalRoundEntity, agreement: NetworkAgreementEntity, actor: ActorContext): Promise<AgreementStatus> {
+    const [{ open }] = await em.query(
+      `SELECT count(*)::int AS open FROM (
+         SELECT group_key FROM signature_request WHERE round_id = $1 AND step = $2
+         GROUP BY group_key HAVING NOT bool_or(status = 'APPROVED')) g`,
+      [round.id, round.currentStep],
+    );
+    if (open > 0) return agreement.status;
+    if (round.currentStep >= round.lastStep) return this.execute(em, round, agreement, actor);
+
+    const leavingIg = round.currentStep === round.igLastStep;
+    round.currentStep += 1;
+    await em.update(ApprovalRoundEntity, { id: round.id }, { currentStep: round.currentStep });
+    let status = agreement.status;
+    if (leavingIg) {
+      status = nextStatus(agreement.status, LifecycleEvent.IgReviewComplete);
+      await em.update(NetworkAgreementEntity, { id: agreement.id }, { status });
+    }
+    const next = await em.findBy(SignatureRequestEntity, { roundId: round.id, step: round.currentStep, status: RequestStatus.Pending });
+    await this.outbox.enqueue(em, this.requestEmails(round, next));
+    return status;
+  }
+
+  private async execute(em: EntityManager, round: ApprovalRoundEntity, agreement: NetworkAgreementEntity, actor: ActorContext): Promise<AgreementStatus> {
+    const status = nextStatus(agreement.status, LifecycleEvent.Execute);
+    const executedAt = new Date();
+    await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, executedAt, executedRevisionNumber: round.revisionNumber });
+    await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Completed, endedAt: executedAt });
+    round.status = RoundStatus.Completed;
+    const execution = await em.save(AgreementExecutionEntity, { agreementId: agreement.id, revisionId: round.revisionId, roundId: round.id, contentHash: round.contentHash, executedAt });
+    const people = await this.peopleInRound(em, round.id, [RequestStatus.Approved]);
+    await this.outbox.enqueue(em, [
+      job(JobName.GenerateDocuments, { executionId: execution.id }),
+      ...people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.AgreementExecuted, roundId: round.id, personId })),
+    ]);
+    await this.audit.record(em, {
+      type: AuditEventType.Executed,
+      actor,
+      agreementId: agreement.id,
+      roundId: round.id,
+      revisionHash: round.contentHash,
+      payload: { executionId: execution.id, revisionNumber: round.revisionNumber, signatories: people.length },
+    });
+    if (agreement.variationOfId) {
+      const original = await em.findOne(NetworkAgreementEntity, { where: { id: agreement.variationOfId }, lock: { mode: 'pessimistic_write' } });
+      if (original && original.status === AgreementStatus.Executed) {
+        await em.update(NetworkAgreementEntity, { id: original.id }, { status: nextStatus(original.status, LifecycleEvent.Supersede), endedAt: executedAt, statusReason: `Superseded by variation ${agreement.reference}` });
+        await this.audit.record(em, { type: AuditEventType.Superseded, actor, agreementId: original.id, payload: { supersededBy: agreement.id, reference: agreement.reference } });
+      }
+    }
+    return status;
+  }
+
+  private async peopleInRound(em: EntityManager, roundId: string, statuses?: RequestStatus[]): Promise<string[]> {
+    const rows = await em.find(SignatureRequestEntity, { where: { roundId, ...(statuses ? { status: In(statuses) } : {}) }, select: { personId: true } });
+    return [...new Set(rows.map((r) => r.personId))];
+  }
+
+  async decline(principal: Principal, requestId: string, reason: string, actor: ActorContext) {
+    return this.dataSource.transaction(async (em) => {
+      const { roundId } = await this.ownRequest(em, principal, requestId);
+      const round = await this.lockRound(em, roundId);
+      const request = await em.findOneByOrFail(SignatureRequestEntity, { id: requestId });
+      this.assertActionable(round, request);
+      const agreement = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
+      const status = nextStatus(agreement.status, LifecycleEvent.Decline);
+      const now = new Date();
+      Object.assign(request, { status: RequestStatus.Declined, actedAt: now, actedByUserId: principal.id, declineReason: reason, ip: actor.ip, userAgent: actor.userAgent, authMethod: actor.authMethod });
+      await em.save(SignatureRequestEntity, request);
+      await em.update(SignatureRequestEntity, { roundId: round.id, status: RequestStatus.Pending }, { status: RequestStatus.Void });
+      await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Declined, endedAt: now, endReason: reason });
+      const statusReason = `Declined by ${request.personName} for ${request.organisationName}: ${reason}`;
+      await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason });
+      const people = (await this.peopleInRound(em, round.id)).filter((p) => p !== request.personId);
+      await this.outbox.enqueue(em, people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundDeclined, roundId: round.id, personId, requestId: request.id })));
+      await this.audit.record(em, {
+        type: AuditEventType.Declined,
+        actor,
+        actorName: request.personName,
+        organisationId: request.organisationId,
+        agreementId: agreement.id,
+        roundId: round.id,
+        revisionHash: round.contentHash,
+        payload: { requestId: request.id, step: request.step, reason },
+      });
+      return { request, agreementStatus: status, statusReason };
+    });
+  }
+
+  async delegate(principal: Principal, requestId: string, toPersonId: string, note: string | undefined, actor: ActorContext) {
+    return this.dataSource.transaction(async (em) => {
+      const { roundId } = await this.ownRequest(em, principal, requestId);
+      const round = await this.lockRound(em, roundId);
+      const request = await em.findOneByOrFail(SignatureRequestEntity, { id: requestId });
+      this.assertActionable(round, request);
+      const roles = DELEGATE_ROLES[request.capacity];
+      const eligible = roles ? await this.directory.peopleWithRoles([request.organisationId], roles) : [];
+      const delegate = eligible.find((r) => r.personId === toPersonId && r.personId !== request.personId);
+      if (!delegate) {
+        throw new WorkflowException(WorkflowErrorCode.DelegateNotEligible, `You can delegate only to another person of ${request.organisationName} who holds a role that can act as ${request.capacity.toLowerCase().replace(/_/g, ' ')}.`, {
+          toPersonId: ['This person cannot take over this request.'],
+        });
+      }
+      const existing = await em.findOneBy(SignatureRequestEntity, { roundId: round.id, groupKey: request.groupKey, personId: toPersonId });
+      if (existing) throw new WorkflowException(WorkflowErrorCode.DelegateNotEligible, `${delegate.person.fullName} already has this request.`, { toPersonId: ['Already asked.'] });
+      const { id: _id, ...copy } = request;
+      const created = await em.save(SignatureRequestEntity, {
+        ...copy,
+        personId: delegate.personId,
+        personName: delegate.person.fullName,
+        personEmail: delegate.person.email,
+        delegatedFromId: request.id,
+        viewedAt: null,
+        remindersSent: 0,
+      });
+      await em.update(SignatureRequestEntity, { id: request.id }, { status: RequestStatus.Delegated, actedAt: new Date(), actedByUserId: principal.id, ip: actor.ip, userAgent: actor.userAgent, authMethod: actor.authMethod });
+      await this.outbox.enqueue(em, job(JobName.SendEmail, { kind: NotificationType.DelegatedToYou, roundId: round.id, personId: delegate.personId, requestId: created.id }));
+      await this.audit.record(em, {
+        type: AuditEventType.Delegated,
+        actor,
+        actorName: request.personName,
+        organisationId: request.organisationId,
+        agreementId: round.agreementId,
+        roundId: round.id,
+        revisionHash: round.contentHash,
+        payload: { fromRequestId: request.id, toRequestId: created.id, toPersonId: delegate.personId, toName: delegate.person.fullName, note: note ?? null },
+      });
+      return created;
+    });
+  }
+
+  // ---- managing a round (clinical director) -------------------------------------
+
+  private async openRoundOf(em: EntityManager, agreementId: string, lock = false): Promise<ApprovalRoundEntity> {
+    const round = await em.findOne(ApprovalRoundEntity, { where: { agreementId, status: In(OPEN) }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!round) throw new WorkflowException(WorkflowErrorCode.RoundNotOpen, 'This agreement has no open approval round.');
+    return round;
+  }
+
+  async withdraw(principal: Principal, agreementId: string, reason: string, actor: ActorContext) {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
+      const round = await this.openRoundOf(em, agreement.id, true);
+      const status = nextStatus(agreement.status, LifecycleEvent.Withdraw);
+      const now = new Date();
+      const notify = await this.peopleInRound(em, round.id, [RequestStatus.Pending, RequestStatus.Approved]);
+      await em.update(SignatureRequestEntity, { roundId: round.id, status: RequestStatus.Pending }, { status: RequestStatus.Void });
+      await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Withdrawn, endedAt: now, endReason: reason });
+      await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason: `Withdrawn: ${reason}` });
+      await this.outbox.enqueue(em, notify.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundWithdrawn, roundId: round.id, personId })));
+      await this.audit.record(em, { type: AuditEventType.Withdrawn, actor, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { reason } });
+      return { agreementStatus: status };
+    });
+  }
+
+  async extend(principal: Principal, agreementId: string, dueAtIso: string, actor: ActorContext) {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
+      const round = await this.openRoundOf(em, agreement.id, true);
+      const dueAt = new Date(dueAtIso);
+      if (dueAt.getTime() <= Date.now()) throw new WorkflowException(WorkflowErrorCode.InvalidDueDate, 'The new due date must be in the future.', { dueAt: ['Choose a date and time in the future.'] });
+      let status = agreement.status;
+      if (round.status === RoundStatus.Expired) {
+        status = nextStatus(agreement.status, LifecycleEvent.Extend, round.currentStep <= round.igLastStep ? 'IG_REVIEW' : 'SIGNATURES');
+        await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason: null });
+      }
+      const reminderSeq = round.reminderSeq + 1;
+      await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Active, dueAt, reminderSeq, endedAt: null, endReason: null });
+      await this.outbox.enqueue(em, [
+        job(JobName.RoundDeadline, { roundId: round.id, dueAt: dueAt.toISOString() }, dueAt),
+        ...(round.remindersSent < round.maxReminders ? [job(JobName.RoundReminder, { roundId: round.id, reminderSeq }, new Date(Date.now() + this.days(round.reminderEveryDays)))] : []),
+      ]);
+      await this.audit.record(em, { type: AuditEventType.Extended, actor, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { previousDueAt: round.dueAt.toISOString(), dueAt: dueAt.toISOString() } });
+      return { agreementStatus: status, dueAt };
+    });
+  }
+
+  async terminate(principal: Principal, agreementId: string, reason: string, actor: ActorContext) {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
+      const status = nextStatus(agreement.status, LifecycleEvent.Terminate);
+      await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, endedAt: new Date(), statusReason: `Terminated: ${reason}` });
+      await this.audit.record(em, { type: AuditEventType.Terminated, actor, agreementId: agreement.id, payload: { reason } });
+      return { agreementStatus: status };
+    });
+  }
+
+  // ---- scheduled work (called by job handlers) ----------------------------------
+
+  /** Expires the round if it is still open at exactly the due date this job was scheduled for. */
+  async expireIfDue(roundId: string, dueAtIso: string): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      const round = await em.findOne(ApprovalRoundEntity, { where: { id: roundId }, lock: { mode: 'pessimistic_write' } });
+      if (!round || round.status !== RoundStatus.Active || round.dueAt.toISOString() !== dueAtIso || round.dueAt.getTime() > Date.now()) return false;
+      const agreement = await em.findOne(NetworkAgreementEntity, { where: { id: round.agreementId }, lock: { mode: 'pessimistic_write' } });
+      if (!agreement) return false;
+      const status = nextStatus(agreement.status, LifecycleEvent.Expire);
+      await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Expired, endedAt: new Date(), endReason: 'Due date passed with approvals outstanding' });
+      await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason: `Expired on ${round.dueAt.toISOString()} with approvals outstanding` });
+      const outstanding = await this.peopleInRound(em, round.id, [RequestStatus.Pending]);
+      const submitter = await this.submitterPersonId(em, round);
+      const notify = [...new Set([...outstanding, ...(submitter ? [submitter] : [])])];
+      await this.outbox.enqueue(em, notify.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundExpired, roundId: round.id, personId })));
+      await this.audit.record(em, { type: AuditEventType.Expired, actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { dueAt: dueAtIso, outstanding: outstanding.length } });
+      return true;
+    });
+  }
+
+  /** Reminds the current step's signers who have not acted, then schedules the next reminder. */
+  async remind(roundId: string, reminderSeq: number): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const round = await em.findOne(ApprovalRoundEntity, { where: { id: roundId }, lock: { mode: 'pessimistic_write' } });
+      if (!round || round.status !== RoundStatus.Active || round.reminderSeq !== reminderSeq || round.remindersSent >= round.maxReminders) return 0;
+      const pending = await em.findBy(SignatureRequestEntity, { roundId, step: round.currentStep, status: RequestStatus.Pending });
+      if (pending.length === 0) return 0;
+      const reminderNumber = round.remindersSent + 1;
+      await em.update(ApprovalRoundEntity, { id: round.id }, { remindersSent: reminderNumber });
+      await em.increment(SignatureRequestEntity, { id: In(pending.map((p) => p.id)) }, 'remindersSent', 1);
+      await this.outbox.enqueue(em, [
+        ...pending.map((r) => job(JobName.SendEmail, { kind: NotificationType.Reminder, roundId, personId: r.personId, requestId: r.id, reminderNumber })),
+        ...(reminderNumber < round.maxReminders ? [job(JobName.RoundReminder, { roundId, reminderSeq }, new Date(Date.now() + this.days(round.reminderEveryDays)))] : []),
+      ]);
+      await this.audit.record(em, { type: AuditEventType.Reminded, actor: SYSTEM_ACTOR, agreementId: round.agreementId, roundId, revisionHash: round.contentHash, payload: { reminderNumber, step: round.currentStep, requestIds: pending.map((p) => p.id) } });
+      return pending.length;
+    });
+  }
+
+  private async submitterPersonId(em: EntityManager, round: ApprovalRoundEntity): Promise<string | null> {
+    if (!round.submittedBy) return null;
+    const [row] = await em.query(`SELECT person_id FROM user_account WHERE id = $1`, [round.submittedBy]);
+    return row?.person_id ?? null;
+  }
+
+  // ---- reading -------------------------------------------------------------------
+
+  async viewRequest(principal: Principal, requestId: string, actor: ActorContext) {
+    const request = await this.ownRequest(this.dataSource.manager, principal, requestId);
+    const round = await this.dataSource.getRepository(ApprovalRoundEntity).findOneByOrFail({ id: request.roundId });
+    const agreement = await this.dataSource.getRepository(NetworkAgreementEntity).findOneByOrFail({ id: request.agreementId });
+    const revision = await this.agreements.revision(agreement.id, round.revisionNumber);
+    const pcn = await this.directory.getPcn(agreement.pcnId);
+    if (!request.viewedAt) {
+      await this.dataSource.transaction(async (em) => {
+        const updated = await em.update(SignatureRequestEntity, { id: request.id, viewedAt: IsNull() }, { viewedAt: new Date() });
+        if (updated.affected) {
+          await this.audit.record(em, { type: AuditEventType.Viewed, actor, actorName: request.personName, organisationId: request.organisationId, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { requestId: request.id } });
+        }
+      });
+    }
+    // A party to an annex only sees that annex: never the PCN's schedules or other annexes.
+    const document =
+      request.annexId !== null
+        ? { kind: 'annex' as const, annex: revision.content.annexes.find((a) => a.id === request.annexId) }
+        : { kind: 'agreement' as const, content: revision.content };
+    return {
+      request,
+      round: { id: round.id, status: round.status, currentStep: round.currentStep, lastStep: round.lastStep, dueAt: round.dueAt, message: round.message, revisionNumber: round.revisionNumber, contentHash: round.contentHash },
+      agreement: { id: agreement.id, reference: agreement.reference, title: agreement.title, status: agreement.status },
+      pcn: { name: pcn.name, code: pcn.odsCode },
+      hashToConfirm: request.boundHash,
+      document,
+    };
+  }
+
+  async tasks(principal: Principal) {
+    if (!principal.personId) return [];
+    return this.dataSource
+      .getRepository(SignatureRequestEntity)
+      .createQueryBuilder('r')
+      .innerJoin(ApprovalRoundEntity, 'round', 'round.id = r.round_id')
+      .innerJoin(NetworkAgreementEntity, 'a', 'a.id = r.agreement_id')
+      .innerJoin('organisation', 'pcn', 'pcn.id = a.pcn_id')
+      .select([
+        'r.id AS "requestId"', 'r.kind AS kind', 'r.scope AS scope', 'r.annex_title AS "annexTitle"', 'r.step AS step', 'r.capacity AS capacity',
+        'r.organisation_name AS "organisationName"', 'r.bound_hash AS "hashToConfirm"', 'round.due_at AS "dueAt"', 'a.id AS "agreementId"',
+        'a.reference AS "agreementReference"', 'a.title AS "agreementTitle"', 'pcn.name AS "pcnName"',
+      ])
+      .where('r.person_id = :personId AND r.status = :pending', { personId: principal.personId, pending: RequestStatus.Pending })
+      .andWhere('round.status = :active AND round.current_step = r.step', { active: RoundStatus.Active })
+      .orderBy('round.due_at', 'ASC')
+      .getRawMany();
+  }
+
+  async rounds(principal: Principal, agreementId: string) {
+    const agreement = await this.agreements.requireAgreement(principal, agreementId, 'read');
+    const rounds = await this.dataSource.getRepository(ApprovalRoundEntity).find({ where: { agreementId: agreement.id }, order: { submittedAt: 'DESC' } });
+    const requests = rounds.length ? await this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: In(rounds.map((r) => r.id)) }, order: { step: 'ASC', organisationName: 'ASC' } }) : [];
+    return rounds.map((round) => ({ ...round, requests: requests.filter((r) => r.roundId === round.id) }));
+  }
+
+  async auditTrail(principal: Principal, agreementId: string) {
+    const agreement = await this.agreements.requireAgreement(principal, agreementId, 'read');
+    return this.audit.list(agreement.id);
+  }
+
+  async auditCsv(principal: Principal, agreementId: string) {
+    const agreement = await this.agreements.requireAgreement(principal, agreementId, 'read');
+    return { agreement, lines: this.audit.streamCsv(agreement.id) };
+  }
+
+  /** Used by the document job and by tests: the round's requests with their evidence. */
+  requestsOfRound(roundId: string) {
+    return this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId }, order: { step: 'ASC', organisationName: 'ASC', personName: 'ASC' } });
+  }
+
+  roundById(roundId: string) {
+    return this.dataSource.getRepository(ApprovalRoundEntity).findOneBy({ id: roundId });
+  }
+}
+

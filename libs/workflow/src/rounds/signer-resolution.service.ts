@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { AgreementContent, contentHash, DataRole, DataSharingAnnex, DataSubjectCategory, NetworkAgreementEntity } from '@pcn/agreements';
+import { DirectoryService, LegalForm, OrganisationEntity, OrganisationKind, PersonEntity, PersonRoleEntity, PersonRoleType } from '@pcn/directory';
+import { RequestKind, RequestScope, SignerCapacity } from './signature-request.entity';
+import { WorkflowErrorCode, WorkflowException } from '../workflow.exception';
+
+export interface RequiredSigner {
+  step: number;
+  kind: RequestKind;
+  scope: RequestScope;
+  annexId: string | null;
+  annexTitle: string | null;
+  boundHash: string;
+  groupKey: string;
+  organisation: OrganisationEntity;
+  person: PersonEntity;
+  capacity: SignerCapacity;
+}
+
+export interface SignerPlan {
+  signers: RequiredSigner[];
+  igLastStep: number;
+  lastStep: number;
+}
+
+type RoleRow = PersonRoleEntity & { person: PersonEntity };
+
+/** Steps: information-governance review, then every party signs in parallel, then the clinical director countersigns. */
+export const STEP = { IgReview: 1, Parties: 2, Countersign: 3 } as const;
+
+const CONTROLLER_ROLES = [DataRole.CONTROLLER, DataRole.JOINT_CONTROLLER];
+
+/** What a non-GP party's signer, or a practice's signer under each legal form, must hold. */
+const SIGNING_ROLES: PersonRoleType[] = [PersonRoleType.Partner, PersonRoleType.Director, PersonRoleType.SolePractitioner, PersonRoleType.AuthorisedSignatory];
+
+/** The annex hash a party confirms: the annex itself, tied to this agreement. */
+export function annexHash(agreement: NetworkAgreementEntity, annex: DataSharingAnnex): string {
+  return contentHash({ agreementReference: agreement.reference, annex });
+}
+
+/**
+ * Works out who must act on a revision, from the content and the directory as it stands:
+ * DPOs and Caldicott Guardians first (per annex controller), then each practice by its
+ * legal form and each annex party, then the clinical director.
+ */
+@Injectable()
+export class SignerResolutionService {
+  constructor(private readonly directory: DirectoryService) {}
+
+  async plan(agreement: NetworkAgreementEntity, content: AgreementContent, revisionHash: string, options: { countersign: boolean } = { countersign: true }): Promise<SignerPlan> {
+    const practices = content.schedules.keyDetails.corePractices ?? [];
+    const annexPartyIds = content.annexes.flatMap((a) => a.parties.map((p) => p.organisationId));
+    const orgIds = [...new Set([...practices.map((p) => p.organisationId), ...annexPartyIds, agreement.pcnId])];
+    const organisations = new Map((await this.directory.organisationsByIds(orgIds)).map((o) => [o.id, o]));
+    const roles = await this.directory.peopleWithRoles(orgIds, [...SIGNING_ROLES, PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian, PersonRoleType.ClinicalDirector]);
+    const byOrg = (orgId: string, ...wanted: PersonRoleType[]) => roles.filter((r) => r.organisationId === orgId && wanted.includes(r.role));
+    const org = (id: string) => {
+      const found = organisations.get(id);
+      if (!found) throw new WorkflowException(WorkflowErrorCode.NoEligibleSigner, `Organisation ${id} named in the agreement no longer exists in the directory.`);
+      return found;
+    };
+    const missing: Record<string, string[]> = {};
+    const signers: RequiredSigner[] = [];
+
+    // 1. Information-governance review of each annex.
+    for (const [index, annex] of content.annexes.entries()) {
+      const hash = annexHash(agreement, annex);
+      const patientData = annex.dataSubjects.includes(DataSubjectCategory.PATIENTS);
+      for (const party of annex.parties.filter((p) => CONTROLLER_ROLES.includes(p.dataRole))) {
+        const o = org(party.organisationId);
+        const gates: [PersonRoleType, SignerCapacity][] = [[PersonRoleType.Dpo, SignerCapacity.Dpo]];
+        if (patientData) gates.push([PersonRoleType.CaldicottGuardian, SignerCapacity.CaldicottGuardian]);
+        for (const [role, capacity] of gates) {
+          const people = byOrg(o.id, role);
+          if (people.length === 0) {
+            (missing[`annexes[${index}].parties`] ??= []).push(`${o.name} has no ${role === PersonRoleType.Dpo ? 'Data Protection Officer' : 'Caldicott Guardian'} recorded in the directory, so nobody can give the information-governance approval.`);
+            continue;
+          }
+          for (const r of dedupe(people)) {
+            signers.push({ step: STEP.IgReview, kind: RequestKind.IgApproval, scope: RequestScope.Annex, annexId: annex.id ?? null, annexTitle: annex.title, boundHash: hash, groupKey: `ig:${annex.id}:${o.id}:${capacity}`, organisation: o, person: r.person, capacity });
+          }
+        }
+      }
+    }
+
+    // 2. Parties sign: practices the agreement, every annex party its annex.
+    const partySigners = (o: OrganisationEntity, scope: RequestScope, annex: DataSharingAnnex | null, hash: string, path: string) => {
+      const base = { step: STEP.Parties, kind: RequestKind.Signature, scope, annexId: annex?.id ?? null, annexTitle: annex?.title ?? null, boundHash: hash, organisation: o };
+      const key = `sig:${annex?.id ?? 'agreement'}:${o.id}`;
+      if (o.kind === OrganisationKind.GpPractice) {
+        if (o.legalForm === LegalForm.Partnership) {
+          const partners = dedupe(byOrg(o.id, PersonRoleType.Partner));
+          const authorised = partners.filter((p) => p.signsForOrganisation);
+          if (authorised.length > 0) return authorised.map((r) => ({ ...base, groupKey: key, person: r.person, capacity: SignerCapacity.Partner }));
+          if (partners.length > 0) return partners.map((r) => ({ ...base, groupKey: `${key}:${r.personId}`, person: r.person, capacity: SignerCapacity.Partner }));
+          (missing[path] ??= []).push(`${o.name} is a partnership with no partners recorded in the directory.`);
+          return [];
+        }
+        const [role, capacity] = o.legalForm === LegalForm.Company ? [PersonRoleType.Director, SignerCapacity.Director] : [PersonRoleType.SolePractitioner, SignerCapacity.SoleTrader];
+        const people = dedupe(byOrg(o.id, role));
+        if (people.length === 0) (missing[path] ??= []).push(`${o.name} has no ${o.legalForm === LegalForm.Company ? 'director' : 'sole practitioner'} recorded in the directory.`);
+        return people.map((r) => ({ ...base, groupKey: key, person: r.person, capacity }));
+      }
+      const people = dedupe(byOrg(o.id, PersonRoleType.AuthorisedSignatory, PersonRoleType.Director));
+      if (people.length === 0) (missing[path] ??= []).push(`${o.name} has no authorised signatory recorded in the directory.`);
+      return people.map((r) => ({ ...base, groupKey: key, person: r.person, capacity: r.role === PersonRoleType.Director ? SignerCapacity.Director : SignerCapacity.AuthorisedSignatory }));
+    };
+    practices.forEach((p, i) => signers.push(...partySigners(org(p.organisationId), RequestScope.Agreement, null, revisionHash, `schedules.keyDetails.corePractices[${i}]`)));
+    content.annexes.forEach((annex, i) => {
+      const hash = annexHash(agreement, annex);
+      annex.parties.forEach((party, j) => signers.push(...partySigners(org(party.organisationId), RequestScope.Annex, annex, hash, `annexes[${i}].parties[${j}]`)));
+    });
+
+    // 3. The clinical director countersigns (unless the PCN chose not to for this round).
+    const cdPersonId = content.schedules.keyDetails.clinicalDirector.personId;
+    const cdRole = byOrg(agreement.pcnId, PersonRoleType.ClinicalDirector).find((r) => !cdPersonId || r.personId === cdPersonId);
+    if (options.countersign && !cdRole) {
+      (missing['schedules.keyDetails.clinicalDirector'] ??= []).push('The clinical director must be a person recorded in the directory as the PCN’s clinical director, so they can countersign.');
+    } else if (options.countersign && cdRole) {
+      signers.push({ step: STEP.Countersign, kind: RequestKind.Signature, scope: RequestScope.Agreement, annexId: null, annexTitle: null, boundHash: revisionHash, groupKey: `cd:${agreement.id}`, organisation: org(agreement.pcnId), person: cdRole.person, capacity: SignerCapacity.ClinicalDirector });
+    }
+
+    if (Object.keys(missing).length > 0) {
+      throw new WorkflowException(WorkflowErrorCode.NoEligibleSigner, 'This agreement cannot be sent yet: some parties have nobody recorded who can approve or sign for them.', missing);
+    }
+    const igLastStep = signers.some((s) => s.step === STEP.IgReview) ? STEP.IgReview : 0;
+    const numbered = renumber(signers);
+    return { signers: numbered, igLastStep, lastStep: Math.max(...numbered.map((s) => s.step)) };
+  }
+}
+
+/** One row per person (a person can hold a role twice over different periods). */
+function dedupe(rows: RoleRow[]): RoleRow[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => (seen.has(r.personId) ? false : (seen.add(r.personId), true)));
+}
+
+/** Without an IG step, signatures start at step 1. */
+function renumber(signers: RequiredSigner[]): RequiredSigner[] {
+  if (signers.some((s) => s.step === STEP.IgReview)) return signers;
+  return signers.map((s) => ({ ...s, step: s.step - 1 }));
+}

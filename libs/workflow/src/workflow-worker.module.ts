@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { DiscoveryModule } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@pcn/audit';
+import { databaseConfig, OutboxModule, redisConfig } from '@pcn/database';
+import { NotificationsModule } from '@pcn/notifications';
+import { WorkflowModule, WORKFLOW_ENTITIES } from './workflow.module';
+import { workflowConfig } from './workflow.config';
+import { JobRegistry } from './queue/job-registry';
+import { QueueRunner } from './queue/queue-runner.service';
+import { OutboxRelay, QueueProducers } from './queue/outbox-relay.service';
+import { OutboxSweeper } from './queue/outbox-sweeper.service';
+import { SendEmailHandler } from './jobs/send-email.handler';
+import { RoundDeadlineHandler, RoundReminderHandler } from './jobs/round-schedule.handlers';
+import { GenerateDocumentsHandler } from './jobs/generate-documents.handler';
+import { ExecutionDocumentsService } from './executions/execution-documents.service';
+
+/** Everything the worker runs for the workflow: the outbox relay, the sweeper, and one handler per job. */
+@Module({
+  imports: [
+    ConfigModule.forFeature(workflowConfig),
+    ConfigModule.forFeature(redisConfig),
+    ConfigModule.forFeature(databaseConfig),
+    TypeOrmModule.forFeature(WORKFLOW_ENTITIES),
+    DiscoveryModule,
+    WorkflowModule,
+    AuditModule,
+    OutboxModule,
+    NotificationsModule,
+  ],
+  providers: [
+    JobRegistry,
+    QueueRunner,
+    QueueProducers,
+    OutboxRelay,
+    OutboxSweeper,
+    ExecutionDocumentsService,
+    SendEmailHandler,
+    RoundReminderHandler,
+    RoundDeadlineHandler,
+    GenerateDocumentsHandler,
+  ],
+  exports: [OutboxRelay, OutboxSweeper, QueueProducers],
+})
+export class WorkflowWorkerModule {}

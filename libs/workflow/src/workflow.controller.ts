@@ -1,0 +1,116 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Authenticated, CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
+import { Actor, ActorContext, ErrorResponse } from '@pcn/common';
+import { RoundsService } from './rounds/rounds.service';
+import { ApproveRequestDto, DeclineRequestDto, DelegateRequestDto, ExtendRoundDto, RestartRoundDto, SubmitForApprovalDto, TerminateAgreementDto, WithdrawRoundDto } from './dto/workflow.dto';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('approval workflow')
+@Controller()
+export class WorkflowController {
+  constructor(private readonly rounds: RoundsService) {}
+
+  /** Sends the newest draft revision for approval: IG review first, then signatures, then the clinical director. */
+  @RequirePermission(Permission.AgreementSubmit)
+  @Post('agreements/:agreementId/submit')
+  @ApiConflictResponse({ type: ErrorResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse })
+  async submit(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: SubmitForApprovalDto) {
+    const { round, requests, agreementStatus } = await this.rounds.submit(user, agreementId, dto, actor);
+    return { agreementStatus, round, requests };
+  }
+
+  @RequirePermission(Permission.AgreementSubmit)
+  @Post('agreements/:agreementId/withdraw')
+  @HttpCode(200)
+  withdraw(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: WithdrawRoundDto) {
+    return this.rounds.withdraw(user, agreementId, dto.reason, actor);
+  }
+
+  /** Moves the due date of the open round; reopens an expired one. */
+  @RequirePermission(Permission.AgreementSubmit)
+  @Post('agreements/:agreementId/extend')
+  @HttpCode(200)
+  extend(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: ExtendRoundDto) {
+    return this.rounds.extend(user, agreementId, dto.dueAt, actor);
+  }
+
+  /** Starts a fresh round on the same revision after expiry; earlier approvals do not carry over. */
+  @RequirePermission(Permission.AgreementSubmit)
+  @Post('agreements/:agreementId/restart')
+  async restart(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: RestartRoundDto) {
+    const { round, requests, agreementStatus } = await this.rounds.restart(user, agreementId, dto, actor);
+    return { agreementStatus, round, requests };
+  }
+
+  @RequirePermission(Permission.AgreementSubmit)
+  @Post('agreements/:agreementId/terminate')
+  @HttpCode(200)
+  terminate(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: TerminateAgreementDto) {
+    return this.rounds.terminate(user, agreementId, dto.reason, actor);
+  }
+
+  @RequirePermission(Permission.AgreementRead)
+  @Get('agreements/:agreementId/rounds')
+  listRounds(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
+    return this.rounds.rounds(user, agreementId);
+  }
+
+  /** Requests waiting for you now (current step, not yet acted on). */
+  @Authenticated()
+  @Get('me/tasks')
+  tasks(@CurrentUser() user: Principal) {
+    return this.rounds.tasks(user);
+  }
+
+  /** The exact document you are asked to approve, with the hash to confirm. Non-GP parties see only their annex. */
+  @Authenticated()
+  @Get('requests/:requestId')
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  view(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string) {
+    return this.rounds.viewRequest(user, requestId, actor);
+  }
+
+  @Authenticated()
+  @Post('requests/:requestId/approve')
+  @HttpCode(200)
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Out of step, already acted on, or the hash no longer matches.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse })
+  async approve(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string, @Body() dto: ApproveRequestDto) {
+    const outcome = await this.rounds.approve(user, requestId, dto, actor);
+    return { request: outcome.request, agreementStatus: outcome.agreementStatus, alreadyRecorded: outcome.alreadyRecorded };
+  }
+
+  /** Declining stops the round and returns the agreement to draft with your reason. */
+  @Authenticated()
+  @Post('requests/:requestId/decline')
+  @HttpCode(200)
+  decline(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string, @Body() dto: DeclineRequestDto) {
+    return this.rounds.decline(user, requestId, dto.reason, actor);
+  }
+
+  @Authenticated()
+  @Post('requests/:requestId/delegate')
+  delegate(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string, @Body() dto: DelegateRequestDto) {
+    return this.rounds.delegate(user, requestId, dto.toPersonId, dto.note, actor);
+  }
+
+  @RequirePermission(Permission.AuditRead)
+  @Get('agreements/:agreementId/audit')
+  auditTrail(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
+    return this.rounds.auditTrail(user, agreementId);
+  }
+
+  @RequirePermission(Permission.AuditRead)
+  @Get('agreements/:agreementId/audit.csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  async auditCsv(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Res() res: Response) {
+    const { agreement, lines } = await this.rounds.auditCsv(user, agreementId);
+    res.setHeader('Content-Disposition', `attachment; filename="${agreement.reference}-audit.csv"`);
+    for await (const line of lines) res.write(line);
+    res.end();
+  }
+}
