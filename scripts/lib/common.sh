@@ -51,7 +51,11 @@ ensure_services() {
   for _ in $(seq 1 30); do pg_up "$pg_url" && redis_up "$redis_url" && return 0; sleep 1; done
   if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     say "Starting PostgreSQL and Redis with docker compose"
-    docker compose up -d --wait postgres redis 2>/dev/null || docker-compose up -d postgres redis
+    # Compose interpolates the whole file, and the app services require JWT_ACCESS_SECRET;
+    # postgres and redis do not use it, so a placeholder keeps this call from failing.
+    JWT_ACCESS_SECRET=${JWT_ACCESS_SECRET:-unused-by-postgres-and-redis-placeholder} \
+      docker compose up -d --wait postgres redis 2>/dev/null \
+      || JWT_ACCESS_SECRET=${JWT_ACCESS_SECRET:-unused-by-postgres-and-redis-placeholder} docker-compose up -d postgres redis
     for _ in $(seq 1 60); do pg_up "$pg_url" && redis_up "$redis_url" && return 0; sleep 1; done
   fi
   die "PostgreSQL ($pg_url) and Redis ($redis_url) must be reachable. Install and start them (e.g. apt-get install postgresql redis-server), set DATABASE_ADMIN_URL/REDIS_URL, or install Docker to use docker-compose.yml."
@@ -66,4 +70,47 @@ ensure_database() {
       const r = await c.query('SELECT 1 FROM pg_database WHERE datname = \$1', [name]);
       if (r.rowCount === 0) await c.query('CREATE DATABASE \"' + name.replace(/\"/g, '') + '\"');
       await c.end(); })().catch((e) => { console.error(e.message); process.exit(1); });" "$1" "$2"
+}
+
+# True when something accepts TCP connections on host:port (1 s timeout).
+port_open() {
+  node -e "
+    const s = require('node:net').connect({ host: process.argv[1], port: +process.argv[2], timeout: 1000 });
+    s.on('connect', () => { s.destroy(); process.exit(0); }); s.on('error', () => process.exit(1)); s.on('timeout', () => process.exit(1));" "$1" "$2"
+}
+
+# Prints the admin URL with its database name replaced: database_url_for URL NAME.
+database_url_for() {
+  node -e "const u = new URL(process.argv[1]); u.pathname = '/' + process.argv[2]; console.log(u.toString())" "$1" "$2"
+}
+
+# Makes sure the apps have a seal certificate and exports SEAL_P12_PATH (absolute) and
+# SEAL_P12_PASSPHRASE, the names libs/documents reads. A SEAL_P12_PATH already set is
+# kept (it must exist and SEAL_P12_PASSPHRASE must be set); otherwise the development
+# certificate .secrets/dev-seal.p12 is used, generated on first use by
+# scripts/dev-seal-cert.js with SEAL_P12_PASSPHRASE, else DEV_SEAL_PASSPHRASE, else that
+# script's default passphrase. Stops with a clear message if the pair does not open.
+ensure_seal_certificate() {
+  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  if [ -n "${SEAL_P12_PATH:-}" ]; then
+    [ -f "$SEAL_P12_PATH" ] || die "SEAL_P12_PATH=$SEAL_P12_PATH: no such file"
+    [ -n "${SEAL_P12_PASSPHRASE:-}" ] || die "SEAL_P12_PASSPHRASE must be set when SEAL_P12_PATH is"
+    SEAL_P12_PATH=$(cd "$(dirname "$SEAL_P12_PATH")" && pwd)/$(basename "$SEAL_P12_PATH")
+  else
+    SEAL_P12_PATH=$root/.secrets/dev-seal.p12
+    SEAL_P12_PASSPHRASE=${SEAL_P12_PASSPHRASE:-${DEV_SEAL_PASSPHRASE:-dev-seal-passphrase}}
+    if [ ! -f "$SEAL_P12_PATH" ]; then
+      say "Generating a development seal certificate (.secrets/dev-seal.p12)"
+      (cd "$root" && DEV_SEAL_PASSPHRASE=$SEAL_P12_PASSPHRASE node scripts/dev-seal-cert.js)
+    fi
+  fi
+  export SEAL_P12_PATH SEAL_P12_PASSPHRASE
+  (cd "$root" && node -e "try {
+    const fs = require('node:fs'); const forge = require('node-forge');
+    const der = forge.util.createBuffer(fs.readFileSync(process.env.SEAL_P12_PATH).toString('binary'));
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), false, process.env.SEAL_P12_PASSPHRASE);
+    const bags = (t) => p12.getBags({ bagType: t })[t] ?? [];
+    if (bags(forge.pki.oids.pkcs8ShroudedKeyBag).length + bags(forge.pki.oids.keyBag).length === 0) throw new Error('it holds no private key');
+    if (bags(forge.pki.oids.certBag).length === 0) throw new Error('it holds no certificate');
+  } catch (e) { console.error(e.message); process.exit(1); }") || die "the seal certificate $SEAL_P12_PATH does not open with SEAL_P12_PASSPHRASE (for the development one, set the passphrase it was made with, or replace it: DEV_SEAL_PASSPHRASE=... node scripts/dev-seal-cert.js --force)"
 }

@@ -37,8 +37,10 @@ describe('approval workflow (API + worker + SMTP)', () => {
     return res.body.agreement.id;
   }
 
+  /** A "day" is 400 ms here, so rounds get an explicit hour and no reminders unless a test asks. */
   async function submit(agreementId: string, body: Record<string, unknown> = {}) {
-    const res = await t.http.post(`/api/v1/agreements/${agreementId}/submit`).set(await auth(EMAIL.cd)).send({ revisionNumber: 1, ...body });
+    const defaults = { revisionNumber: 1, dueAt: new Date(Date.now() + 3_600_000).toISOString(), maxReminders: 0 };
+    const res = await t.http.post(`/api/v1/agreements/${agreementId}/submit`).set(await auth(EMAIL.cd)).send({ ...defaults, ...body });
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -183,7 +185,7 @@ describe('approval workflow (API + worker + SMTP)', () => {
     const content = { ...current.body.revision.content, title: `${current.body.revision.content.title} (revised)` };
     const saved = await t.http.put(`/api/v1/agreements/${agreementId}/draft`).set(await auth(EMAIL.cd)).send({ baseRevision: 1, content });
     expect(saved.status).toBe(200);
-    const second = await t.http.post(`/api/v1/agreements/${agreementId}/submit`).set(await auth(EMAIL.cd)).send({ revisionNumber: 2 });
+    const second = await t.http.post(`/api/v1/agreements/${agreementId}/submit`).set(await auth(EMAIL.cd)).send({ revisionNumber: 2, dueAt: new Date(Date.now() + 3_600_000).toISOString() });
     expect(second.status).toBe(201);
     expect(second.body.round.contentHash).not.toBe(first.round.contentHash);
     expect(second.body.requests.every((r: { status: string }) => r.status === 'PENDING')).toBe(true);

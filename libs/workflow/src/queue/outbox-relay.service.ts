@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { databaseConfig, DatabaseConfig, OUTBOX_CHANNEL, OutboxStatus, redisConfig, RedisConfig } from '@pcn/database';
@@ -22,10 +23,21 @@ interface OutboxRow {
 /** BullMQ queues as producers: shared by the relay and the sweeper. */
 @Injectable()
 export class QueueProducers implements OnApplicationShutdown {
+  private readonly logger = new Logger('QueueProducers');
   readonly queues: Map<QueueName, Queue>;
+  private readonly connections: Redis[] = [];
 
   constructor(@Inject(redisConfig.KEY) redis: RedisConfig) {
-    this.queues = new Map(Object.values(QueueName).map((q) => [q, new Queue(q, { connection: bullConnection(redis, 'producer', `producer-${q}`), prefix: redis.REDIS_PREFIX })]));
+    this.queues = new Map(
+      Object.values(QueueName).map((q) => {
+        const connection = bullConnection(redis, 'producer', `producer-${q}`);
+        this.connections.push(connection);
+        const queue = new Queue(q, { connection, prefix: redis.REDIS_PREFIX });
+        // Without a listener BullMQ prints every reconnect attempt; the relay reports outages itself.
+        queue.on('error', (error) => this.logger.debug(`queue ${q}: ${error.message}`));
+        return [q, queue];
+      }),
+    );
   }
 
   get(queue: QueueName): Queue {
@@ -36,6 +48,8 @@ export class QueueProducers implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    // BullMQ leaves connections it was given open; they are ours to close.
+    this.connections.forEach((c) => c.disconnect());
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { OutboxStatus, redisConfig, RedisConfig } from '@pcn/database';
 import { JobName, QUEUE_CONFIG, QueueName } from './queue.contract';
@@ -16,6 +17,7 @@ export class BadJobError extends UnrecoverableError {}
 export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('QueueRunner');
   private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
 
   constructor(
     private readonly registry: JobRegistry,
@@ -27,8 +29,10 @@ export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const handlers = this.registry.build();
     for (const queue of Object.values(QueueName)) {
       const settings = QUEUE_CONFIG[queue];
+      const connection = bullConnection(this.redis, 'worker', `worker-${queue}`);
+      this.connections.push(connection);
       const worker = new Worker(queue, (job) => this.run(handlers, job), {
-        connection: bullConnection(this.redis, 'worker', `worker-${queue}`),
+        connection,
         prefix: this.redis.REDIS_PREFIX,
         concurrency: settings.concurrency,
         lockDuration: settings.lockDurationMs,
@@ -60,5 +64,7 @@ export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+    // BullMQ leaves connections it was given open; they are ours to close.
+    this.connections.forEach((c) => c.disconnect());
   }
 }

@@ -1,0 +1,83 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { createTestApp, TestApp } from '../support/test-app';
+import { eventually, FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-worker';
+import { startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server';
+import { createSoleTraderPcn, SoleTraderPcn } from '../support/sole-trader-pcn';
+
+/** The last signers approving at the same instant execute the agreement exactly once. */
+describe('approval workflow under concurrency', () => {
+  let t: TestApp;
+  let worker: INestApplicationContext;
+  let smtp: SmtpTestServer;
+  let pcn: SoleTraderPcn;
+
+  beforeAll(async () => {
+    smtp = await startSmtpTestServer();
+    t = await createTestApp({ ...FAST_WORKFLOW_ENV, ...smtp.env() });
+    worker = await startTestWorker();
+    pcn = await createSoleTraderPcn(t, 20);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('20 concurrent approvals of one round execute it once, with one document job', async () => {
+    const submitted = await t.http
+      .post(`/api/v1/agreements/${pcn.agreementId}/submit`)
+      .set('Authorization', pcn.clinicalDirector.bearer)
+      .send({ revisionNumber: 1, clinicalDirectorCountersigns: false, dueAt: new Date(Date.now() + 3_600_000).toISOString(), maxReminders: 0 });
+    expect(submitted.status).toBe(201);
+    expect(submitted.body.agreementStatus).toBe('AWAITING_SIGNATURES');
+    expect(submitted.body.round.lastStep).toBe(1);
+    const requests: { id: string; personId: string; boundHash: string }[] = submitted.body.requests;
+    expect(requests).toHaveLength(20);
+
+    const responses = await Promise.all(
+      pcn.signers.map((signer) => {
+        const request = requests.find((r) => r.personId === signer.personId)!;
+        return t.http
+          .post(`/api/v1/requests/${request.id}/approve`)
+          .set('Authorization', signer.user.bearer)
+          .send({ typedName: signer.fullName, capacity: 'SOLE_TRADER', confirmAuthority: true, hash: request.boundHash });
+      }),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(responses.filter((r) => r.body.agreementStatus === 'EXECUTED')).toHaveLength(1);
+
+    const q = (sql: string) => t.dataSource.query(sql, [pcn.agreementId]);
+    expect(await q(`SELECT count(*)::int AS n FROM agreement_execution WHERE agreement_id = $1`)).toEqual([{ n: 1 }]);
+    expect(await q(`SELECT count(*)::int AS n FROM audit_event WHERE agreement_id = $1 AND type = 'EXECUTED'`)).toEqual([{ n: 1 }]);
+    expect(await q(`SELECT count(*)::int AS n FROM audit_event WHERE agreement_id = $1 AND type = 'SIGNED'`)).toEqual([{ n: 20 }]);
+    expect(await q(`SELECT count(*)::int AS n FROM outbox o JOIN agreement_execution e ON o.payload->>'executionId' = e.id::text WHERE e.agreement_id = $1 AND o.job_name = 'documents.generate'`)).toEqual([{ n: 1 }]);
+    expect(await q(`SELECT status FROM network_agreement WHERE id = $1`)).toEqual([{ status: 'EXECUTED' }]);
+
+    // Every signer is told once that the agreement is executed.
+    await eventually('executed emails', async () => smtp.messages.filter((m) => m.subject.startsWith('Signed by everyone:')).length >= 20);
+    const executedMails = smtp.messages.filter((m) => m.subject.startsWith('Signed by everyone:'));
+    expect(new Set(executedMails.map((m) => m.to[0])).size).toBe(20);
+    expect(executedMails).toHaveLength(20);
+
+    // The chain stayed intact through the burst.
+    const verify = await t.http.get(`/api/v1/audit/verify`).query({ agreementId: pcn.agreementId }).set('Authorization', pcn.clinicalDirector.bearer);
+    expect(verify.body.ok).toBe(true);
+  });
+
+  it('the same approval posted twice at the same moment is recorded once', async () => {
+    const other = await createSoleTraderPcn(t, 3);
+    const submitted = await t.http
+      .post(`/api/v1/agreements/${other.agreementId}/submit`)
+      .set('Authorization', other.clinicalDirector.bearer)
+      .send({ revisionNumber: 1, clinicalDirectorCountersigns: false, dueAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const signer = other.signers[0];
+    const request = submitted.body.requests.find((r: { personId: string }) => r.personId === signer.personId);
+    const body = { typedName: signer.fullName, capacity: 'SOLE_TRADER', confirmAuthority: true, hash: request.boundHash };
+    const [a, b] = await Promise.all([0, 1].map(() => t.http.post(`/api/v1/requests/${request.id}/approve`).set('Authorization', signer.user.bearer).send(body)));
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect([a.body.alreadyRecorded, b.body.alreadyRecorded].sort()).toEqual([false, true]);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE agreement_id = $1 AND type = 'SIGNED'`, [other.agreementId]);
+    expect(n).toBe(1);
+  });
+});
