@@ -42,11 +42,12 @@ export async function createTestApp(extraEnv: Record<string, string> = {}): Prom
   testEnvironment(db, extraEnv);
   // Imported late so configuration is read after the environment above is set.
   const { ApiModule } = await import('../../apps/api/src/api.module');
-  const { configureApp } = await import('../../apps/api/src/setup-app');
+  const { addNotFoundFallback, configureApp } = await import('../../apps/api/src/setup-app');
   const moduleRef = await Test.createTestingModule({ imports: [ApiModule] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);
   await app.init();
+  addNotFoundFallback(app);
   return {
     app,
     http: request(app.getHttpServer()),

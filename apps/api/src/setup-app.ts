@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import express, { NextFunction, Request, Response } from 'express';
-import { appConfig, AppConfig, assignCorrelationId, correlationIdOf, createValidationPipe, HttpErrorFilter, toErrorResponse } from '@pcn/common';
+import { appConfig, AppConfig, assignCorrelationId, correlationIdOf, createValidationPipe, HttpErrorFilter, rejectDeepJson, toErrorResponse } from '@pcn/common';
 
 /**
  * Everything that makes the HTTP app what it is, shared by main.ts and the e2e tests so
@@ -20,6 +20,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     next();
   });
   app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  app.use(rejectDeepJson);
   // Body-parser failures (too large, not JSON) happen before Nest routing, so they get
   // their own error middleware that speaks the same error shape.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -43,4 +44,14 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
+}
+
+/**
+ * After init, once Nest's routes are in place: anything no route matched (including paths
+ * outside /api/v1) answers 404 in the same error shape instead of Express's HTML page.
+ */
+export function addNotFoundFallback(app: NestExpressApplication): void {
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ status: 404, code: 'NOT_FOUND', message: `There is nothing at ${req.method} ${req.path}.`, correlationId: correlationIdOf(req) });
+  });
 }

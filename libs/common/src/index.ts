@@ -8,3 +8,4 @@ export * from './http/correlation-id';
 export * from './http/validation.pipe';
 export * from './http/actor-context';
 export * from './canonical-json';
+export * from './http/json-depth';
