@@ -10,6 +10,8 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- build: all dependencies, compile every app into dist/ ---
 FROM ${NODE_IMAGE} AS build
+# @scarf/scarf (a transitive dependency) phones home on install unless told not to.
+ENV SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -21,6 +23,7 @@ RUN npx nest build api \
 
 # --- production dependencies only (fonts, argon2 prebuilds, pdfkit… are all in "dependencies") ---
 FROM ${NODE_IMAGE} AS deps
+ENV SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -30,7 +33,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
-# Owned by root and only readable by the app user: the running process cannot change its code.
+# Owned by root: the app user can read its code but not change it.
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/apps ./dist/apps
 COPY --from=build /app/dist/libs ./dist/libs

@@ -20,6 +20,8 @@ const shared = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
   moduleNameMapper: aliases,
   testEnvironment: 'node',
+  // Decorator metadata (class-validator, TypeORM, Nest) needs this loaded before any class is defined.
+  setupFiles: ['reflect-metadata'],
 };
 module.exports = {
   // Integration tests start real apps; a hook or test may take tens of seconds on 2 busy cores.

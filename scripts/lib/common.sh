@@ -84,33 +84,40 @@ database_url_for() {
   node -e "const u = new URL(process.argv[1]); u.pathname = '/' + process.argv[2]; console.log(u.toString())" "$1" "$2"
 }
 
-# Makes sure the apps have a seal certificate and exports SEAL_P12_PATH (absolute) and
-# SEAL_P12_PASSPHRASE, the names libs/documents reads. A SEAL_P12_PATH already set is
-# kept (it must exist and SEAL_P12_PASSPHRASE must be set); otherwise the development
-# certificate .secrets/dev-seal.p12 is used, generated on first use by
-# scripts/dev-seal-cert.js with SEAL_P12_PASSPHRASE, else DEV_SEAL_PASSPHRASE, else that
-# script's default passphrase. Stops with a clear message if the pair does not open.
+# Makes sure the worker has a seal certificate and exports SEAL_P12_PATH (absolute) and
+# SEAL_P12_PASSPHRASE, the names libs/documents reads (it also takes SEAL_P12_BASE64, the
+# file's content, which wins over the path). A SEAL_P12_BASE64 or SEAL_P12_PATH already set
+# is kept (SEAL_P12_PASSPHRASE must then be set too); otherwise the development certificate
+# .secrets/dev-seal.p12 is used, generated on first use by scripts/dev-seal-cert.js with
+# SEAL_P12_PASSPHRASE, else DEV_SEAL_PASSPHRASE, else that script's default passphrase.
+# Stops with a clear message if the certificate does not open with the passphrase.
+_common_sh_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ensure_seal_certificate() {
-  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-  if [ -n "${SEAL_P12_PATH:-}" ]; then
+  local root=$_common_sh_root what=SEAL_P12_BASE64
+  if [ -n "${SEAL_P12_BASE64:-}" ]; then
+    [ -n "${SEAL_P12_PASSPHRASE:-}" ] || die "SEAL_P12_PASSPHRASE must be set when SEAL_P12_BASE64 is"
+  elif [ -n "${SEAL_P12_PATH:-}" ]; then
     [ -f "$SEAL_P12_PATH" ] || die "SEAL_P12_PATH=$SEAL_P12_PATH: no such file"
     [ -n "${SEAL_P12_PASSPHRASE:-}" ] || die "SEAL_P12_PASSPHRASE must be set when SEAL_P12_PATH is"
     SEAL_P12_PATH=$(cd "$(dirname "$SEAL_P12_PATH")" && pwd)/$(basename "$SEAL_P12_PATH")
+    export SEAL_P12_PATH; what=$SEAL_P12_PATH
   else
     SEAL_P12_PATH=$root/.secrets/dev-seal.p12
     SEAL_P12_PASSPHRASE=${SEAL_P12_PASSPHRASE:-${DEV_SEAL_PASSPHRASE:-dev-seal-passphrase}}
     if [ ! -f "$SEAL_P12_PATH" ]; then
       say "Generating a development seal certificate (.secrets/dev-seal.p12)"
-      (cd "$root" && DEV_SEAL_PASSPHRASE=$SEAL_P12_PASSPHRASE node scripts/dev-seal-cert.js)
+      (cd "$root" && DEV_SEAL_PASSPHRASE=$SEAL_P12_PASSPHRASE node scripts/dev-seal-cert.js >/dev/null)
     fi
+    export SEAL_P12_PATH; what=$SEAL_P12_PATH
   fi
-  export SEAL_P12_PATH SEAL_P12_PASSPHRASE
+  export SEAL_P12_PASSPHRASE
   (cd "$root" && node -e "try {
     const fs = require('node:fs'); const forge = require('node-forge');
-    const der = forge.util.createBuffer(fs.readFileSync(process.env.SEAL_P12_PATH).toString('binary'));
-    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), false, process.env.SEAL_P12_PASSPHRASE);
+    const file = process.env.SEAL_P12_BASE64 ? Buffer.from(process.env.SEAL_P12_BASE64, 'base64') : fs.readFileSync(process.env.SEAL_P12_PATH);
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(file.toString('binary'))), false, process.env.SEAL_P12_PASSPHRASE);
     const bags = (t) => p12.getBags({ bagType: t })[t] ?? [];
     if (bags(forge.pki.oids.pkcs8ShroudedKeyBag).length + bags(forge.pki.oids.keyBag).length === 0) throw new Error('it holds no private key');
     if (bags(forge.pki.oids.certBag).length === 0) throw new Error('it holds no certificate');
-  } catch (e) { console.error(e.message); process.exit(1); }") || die "the seal certificate $SEAL_P12_PATH does not open with SEAL_P12_PASSPHRASE (for the development one, set the passphrase it was made with, or replace it: DEV_SEAL_PASSPHRASE=... node scripts/dev-seal-cert.js --force)"
+  } catch (e) { console.error(e.message); process.exit(1); }") \
+    || die "the seal certificate ($what) does not open with SEAL_P12_PASSPHRASE; for the development one, set the passphrase it was made with or replace it: DEV_SEAL_PASSPHRASE=... node scripts/dev-seal-cert.js --force"
 }

@@ -6,6 +6,18 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { TEST_REDIS_URL } from './test-env';
+import { generateDevSealCertificate } from '../../libs/documents/src/seal/dev-seal-cert';
+
+let sealCertificate: { base64: string; passphrase: string } | null = null;
+
+/** One throwaway seal certificate per test process (generated in memory, never written). */
+export function testSealCertificate(): { base64: string; passphrase: string } {
+  if (!sealCertificate) {
+    const passphrase = randomBytes(12).toString('hex');
+    sealCertificate = { base64: generateDevSealCertificate({ passphrase }).p12.toString('base64'), passphrase };
+  }
+  return sealCertificate;
+}
 
 /**
  * Sets the environment a test app reads at start-up: its own cloned database and its
@@ -22,6 +34,8 @@ export function testEnvironment(db: TestDatabase, extra: Record<string, string> 
     JWT_ACCESS_SECRET: randomBytes(32).toString('hex'),
     PUBLIC_BASE_URL: 'http://localhost:3000',
     BODY_LIMIT: '256kb',
+    SEAL_P12_BASE64: testSealCertificate().base64,
+    SEAL_P12_PASSPHRASE: testSealCertificate().passphrase,
     ...extra,
   };
   Object.assign(process.env, env);

@@ -8,6 +8,7 @@ import { DirectoryModule } from '@pcn/directory';
 import { AgreementsModule } from '@pcn/agreements';
 import { AuditModule } from '@pcn/audit';
 import { WorkflowModule } from '@pcn/workflow';
+import { DocumentsModule } from '@pcn/documents';
 import { HealthModule } from './health/health.module';
 import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 
@@ -34,6 +35,7 @@ import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
     AgreementsModule,
     AuditModule,
     WorkflowModule,
+    DocumentsModule,
     QueueDashboardModule,
     HealthModule,
   ],

@@ -6,7 +6,7 @@ import { AuditEventType, AuditService } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
 import { ActorContext, CommonException, FieldMessages } from '@pcn/common';
 import { DirectoryService, OrganisationEntity, PcnAccessMode } from '@pcn/directory';
-import { AgreementContent, applyContentDefaults, contentHash, DataSharingAnnex, diffContent, validateAgreementContent } from './content';
+import { AgreementContent, applyContentDefaults, contentHash, DataSharingAnnex, diffContent, referencedOrganisationIds, validateAgreementContent } from './content';
 import { templateDefaults } from './templates/network-agreement-2025-26';
 import { AgreementRevisionEntity } from './agreements/agreement-revision.entity';
 import { AgreementStatus } from './agreements/agreement-status';
@@ -260,21 +260,6 @@ export class AgreementsService {
   }
 }
 
-/** Every organisation id the content points at, so rules can check they exist and belong. */
-export function referencedOrganisationIds(content: AgreementContent): string[] {
-  const ids = new Set<string>();
-  const walk = (value: unknown, key = ''): void => {
-    if (typeof value === 'string') {
-      if (/organisationId$|OrganisationId$|^hostPracticeIds$|^deliveredBy$|^rightsRequestsHandledBy$|^cqcRegisteredProviderId$/.test(key)) ids.add(value);
-    } else if (Array.isArray(value)) {
-      value.forEach((v) => walk(v, key));
-    } else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) walk(v, k);
-    }
-  };
-  walk(content);
-  return [...ids].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-}
 
 /** An explicit null and an absent optional field mean the same thing; store (and hash) one form. */
 function withoutNulls<T>(value: T): T {

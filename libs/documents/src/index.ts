@@ -20,3 +20,12 @@ export { SealService, SealError, SealPdfOptions, loadSealMaterialFromPkcs12, for
 export { renderAndSeal, SealedDocument } from './seal/render-and-seal';
 export { generateDevSealCertificate, DevSealCertificate, DevSealCertificateOptions } from './seal/dev-seal-cert';
 export { inspectSealedPdf, SealedPdfInspection } from './verify/verify-pdf';
+export * from './model';
+export * from './documents.config';
+export * from './documents.exception';
+export * from './documents.module';
+export * from './documents-worker.module';
+export * from './seal.module';
+export * from './access/documents.service';
+export * from './generation/documents-generator.service';
+export * from './storage/sealed-document.entity';

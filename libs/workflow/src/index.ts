@@ -14,3 +14,4 @@ export * from './rounds/rounds.service';
 export * from './rounds/signer-resolution.service';
 export * from './executions/agreement-execution.entity';
 export * from './notifications/sent-email.entity';
+export * from './executions/execution-documents.service';

@@ -5,6 +5,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@pcn/audit';
 import { databaseConfig, OutboxModule, redisConfig } from '@pcn/database';
 import { NotificationsModule } from '@pcn/notifications';
+import { DocumentsWorkerModule } from '@pcn/documents';
+import { DirectoryModule } from '@pcn/directory';
 import { WorkflowModule, WORKFLOW_ENTITIES } from './workflow.module';
 import { workflowConfig } from './workflow.config';
 import { JobRegistry } from './queue/job-registry';
@@ -28,6 +30,8 @@ import { ExecutionDocumentsService } from './executions/execution-documents.serv
     AuditModule,
     OutboxModule,
     NotificationsModule,
+    DocumentsWorkerModule,
+    DirectoryModule,
   ],
   providers: [
     JobRegistry,

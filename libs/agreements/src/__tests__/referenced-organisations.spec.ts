@@ -1,4 +1,4 @@
-import { referencedOrganisationIds } from '../agreements.service';
+import { referencedOrganisationIds } from '../content';
 import { BYTES_COMMUNITY_TRUST, BYTES_IDS, BYTES_PRACTICES, buildValidContent } from '../content/testing/content.factory';
 
 describe('referencedOrganisationIds', () => {

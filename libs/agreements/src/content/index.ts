@@ -10,3 +10,5 @@ export { canonicalJson, contentHash } from './canonical-json';
 export { diffContent } from './content-diff';
 export type { ContentChange, ContentChangeKind } from './content-diff';
 export { addMonths, isDateOnly } from './date-only';
+export { organisationReferences, referencedOrganisationIds } from './organisation-references';
+export type { OrganisationReference } from './organisation-references';

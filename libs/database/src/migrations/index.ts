@@ -5,5 +5,7 @@ import { Initial1795334812485 } from './1795334812485-Initial';
 import { RevisionImmutability1795334812500 } from './1795334812500-RevisionImmutability';
 import { AuditOutboxWorkflow1795335604902 } from './1795335604902-AuditOutboxWorkflow';
 import { AuditAppendOnly1795335604903 } from './1795335604903-AuditAppendOnly';
+import { SealedDocuments1795338275197 } from './1795338275197-SealedDocuments';
+import { SealedDocumentImmutable1795338275198 } from './1795338275198-SealedDocumentImmutable';
 
-export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500, AuditOutboxWorkflow1795335604902, AuditAppendOnly1795335604903];
+export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500, AuditOutboxWorkflow1795335604902, AuditAppendOnly1795335604903, SealedDocuments1795338275197, SealedDocumentImmutable1795338275198];

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { MulterModule } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { memoryStorage } from 'multer';
+import { AgreementsModule } from '@pcn/agreements';
+import { AuditModule } from '@pcn/audit';
+import { DirectoryModule } from '@pcn/directory';
+import { documentsConfig, DocumentsConfig } from './documents.config';
+import { DocumentsService } from './access/documents.service';
+import { DocumentsController } from './http/documents.controller';
+import { VerificationPageController } from './http/verification-page.controller';
+import { SealedDocumentEntity } from './storage/sealed-document.entity';
+
+export const DOCUMENTS_ENTITIES = [SealedDocumentEntity];
+
+/** Downloading, searching, previewing and verifying sealed documents (the API side). */
+@Module({
+  imports: [
+    ConfigModule.forFeature(documentsConfig),
+    TypeOrmModule.forFeature(DOCUMENTS_ENTITIES),
+    MulterModule.registerAsync({
+      imports: [ConfigModule.forFeature(documentsConfig)],
+      inject: [documentsConfig.KEY],
+      // Uploads stay in memory and are capped: multer answers 413 above the limit.
+      useFactory: (config: DocumentsConfig) => ({ storage: memoryStorage(), limits: { fileSize: config.VERIFY_MAX_UPLOAD_BYTES, files: 1, fields: 5 } }),
+    }),
+    AgreementsModule,
+    DirectoryModule,
+    AuditModule,
+  ],
+  controllers: [DocumentsController, VerificationPageController],
+  providers: [DocumentsService],
+  exports: [DocumentsService],
+})
+export class DocumentsModule {}

@@ -1,0 +1,92 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import archiver from 'archiver';
+import type { Request, Response } from 'express';
+import { Authenticated, CurrentUser, Permission, Principal, Public, RequirePermission } from '@pcn/auth';
+import { Actor, ActorContext } from '@pcn/common';
+import { DocumentsService } from '../access/documents.service';
+import { DocumentsErrorCode, DocumentsException } from '../documents.exception';
+import { DocumentSearchQuery, PreviewQuery, ZipRequestDto } from './documents.dto';
+import { sendPdf } from './send-pdf';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+const csv = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
+
+@ApiTags('documents')
+@Controller()
+export class DocumentsController {
+  constructor(private readonly documents: DocumentsService) {}
+
+  /** Sealed documents of an agreement you may download (annex parties see only their annexes). */
+  @Authenticated()
+  @Get('agreements/:agreementId/documents')
+  list(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
+    return this.documents.listForAgreement(user, agreementId);
+  }
+
+  /** The sealed PDF. ETag is its SHA-256; Range requests are answered with 206. */
+  @Authenticated()
+  @Get('documents/:documentId/download')
+  async download(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('documentId', uuid) documentId: string, @Req() req: Request, @Res() res: Response) {
+    const doc = await this.documents.download(user, documentId, actor);
+    sendPdf(req, res, doc.bytes, doc.fileName, doc.sha256);
+  }
+
+  /** A DRAFT-marked, unsealed preview of a revision (the newest when none is named). */
+  @RequirePermission(Permission.AgreementRead)
+  @Get('agreements/:agreementId/preview')
+  async preview(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Query() query: PreviewQuery, @Res() res: Response) {
+    const { pdf, fileName } = await this.documents.preview(user, agreementId, query.revision ? Number(query.revision) : undefined);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename="${fileName}"`);
+    res.end(pdf);
+  }
+
+  /** Executed agreements by PCN, ICB, practice ODS code, date or status, with their documents. */
+  @RequirePermission(Permission.AuditRead)
+  @Get('documents/search')
+  search(@CurrentUser() user: Principal, @Query() query: DocumentSearchQuery) {
+    return this.documents.search(user, query);
+  }
+
+  /** A ZIP of several sealed PDFs and a manifest.csv of their SHA-256 hashes. */
+  @RequirePermission(Permission.AuditRead)
+  @Post('documents/zip')
+  @HttpCode(200)
+  async zip(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Body() dto: ZipRequestDto, @Res() res: Response) {
+    const docs = await this.documents.forZip(user, dto.documentIds, actor);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="sealed-documents-${new Date().toISOString().slice(0, 10)}.zip"`);
+    const archive = archiver('zip', { zlib: { level: 6 } });
+    archive.pipe(res);
+    const manifest = ['reference,file,sha256,size_bytes,kind,title,sealed_at,seal_certificate_sha256'];
+    for (const doc of docs) {
+      archive.append(doc.bytes, { name: doc.fileName, date: doc.sealedAt });
+      manifest.push([doc.reference, doc.fileName, doc.sha256, doc.sizeBytes, doc.kind, doc.title, doc.sealedAt.toISOString(), doc.sealCertificateFingerprint].map(csv).join(','));
+    }
+    archive.append(manifest.join('\r\n') + '\r\n', { name: 'manifest.csv' });
+    await archive.finalize();
+  }
+
+  /** Upload a PDF: is it a document this platform sealed, is it intact, which agreement, who approved it. */
+  @Public()
+  @Post('verify')
+  @HttpCode(200)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @UseInterceptors(FileInterceptor('file'))
+  verify(@UploadedFile() file: Express.Multer.File | undefined, @Actor() actor: ActorContext) {
+    if (!file?.buffer?.length) throw new DocumentsException(DocumentsErrorCode.NoFile, 'Attach the PDF as a multipart form field named "file".');
+    return this.documents.verifyUpload(file.buffer, actor);
+  }
+
+  /** The facts about a sealed document by its reference (as printed on it), without its content. */
+  @Public()
+  @Get('verify/reference/:reference')
+  verifyReference(@Param('reference') reference: string) {
+    if (!/^[A-Za-z0-9-]{5,80}$/.test(reference)) throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That is not a document reference.');
+    return this.documents.verifyReference(reference);
+  }
+}
+
