@@ -39,5 +39,6 @@ export function organisationReferences(content: AgreementContent): OrganisationR
 
 /** Distinct organisation ids the content references (rules check they exist; documents print their names). */
 export function referencedOrganisationIds(content: AgreementContent): string[] {
-  return [...new Set(organisationReferences(content).map((r) => r.organisationId))];
+  // Only well-formed ids: anything else cannot name an organisation (and would make the lookup query fail).
+  return [...new Set(organisationReferences(content).map((r) => r.organisationId))].filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
 }
