@@ -16,6 +16,13 @@ describe('request hygiene', () => {
     expect(res.body.message).toContain('nested');
   });
 
+  it('reports queue depth and failures per queue in /health', async () => {
+    const res = await t.http.get('/health');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.details.queues).filter((k) => k !== 'status').sort()).toEqual(['documents', 'notifications', 'schedules']);
+    expect(res.body.details.queues.notifications).toEqual(expect.objectContaining({ waiting: expect.any(Number), failed: expect.any(Number), delayed: expect.any(Number) }));
+  });
+
   it('answers unknown paths outside /api/v1 with a JSON 404', async () => {
     const res = await t.http.get('/no-such-page');
     expect(res.status).toBe(404);

@@ -259,6 +259,46 @@ describe('approval workflow (API + worker + SMTP)', () => {
     expect(await tasksOf(EMAIL.dpo, agreementId)).toHaveLength(4);
     await t.http.post(`/api/v1/agreements/${agreementId}/withdraw`).set(await auth(EMAIL.cd)).send({ reason: 'Test finished' });
   });
+
+  it('varies an executed agreement: the variation runs its own round and supersedes the original, history kept', async () => {
+    // The first test executed the demo agreement.
+    expect(await status(demo.agreementId)).toBe('EXECUTED');
+    const draftOnly = await t.http.post(`/api/v1/agreements/${await freshDraft()}/variations`).set(await auth(EMAIL.cd));
+    expect(draftOnly.status).toBe(409);
+    expect(draftOnly.body.code).toBe('NOT_EXECUTED');
+
+    const varied = await t.http.post(`/api/v1/agreements/${demo.agreementId}/variations`).set(await auth(EMAIL.cd));
+    expect(varied.status).toBe(201);
+    expect(varied.body.agreement).toEqual(expect.objectContaining({ reference: 'NA-U70101-2026-0001-V2', versionNumber: 2, variationOfId: demo.agreementId, status: 'DRAFT' }));
+    const again = await t.http.post(`/api/v1/agreements/${demo.agreementId}/variations`).set(await auth(EMAIL.cd));
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('VARIATION_IN_PROGRESS');
+
+    // A new clinical director arrangement: change the sessions and send the variation round.
+    const variationId = varied.body.agreement.id;
+    const current = await t.http.get(`/api/v1/agreements/${variationId}`).set(await auth(EMAIL.cd));
+    const content = current.body.revision.content;
+    content.schedules.keyDetails.clinicalDirector.sessionsPerWeek = 3;
+    expect((await t.http.put(`/api/v1/agreements/${variationId}/draft`).set(await auth(EMAIL.cd)).send({ baseRevision: 1, content })).status).toBe(200);
+    const diff = await t.http.get(`/api/v1/agreements/${variationId}/revisions/1/diff/2`).set(await auth(EMAIL.cd));
+    expect(diff.body.changes.map((c: { path: string }) => c.path)).toEqual(['schedules.keyDetails.clinicalDirector.sessionsPerWeek']);
+    await submit(variationId, { revisionNumber: 2 });
+    await approveEverything(t.http);
+    expect(await status(variationId)).toBe('EXECUTED');
+
+    const original = await t.http.get(`/api/v1/agreements/${demo.agreementId}`).set(await auth(EMAIL.cd));
+    expect(original.body.agreement.status).toBe('SUPERSEDED');
+    expect(original.body.agreement.statusReason).toContain('NA-U70101-2026-0001-V2');
+    // History is kept: the original's revisions, rounds and trail are all still there.
+    expect((await t.http.get(`/api/v1/agreements/${demo.agreementId}/rounds`).set(await auth(EMAIL.cd))).body[0].status).toBe('COMPLETED');
+    const trail = await t.http.get(`/api/v1/agreements/${demo.agreementId}/audit`).set(await auth(EMAIL.auditor));
+    expect(trail.body.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['EXECUTED', 'SUPERSEDED']));
+    // A superseded agreement cannot be terminated; the executed variation can.
+    expect((await t.http.post(`/api/v1/agreements/${demo.agreementId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'PCN dissolved' })).status).toBe(409);
+    const terminated = await t.http.post(`/api/v1/agreements/${variationId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'The PCN dissolved on 31 March' });
+    expect(terminated.status).toBe(200);
+    expect(terminated.body.agreementStatus).toBe('TERMINATED');
+  });
 });
 
 function stripAnnexIds(content: { annexes: { id?: string }[] }) {
