@@ -65,6 +65,20 @@ describe('approval workflow under concurrency', () => {
     expect(verify.body.ok).toBe(true);
   });
 
+  it('the sweeper re-queues an execution whose document job was lost, and nothing is stored twice', async () => {
+    const q = (sql: string) => t.dataSource.query(sql, [pcn.agreementId]);
+    await eventually('documents of the first test', async () => (await q(`SELECT document_status FROM agreement_execution WHERE agreement_id = $1`))[0]?.document_status === 'GENERATED');
+    const [{ n: stored }] = await q(`SELECT count(*)::int AS n FROM sealed_document WHERE agreement_id = $1`);
+    expect(stored).toBe(1);
+    // As if the job had failed for good and its documents never arrived.
+    await q(`UPDATE outbox SET status = 'FAILED' WHERE job_name = 'documents.generate' AND payload->>'executionId' IN (SELECT id::text FROM agreement_execution WHERE agreement_id = $1)`);
+    await q(`UPDATE agreement_execution SET document_status = 'PENDING', created_at = now() - interval '2 minutes' WHERE agreement_id = $1`);
+    await eventually('re-queued and generated', async () => (await q(`SELECT document_status FROM agreement_execution WHERE agreement_id = $1`))[0]?.document_status === 'GENERATED', 20_000);
+    const jobs = await q(`SELECT status FROM outbox WHERE job_name = 'documents.generate' AND payload->>'executionId' IN (SELECT id::text FROM agreement_execution WHERE agreement_id = $1) ORDER BY created_at`);
+    expect(jobs.map((j: { status: string }) => j.status)).toEqual(['FAILED', 'DONE']);
+    expect(await q(`SELECT count(*)::int AS n FROM sealed_document WHERE agreement_id = $1`)).toEqual([{ n: stored }]);
+  });
+
   it('the same approval posted twice at the same moment is recorded once', async () => {
     const other = await createSoleTraderPcn(t, 3);
     const submitted = await t.http

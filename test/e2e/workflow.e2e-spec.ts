@@ -235,21 +235,27 @@ describe('approval workflow (API + worker + SMTP)', () => {
   it('reminds only the current step’s signers who have not acted, then expires; the CD can extend', async () => {
     const agreementId = await freshDraft();
     smtp.clear();
-    // A "day" is 400 ms here: first reminder after 1.2 s, then every 0.4 s, at most 2; due in 4 s.
-    const dueAt = new Date(Date.now() + 4000).toISOString();
-    await submit(agreementId, { dueAt, firstReminderAfterDays: 3, reminderEveryDays: 1, maxReminders: 2 });
+    // A "day" is 400 ms here: first reminder after 4 s (time to act first), then every 0.4 s, at most 2.
+    await submit(agreementId, { firstReminderAfterDays: 10, reminderEveryDays: 1, maxReminders: 2 });
     await approveAllTasks(t.http, EMAIL.trustDpo, FULL_NAME[EMAIL.trustDpo]);
-
-    await eventually('expiry', async () => (await status(agreementId)) === 'EXPIRED', 20_000, 200);
     const { reference } = (await t.http.get(`/api/v1/agreements/${agreementId}`).set(await auth(EMAIL.cd))).body.agreement;
-    const reminders = smtp.messages.filter((m) => m.subject.startsWith('Reminder:') && m.subject.includes(reference));
-    const recipients = reminders.map((m) => m.to[0]);
-    expect(recipients).not.toContain(EMAIL.trustDpo);
-    expect(recipients).not.toContain(EMAIL.trustSignatory); // step 2 is not current
-    // Fiona: 4 pending DPO requests × 2 reminders.
+    const reminders = () => smtp.messages.filter((m) => m.subject.startsWith('Reminder:') && m.subject.includes(reference));
+    // Fiona has 4 pending DPO requests: 2 reminders each.
+    await eventually('both reminders', async () => reminders().filter((m) => m.to.includes(EMAIL.dpo)).length >= 8, 40_000, 200);
+    await eventually('reminders settle', async () => reminders().filter((m) => m.to.includes(EMAIL.trustCaldicott)).length >= 2, 10_000, 200);
+    const recipients = reminders().map((m) => m.to[0]);
     expect(recipients.filter((r) => r === EMAIL.dpo)).toHaveLength(8);
     expect(recipients.filter((r) => r === EMAIL.trustCaldicott)).toHaveLength(2);
-    await smtp.waitFor((m) => m.to.includes(EMAIL.cd) && m.subject.startsWith('Deadline passed:'));
+    expect(recipients).not.toContain(EMAIL.trustDpo); // already acted
+    expect(recipients).not.toContain(EMAIL.trustSignatory); // step 2 is not current
+
+    // Bring the deadline forward: the round expires with approvals outstanding.
+    const soon = await t.http.post(`/api/v1/agreements/${agreementId}/extend`).set(await auth(EMAIL.cd)).send({ dueAt: new Date(Date.now() + 1500).toISOString() });
+    expect(soon.status).toBe(200);
+    await eventually('expiry', async () => (await status(agreementId)) === 'EXPIRED', 30_000, 200);
+    await smtp.waitFor((m) => m.to.includes(EMAIL.cd) && m.subject.startsWith('Deadline passed:') && m.subject.includes(reference), 10_000);
+    const lateApproval = await tasksOf(EMAIL.dpo, agreementId);
+    expect(lateApproval).toHaveLength(0);
 
     const refused = await t.http.post(`/api/v1/agreements/${agreementId}/extend`).set(await auth(EMAIL.cd)).send({ dueAt: new Date(Date.now() - 1000).toISOString() });
     expect(refused.status).toBe(422);

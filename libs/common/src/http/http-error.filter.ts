@@ -22,6 +22,9 @@ const PG_ERRORS: Record<string, { status: number; code: CommonErrorCode; message
   '23P01': { status: 409, code: CommonErrorCode.Conflict, message: 'This overlaps an existing record for the same period.' },
   '23503': { status: 422, code: CommonErrorCode.ValidationFailed, message: 'The request refers to a record that does not exist.' },
   '23514': { status: 422, code: CommonErrorCode.ValidationFailed, message: 'The request breaks a rule the data must follow.' },
+  // Two transactions collided; nothing was saved and the same request can simply be sent again.
+  '40P01': { status: 409, code: CommonErrorCode.Conflict, message: 'Someone else changed this at the same moment. Nothing was saved; please try again.' },
+  '40001': { status: 409, code: CommonErrorCode.Conflict, message: 'Someone else changed this at the same moment. Nothing was saved; please try again.' },
   '22P02': { status: 400, code: CommonErrorCode.BadRequest, message: 'A value in the request has the wrong format.' },
   '22007': { status: 400, code: CommonErrorCode.BadRequest, message: 'A date in the request is not valid.' },
   '22008': { status: 400, code: CommonErrorCode.BadRequest, message: 'A date in the request is out of range.' },

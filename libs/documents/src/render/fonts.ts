@@ -58,3 +58,189 @@ export function parsedFonts(): Record<FontKey, ParsedFont> {
   }
   return parsed;
 }
+
+/**
+ * Glyph-layout and width caches shared by every document rendered in this
+ * process (one set per parsed font, so per worker thread).
+ *
+ * pdfkit keeps a word → glyph-run cache per *document* font object, so each
+ * new document re-runs fontkit's OpenType shaping (GSUB/GPOS lookups) for every
+ * word it prints, and `widthOfString` re-sums glyph advances on every call
+ * (the line wrapper calls it for every word, pdfkit's `_fragment` for every
+ * line). Shaping depends only on the font and the text (pdfkit's default
+ * features), so the results can be shared between documents. The caches are
+ * bounded: a map is emptied when it reaches `MAX_CACHED_STRINGS` entries.
+ */
+const MAX_CACHED_STRINGS = 20_000;
+
+interface GlyphRunLike {
+  glyphs: unknown[];
+  positions: unknown[];
+  advanceWidth: number;
+}
+
+/** The parts of pdfkit's EmbeddedFont that the caches replace. */
+interface EmbeddedFontLike {
+  font: ParsedFont;
+  layoutRun(text: string, features?: unknown): GlyphRunLike;
+  layoutCached(text: string): GlyphRunLike;
+  subset?: unknown;
+  layout(text: string, features?: unknown, onlyWidth?: boolean): { glyphs: unknown[] | null; positions: unknown[] | null; advanceWidth: number };
+  widthOfString(text: string, size: number, features?: unknown): number;
+  [SHARED]?: true;
+}
+
+/** The parts of fontkit's TrueType subset (`font.createSubset()`) that the glyph cache replaces. */
+interface TtfSubsetLike {
+  _addGlyph(gid: number): number;
+  includeGlyph(gid: number): number;
+  glyf: Uint8Array[];
+  loca: { offsets: number[] };
+  hmtx: { metrics: { advance: number; bearing: number }[] };
+  offset: number;
+}
+
+/** What a TrueType subset copies out of the font for one glyph (never changes for a given font). */
+interface SubsetGlyph {
+  /** The glyph's bytes in the font's `glyf` table (a view of the font file; never written to). */
+  data: Uint8Array;
+  /** Composite glyphs: components whose glyph IDs must be renumbered in the subset. */
+  components: { glyphID: number; pos: number }[] | null;
+  advance: number;
+  bearing: number;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- fontkit internals are untyped */
+interface FontMetricsCache {
+  /** Glyph ID → glyph data copied into every subset that uses the glyph. */
+  subsetGlyphs: Map<number, SubsetGlyph>;
+  /** Space-delimited run of text → fontkit glyph run (positions in PDF units, as pdfkit stores them). */
+  runs: Map<string, GlyphRunLike>;
+  /** String → advance width at size 1000 (pdfkit's `layout(…).advanceWidth`). */
+  widths: Map<string, number>;
+}
+
+const SHARED = Symbol('pcn.sharedFontMetrics');
+let metrics = new WeakMap<ParsedFont, FontMetricsCache>();
+
+function metricsFor(font: ParsedFont): FontMetricsCache {
+  let m = metrics.get(font);
+  if (!m) {
+    m = { runs: new Map(), widths: new Map(), subsetGlyphs: new Map() };
+    metrics.set(font, m);
+  }
+  return m;
+}
+
+/**
+ * Points a document's pdfkit font object at the process-wide caches for its
+ * parsed font. Results are the very numbers pdfkit would compute (the first
+ * computation is stored), so output bytes do not change. Idempotent.
+ */
+export function shareFontMetrics(embedded: unknown): void {
+  const f = embedded as EmbeddedFontLike | null;
+  if (!f || f[SHARED] || typeof f.layoutRun !== 'function' || !f.font) return;
+  const m = metricsFor(f.font);
+  const ownWidthOfString = f.widthOfString;
+  const layoutCached = (text: string): GlyphRunLike => {
+    let run = m.runs.get(text);
+    if (run === undefined) {
+      run = f.layoutRun(text);
+      // fontkit's `advanceWidth` is a getter that re-sums the positions on every
+      // read; store the sum once (same additions, same order, same value).
+      Object.defineProperty(run, 'advanceWidth', { value: run.advanceWidth });
+      if (m.runs.size >= MAX_CACHED_STRINGS) m.runs.clear();
+      m.runs.set(text, run);
+    }
+    return run;
+  };
+  f.layoutCached = layoutCached;
+  // Same algorithm as pdfkit's EmbeddedFont#layout (split after each space or
+  // tab, lay out each piece through the cache), but appending in place instead
+  // of `Array#concat` per word, which was quadratic in the line length.
+  f.layout = (text: string, features?: unknown, onlyWidth?: boolean) => {
+    if (features) return f.layoutRun(text, features) as ReturnType<EmbeddedFontLike['layout']>;
+    const glyphs: unknown[] | null = onlyWidth ? null : [];
+    const positions: unknown[] | null = onlyWidth ? null : [];
+    let advanceWidth = 0;
+    let last = 0;
+    const n = text.length;
+    for (let index = 0; index <= n; index++) {
+      const c = index < n ? text.charCodeAt(index) : -1;
+      if (c === 32 || c === 9 || (index === n && last < n)) {
+        const run = layoutCached(text.slice(last, index + 1));
+        if (glyphs && positions) {
+          for (const g of run.glyphs) glyphs.push(g);
+          for (const p of run.positions) positions.push(p);
+        }
+        advanceWidth += run.advanceWidth;
+        last = index + 1;
+      }
+    }
+    return { glyphs, positions, advanceWidth };
+  };
+  f.widthOfString = (text: string, size: number, features?: unknown): number => {
+    if (features) return ownWidthOfString.call(f, text, size, features);
+    let width = m.widths.get(text);
+    if (width === undefined) {
+      width = f.layout(text, undefined, true).advanceWidth;
+      if (m.widths.size >= MAX_CACHED_STRINGS) m.widths.clear();
+      m.widths.set(text, width);
+    }
+    return width * (size / 1000);
+  };
+  shareSubsetGlyphs(f.font as any, f.subset as any, m.subsetGlyphs);
+  f[SHARED] = true;
+}
+
+/**
+ * fontkit's TrueType subsetter decodes every glyph's outline (`glyph._decode()`)
+ * in every document only to find out whether it is a composite glyph. This
+ * replacement of `TTFSubset#_addGlyph` does the same work from a per-font
+ * cache of the glyph's bytes, components and metrics, and builds the subset in
+ * the same order, so the embedded font program is byte-for-byte the same.
+ */
+function shareSubsetGlyphs(font: any, subset: TtfSubsetLike | undefined, cache: Map<number, SubsetGlyph>): void {
+  // Only plain TrueType outlines (DejaVu); CFF and variable fonts keep fontkit's own code.
+  if (!subset || typeof subset._addGlyph !== 'function' || !font?.loca || font._variationProcessor || font.directory?.tables?.CFF) {
+    return;
+  }
+  subset._addGlyph = function addGlyph(this: TtfSubsetLike, gid: number): number {
+    let g = cache.get(gid);
+    if (g === undefined) {
+      const glyph = font.getGlyph(gid);
+      const glyf = glyph._decode();
+      const start = font.loca.offsets[gid];
+      const end = font.loca.offsets[gid + 1];
+      const stream = font._getTableStream('glyf');
+      stream.pos += start;
+      const composite = glyf && glyf.numberOfContours < 0;
+      g = {
+        data: stream.readBuffer(end - start),
+        components: composite
+          ? glyf.components.map((c: { glyphID: number; pos: number }) => ({ glyphID: c.glyphID, pos: c.pos }))
+          : null,
+        advance: glyph.advanceWidth,
+        bearing: glyph._getMetrics().leftBearing,
+      };
+      cache.set(gid, g);
+    }
+    let buffer = g.data;
+    if (g.components) {
+      buffer = new Uint8Array(g.data);
+      const view = new DataView(buffer.buffer);
+      for (const c of g.components) view.setUint16(c.pos, this.includeGlyph(c.glyphID));
+    }
+    this.glyf.push(buffer);
+    this.loca.offsets.push(this.offset);
+    this.hmtx.metrics.push({ advance: g.advance, bearing: g.bearing });
+    this.offset += buffer.length;
+    return this.glyf.length - 1;
+  };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** Empties the shared layout/width caches (benchmarks use it to measure a cold start). */
+export function clearFontMetricsCaches(): void {
+  metrics = new WeakMap();
+}

@@ -10,7 +10,7 @@ import type {
   SignatureBlock,
   TableBlock,
 } from './document-model';
-import { FontKey, parsedFonts } from './fonts';
+import { FontKey, parsedFonts, shareFontMetrics } from './fonts';
 import { formatDate, formatLondon, formatUtc } from './format';
 
 export interface RenderOptions {
@@ -143,7 +143,7 @@ class AgreementRenderer {
       info,
     } as unknown as PDFKit.PDFDocumentOptions);
     for (const [key, font] of Object.entries(fonts)) this.doc.registerFont(key, font);
-    this.doc.font('sans', 10);
+    this.font('sans', 10);
     this.doc.on('data', (c: Buffer) => this.chunks.push(c));
   }
 
@@ -293,7 +293,7 @@ class AgreementRenderer {
           doc.text(e.title, MARGIN.left + indent, y, { width: w, lineGap: 1, goTo: e.id });
           if (e.detail) {
             this.font('sans', 8.5).fillColor(COLOUR.muted);
-            doc.text(e.detail, MARGIN.left + indent, doc.y + 1, { width: w, lineGap: 1 });
+            this.text(e.detail, MARGIN.left + indent, doc.y + 1, { width: w, lineGap: 1 });
           }
           this.font('sans', 10).fillColor(COLOUR.text);
           doc.text(String(e.page ?? ''), MARGIN.left + CONTENT_WIDTH - 40, y, { width: 40, align: 'right' });
@@ -349,13 +349,13 @@ class AgreementRenderer {
     y = doc.y + 14;
     this.tagged('H1', () => {
       this.font('sansBold', 24).fillColor(COLOUR.accentDark);
-      doc.text(model.pcn.name, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 2 });
+      this.text(model.pcn.name, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 2 });
     });
     y = doc.y + 6;
     this.tagged('P', () => {
       this.font('sans', 11).fillColor(COLOUR.muted);
       const icb = model.pcn.icbName ? `${model.pcn.icbName} (${model.pcn.icbCode})` : model.pcn.icbCode;
-      doc.text(`PCN code ${model.pcn.code}  ·  ICB ${icb}`, MARGIN.left, y, { width: CONTENT_WIDTH });
+      this.text(`PCN code ${model.pcn.code}  ·  ICB ${icb}`, MARGIN.left, y, { width: CONTENT_WIDTH });
     });
     y = doc.y + 28;
     this.artifact(() => {
@@ -364,14 +364,14 @@ class AgreementRenderer {
     y += 22;
     this.tagged('H2', () => {
       this.font('serifBold', 20).fillColor(COLOUR.text);
-      doc.text(this.title, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 3 });
+      this.text(this.title, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 3 });
     });
     y = doc.y + 6;
     if (this.annex) {
       this.tagged('P', () => {
         this.font('serif', 11).fillColor(COLOUR.muted);
-        doc.text(`Annex to ${model.title} (${model.reference})`, MARGIN.left, y, { width: CONTENT_WIDTH });
-        if (this.annex?.purpose) doc.text(this.annex.purpose, MARGIN.left, doc.y + 4, { width: CONTENT_WIDTH });
+        this.text(`Annex to ${model.title} (${model.reference})`, MARGIN.left, y, { width: CONTENT_WIDTH });
+        if (this.annex?.purpose) this.text(this.annex.purpose, MARGIN.left, doc.y + 4, { width: CONTENT_WIDTH });
       });
       y = doc.y;
     }
@@ -394,7 +394,7 @@ class AgreementRenderer {
     doc.y = Math.max(doc.y + 24, 640);
     this.tagged('P', () => {
       this.font('sans', 8.5).fillColor(COLOUR.muted);
-      doc.text(note, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1.5 });
+      this.text(note, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1.5 });
     });
     sect.end();
   }
@@ -409,7 +409,7 @@ class AgreementRenderer {
       const y = doc.y;
       this.tagged('H2', () => {
         this.font('sansBold', 11).fillColor(COLOUR.accentDark);
-        doc.text(heading, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 1 });
+        this.text(heading, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 1 });
       });
       doc.y += 4;
       for (const para of c.text.split(/\n{2,}/)) this.paragraph(para);
@@ -428,7 +428,7 @@ class AgreementRenderer {
     if (purpose) {
       this.tagged('P', () => {
         this.font('serif', 10.5).fillColor(COLOUR.muted);
-        doc.text(purpose, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 2 });
+        this.text(purpose, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 2 });
       });
       doc.y += 10;
     }
@@ -499,7 +499,7 @@ class AgreementRenderer {
     div.add(
       doc.struct('H3', () => {
         this.font('sansBold', 10.5).fillColor(COLOUR.text);
-        doc.text(first.organisation, x + pad, y + pad, { width: orgW, lineGap: 1 });
+        this.text(first.organisation, x + pad, y + pad, { width: orgW, lineGap: 1 });
         this.font('mono', 9).fillColor(COLOUR.accentDark);
         doc.text(`ODS ${first.odsCode}`, x + pad + orgW + 8, y + pad + 1.5, { width: odsW, align: 'right' });
       }),
@@ -522,7 +522,7 @@ class AgreementRenderer {
             this.font(LABEL.font, LABEL.size).fillColor(COLOUR.muted);
             doc.text(label.toUpperCase(), cx, top, { width: colW, characterSpacing: 0.3 });
             this.font(VALUE.font, VALUE.size).fillColor(COLOUR.text);
-            doc.text(value, cx, valueY, { width: colW, lineGap: 1 });
+            this.text(value, cx, valueY, { width: colW, lineGap: 1 });
           }),
         );
       });
@@ -601,7 +601,7 @@ class AgreementRenderer {
     this.tagged('P', () => {
       this.font(BODY.font, size).fillColor(opts.colour ?? COLOUR.text);
       // May flow across pages; pdfkit carries the marked content over.
-      doc.text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: BODY.lineGap });
+      this.text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: BODY.lineGap });
     });
     doc.y += 5;
   }
@@ -613,7 +613,7 @@ class AgreementRenderer {
     this.ensure(h + 6 + this.lineHeight(BODY.font, BODY.size) * 2);
     this.tagged('H3', () => {
       this.font('sansBold', 10.5).fillColor(COLOUR.accentDark);
-      doc.text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
+      this.text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
     });
     doc.y += 4;
   }
@@ -642,11 +642,11 @@ class AgreementRenderer {
         doc.struct('LI', [
           doc.struct('Lbl', () => {
             this.font('sansBold', size).fillColor(COLOUR.muted);
-            doc.text(item.label, MARGIN.left, y, { width: labelW, lineGap: 1 });
+            this.text(item.label, MARGIN.left, y, { width: labelW, lineGap: 1 });
           }),
           doc.struct('LBody', () => {
             this.font(vFont, vSize).fillColor(COLOUR.text);
-            doc.text(item.value, MARGIN.left + labelW + gap, y + (mono ? 0.8 : 0), { width: valueW, lineGap: 1 });
+            this.text(item.value, MARGIN.left + labelW + gap, y + (mono ? 0.8 : 0), { width: valueW, lineGap: 1 });
           }),
         ]),
       );
@@ -681,7 +681,7 @@ class AgreementRenderer {
       this.ensure(ch + 4 + headerH + 30);
       this.tagged('Caption', () => {
         this.font('sansBold', 9).fillColor(COLOUR.text);
-        doc.text(b.caption, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
+        this.text(b.caption, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
       });
       doc.y += 3;
     }
@@ -702,7 +702,7 @@ class AgreementRenderer {
       });
       const drawCells = () => {
         this.font(TABLE.bold, TABLE.size).fillColor(COLOUR.accentDark);
-        b.columns.forEach((c, i) => doc.text(c.header, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 }));
+        b.columns.forEach((c, i) => this.text(c.header, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 }));
       };
       if (repeat) {
         this.artifact(drawCells);
@@ -713,7 +713,7 @@ class AgreementRenderer {
           tr.add(
             doc.struct('TH', { scope: 'Column' }, () => {
               this.font(TABLE.bold, TABLE.size).fillColor(COLOUR.accentDark);
-              doc.text(c.header, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 });
+              this.text(c.header, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 });
             }),
           ),
         );
@@ -774,7 +774,7 @@ class AgreementRenderer {
         tr.add(
           doc.struct('TD', () => {
             this.font(TABLE.font, TABLE.size).fillColor(COLOUR.text);
-            doc.text(t, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 });
+            this.text(t, xs[i] + pad, y + pad, { width: textW[i], lineGap: 0.8 });
           }),
         ),
       );
@@ -898,7 +898,7 @@ class AgreementRenderer {
     const y = doc.y;
     this.tagged(level === 1 ? 'H1' : 'H2', () => {
       this.font('sansBold', size).fillColor(COLOUR.accentDark);
-      doc.text(text, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 2 });
+      this.text(text, MARGIN.left, y, { width: CONTENT_WIDTH, lineGap: 2 });
     });
     const ry = doc.y + 4;
     this.artifact(() => {
@@ -918,18 +918,75 @@ class AgreementRenderer {
   }
 
   private font(key: FontKey, size: number): Doc {
-    return this.doc.font(key, size);
+    const doc = this.doc.font(key, size);
+    // pdfkit creates the font object on first use; share glyph layouts and widths across documents.
+    shareFontMetrics(doc._font);
+    return doc;
   }
+
+  /**
+   * Draws `text` like `doc.text(text, x, y, opts)`. When the text certainly fits
+   * on one line (and on the page), it skips pdfkit's line wrapper — which
+   * would run the Unicode line breaker and emit that same single line — and
+   * leaves `doc.x`/`doc.y` exactly where the wrapper would have left them.
+   * Everything else (wrapping, page flow) goes through `doc.text` unchanged.
+   */
+  private text(text: string, x: number, y: number, opts: { width: number; lineGap?: number }): void {
+    const { doc } = this;
+    if (this.fitsOnOneLine(text, opts.width)) {
+      const lineHeight = doc.currentLineHeight(true);
+      if (y + lineHeight + 1 <= doc.page.maxY()) {
+        doc.text(text, x, y, { lineBreak: false });
+        doc.x = x;
+        doc.y = y + (lineHeight + (opts.lineGap || doc._lineGap || 0));
+        return;
+      }
+    }
+    doc.text(text, x, y, opts);
+  }
+
+  /**
+   * True when pdfkit's wrapper would put all of `text` (current font and size)
+   * on a single line of `width`. The wrapper sums per-word widths; words can
+   * split at punctuation where kerning differs slightly from the whole-run
+   * width, so a fifth of an em is kept in hand for each such character.
+   */
+  private fitsOnOneLine(text: string, width: number): boolean {
+    if (!text) return false;
+    let others = 1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 32 || c === 0x85 || c === 0xad || c === 0x2028 || c === 0x2029) return false; // mandatory breaks, soft hyphen
+      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 32)) others++;
+    }
+    const { doc } = this;
+    return doc.widthOfString(text) + others * 0.2 * doc._fontSize <= width;
+  }
+
+  /** Heights measured in this document, per font/size/width/line gap, then text. */
+  private readonly measured = new Map<string, Map<string, number>>();
 
   private measure(text: string, font: FontKey, size: number, width: number, lineGap: number): number {
     if (!text) return this.lineHeight(font, size);
-    this.font(font, size);
-    // Fast path for single-line strings (most table cells): pdfkit's wrapper is
-    // far slower than one width measurement, and gives the same height.
-    if (text.length < 80 && !text.includes('\n') && this.doc.widthOfString(text) <= width) {
-      return this.doc.currentLineHeight(true) + lineGap;
+    const key = `${font} ${size} ${width} ${lineGap}`;
+    let heights = this.measured.get(key);
+    if (!heights) {
+      heights = new Map();
+      this.measured.set(key, heights);
     }
-    return this.doc.heightOfString(text, { width, lineGap });
+    let h = heights.get(text);
+    if (h === undefined) {
+      this.font(font, size);
+      // Fast path for single-line strings (most table cells): pdfkit's wrapper is
+      // far slower than one width measurement, and gives the same height.
+      if (text.length < 80 && !text.includes('\n') && this.doc.widthOfString(text) <= width) {
+        h = this.doc.currentLineHeight(true) + lineGap;
+      } else {
+        h = this.doc.heightOfString(text, { width, lineGap }) as number;
+      }
+      heights.set(text, h);
+    }
+    return h;
   }
 
   private lineHeight(font: FontKey, size: number): number {

@@ -76,8 +76,9 @@ export class RoundsService {
 
   restart(principal: Principal, agreementId: string, dto: { dueAt?: string }, actor: ActorContext) {
     return this.dataSource.transaction(async (em) => {
-      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
-      const old = await this.openRoundOf(em, agreement.id, true);
+      await this.agreements.requireAgreement(principal, agreementId, 'draft', em);
+      const old = await this.openRoundOf(em, agreementId, true);
+      const agreement = await em.findOneOrFail(NetworkAgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
       if (old.status !== RoundStatus.Expired) throw new WorkflowException(WorkflowErrorCode.RoundNotOpen, 'Only an expired round can be restarted; extend or withdraw an active one.');
       await em.update(ApprovalRoundEntity, { id: old.id }, { status: RoundStatus.Restarted, endedAt: new Date(), endReason: 'Restarted after expiry' });
       await em.update(SignatureRequestEntity, { roundId: old.id, status: RequestStatus.Pending }, { status: RequestStatus.Void });
@@ -176,6 +177,18 @@ export class RoundsService {
     return round;
   }
 
+  /** Locks the round a request belongs to; "not found" when there is no such request. */
+  private async lockRoundOfRequest(em: EntityManager, requestId: string): Promise<ApprovalRoundEntity> {
+    const round = await em
+      .getRepository(ApprovalRoundEntity)
+      .createQueryBuilder('round')
+      .where('round.id = (SELECT r.round_id FROM signature_request r WHERE r.id = :requestId)', { requestId })
+      .setLock('pessimistic_write')
+      .getOne();
+    if (!round) throw new WorkflowException(WorkflowErrorCode.NotYourRequest, 'That request was not found, or it is not addressed to you.');
+    return round;
+  }
+
   /** Checks, under the round lock, that this request may be acted on now. */
   private assertActionable(round: ApprovalRoundEntity, request: SignatureRequestEntity): void {
     if (request.status !== RequestStatus.Pending) {
@@ -196,12 +209,12 @@ export class RoundsService {
 
   async approve(principal: Principal, requestId: string, dto: ApproveRequestDto, actor: ActorContext): Promise<ApprovalOutcome> {
     return this.dataSource.transaction(async (em) => {
-      const { roundId } = await this.ownRequest(em, principal, requestId);
-      const round = await this.lockRound(em, roundId);
-      const request = await em.findOneByOrFail(SignatureRequestEntity, { id: requestId });
-      const agreement = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
+      // Lock the round first (found through the request), then read the request once, fresh.
+      const round = await this.lockRoundOfRequest(em, requestId);
+      const request = await this.ownRequest(em, principal, requestId);
       if (request.status === RequestStatus.Approved && request.actedByUserId === principal.id && request.boundHash === dto.hash) {
-        return { request, round, alreadyRecorded: true, agreementStatus: agreement.status };
+        const { status } = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
+        return { request, round, alreadyRecorded: true, agreementStatus: status };
       }
       this.assertActionable(round, request);
       if (dto.hash !== request.boundHash) {
@@ -224,7 +237,16 @@ export class RoundsService {
         userAgent: actor.userAgent,
         authMethod: actor.authMethod,
       });
-      await em.save(SignatureRequestEntity, request);
+      await em.update(SignatureRequestEntity, { id: request.id }, {
+        status: request.status,
+        actedAt,
+        actedByUserId: principal.id,
+        typedName: request.typedName,
+        authorityConfirmed: true,
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        authMethod: actor.authMethod,
+      });
       await em.update(SignatureRequestEntity, { roundId: round.id, groupKey: request.groupKey, status: RequestStatus.Pending }, { status: RequestStatus.NotNeeded });
       await this.audit.record(em, {
         type: request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed,
@@ -236,20 +258,22 @@ export class RoundsService {
         revisionHash: round.contentHash,
         payload: { requestId: request.id, step: request.step, capacity: request.capacity, scope: request.scope, annexId: request.annexId, boundHash: request.boundHash, typedName: request.typedName },
       });
-      const agreementStatus = await this.advanceIfStepComplete(em, round, agreement, actor);
+      const agreementStatus = await this.advanceIfStepComplete(em, round, actor);
       return { request, round, alreadyRecorded: false, agreementStatus };
     });
   }
 
   /** Moves to the next step, or executes, when every group of the current step has an approval. */
-  private async advanceIfStepComplete(em: EntityManager, round: ApprovalRoundEntity, agreement: NetworkAgreementEntity, actor: ActorContext): Promise<AgreementStatus> {
+  private async advanceIfStepComplete(em: EntityManager, round: ApprovalRoundEntity, actor: ActorContext): Promise<AgreementStatus> {
     const [{ open }] = await em.query(
       `SELECT count(*)::int AS open FROM (
          SELECT group_key FROM signature_request WHERE round_id = $1 AND step = $2
          GROUP BY group_key HAVING NOT bool_or(status = 'APPROVED')) g`,
       [round.id, round.currentStep],
     );
-    if (open > 0) return agreement.status;
+    // An active round's agreement status follows from its step; read the row only to change it.
+    if (open > 0) return round.currentStep <= round.igLastStep ? AgreementStatus.InIgReview : AgreementStatus.AwaitingSignatures;
+    const agreement = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
     if (round.currentStep >= round.lastStep) return this.execute(em, round, agreement, actor);
 
     const leavingIg = round.currentStep === round.igLastStep;
@@ -383,8 +407,10 @@ export class RoundsService {
 
   async withdraw(principal: Principal, agreementId: string, reason: string, actor: ActorContext) {
     return this.dataSource.transaction(async (em) => {
-      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
-      const round = await this.openRoundOf(em, agreement.id, true);
+      // Lock order everywhere: round, then agreement (as approvals do), so the two never deadlock.
+      await this.agreements.requireAgreement(principal, agreementId, 'draft', em);
+      const round = await this.openRoundOf(em, agreementId, true);
+      const agreement = await em.findOneOrFail(NetworkAgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
       const status = nextStatus(agreement.status, LifecycleEvent.Withdraw);
       const now = new Date();
       const notify = await this.peopleInRound(em, round.id, [RequestStatus.Pending, RequestStatus.Approved]);
@@ -399,8 +425,10 @@ export class RoundsService {
 
   async extend(principal: Principal, agreementId: string, dueAtIso: string, actor: ActorContext) {
     return this.dataSource.transaction(async (em) => {
-      const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
-      const round = await this.openRoundOf(em, agreement.id, true);
+      // Lock order everywhere: round, then agreement (as approvals do), so the two never deadlock.
+      await this.agreements.requireAgreement(principal, agreementId, 'draft', em);
+      const round = await this.openRoundOf(em, agreementId, true);
+      const agreement = await em.findOneOrFail(NetworkAgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
       const dueAt = new Date(dueAtIso);
       if (dueAt.getTime() <= Date.now()) throw new WorkflowException(WorkflowErrorCode.InvalidDueDate, 'The new due date must be in the future.', { dueAt: ['Choose a date and time in the future.'] });
       let status = agreement.status;
