@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const PDFDocument = require('pdfkit');
 const { renderAndSeal, SealService, generateDevSealCertificate } = require('@pcn/documents');
-const { parsedFonts } = require('@pcn/documents/render/fonts');
+const { parsedFonts, clearFontMetricsCaches } = require('@pcn/documents/render/fonts');
 const { buildDocumentModel } = require('@pcn/documents/testing/document-model.factory');
 
 const args = process.argv.slice(2);
@@ -21,6 +21,7 @@ const RUNS = opt('runs', 50);
 const SECONDS = opt('seconds', 5);
 const WRITE = !args.includes('--no-write');
 const MODEL_OPTIONS = { practices: 10, annexes: 3, clauses: 42 };
+const WARM_UP = 5;
 
 function makeSeal(p12, passphrase) {
   return SealService.fromPkcs12(p12, passphrase);
@@ -73,7 +74,7 @@ const pct = (xs, p) => {
 async function workerLoop() {
   const seal = makeSeal(Buffer.from(workerData.p12), workerData.passphrase);
   const model = buildDocumentModel(MODEL_OPTIONS);
-  await renderAndSeal(model, seal); // warm-up
+  for (let i = 0; i < WARM_UP; i++) await renderAndSeal(model, seal); // same warm-up as the main thread
   parentPort.postMessage({ ready: true });
   await new Promise((r) => parentPort.once('message', r));
   const end = Date.now() + workerData.seconds * 1000;
@@ -105,7 +106,7 @@ function writeReport(section) {
   const start = text.indexOf(heading);
   if (start >= 0) {
     const next = text.indexOf('\n## ', start + heading.length);
-    text = text.slice(0, start) + section + (next >= 0 ? text.slice(next + 1) : '');
+    text = text.slice(0, start) + section.replace(/\s*$/, '\n\n') + (next >= 0 ? text.slice(next + 1) : '');
   } else {
     text = `${text.replace(/\s*$/, '\n')}\n${section}`;
   }
@@ -119,8 +120,9 @@ async function main() {
   const model = buildDocumentModel(MODEL_OPTIONS);
   const texts = allText(model);
 
+  const loadBefore = os.loadavg()[0];
   // warm-up (JIT, font parsing, Intl)
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < WARM_UP; i++) {
     await renderAndSeal(model, seal);
     await plainPdfkit(texts);
   }
@@ -128,10 +130,12 @@ async function main() {
   const pages = (sealed.toString('latin1').match(/\/Type \/Page\b/g) || []).length;
   const plainOut = await plainPdfkit(texts);
   const plainPages = (plainOut.toString('latin1').match(/\/Type \/Page\b/g) || []).length;
+  const fontPrograms = (sealed.toString('latin1').match(/\/FontFile2\b/g) || []).length;
 
   const full = [];
   const plain = [];
-  // interleave so both see the same machine conditions
+  const cold = [];
+  // interleave so all three see the same machine conditions
   for (let i = 0; i < RUNS; i++) {
     let t0 = process.hrtime.bigint();
     await renderAndSeal(model, seal);
@@ -139,6 +143,13 @@ async function main() {
     t0 = process.hrtime.bigint();
     await plainPdfkit(texts);
     plain.push(ms(t0));
+    // Same document with the process-wide glyph/width caches emptied first: what the
+    // first document of a worker (or text never seen before) costs. The steady-state
+    // figure above re-renders the same model, so every word is already cached.
+    clearFontMetricsCaches();
+    t0 = process.hrtime.bigint();
+    await renderAndSeal(model, seal);
+    cold.push(ms(t0));
   }
   // seal alone
   const { renderAgreementPdf } = require('@pcn/documents');
@@ -151,12 +162,14 @@ async function main() {
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const conc = await concurrent(dev.p12, 'bench');
+  const loadAfter = os.loadavg()[0];
 
   const r = {
     pages,
     bytes: sealed.length,
     median: pct(full, 50),
     p95: pct(full, 95),
+    coldMedian: pct(cold, 50),
     plainMedian: pct(plain, 50),
     plainP95: pct(plain, 95),
     plainPages,
@@ -164,6 +177,9 @@ async function main() {
     ratio: pct(full, 50) / pct(plain, 50),
     peakRssMb,
     conc,
+    fontPrograms,
+    loadBefore,
+    loadAfter,
   };
   const f = (n) => n.toFixed(1);
   console.log(JSON.stringify(r, null, 2));
@@ -175,22 +191,30 @@ Command: \`node bench/pdf/render-seal.bench.js\` (runs ${RUNS}, concurrency wind
 Machine: ${os.cpus().length} vCPU (nproc ${os.availableParallelism?.() ?? os.cpus().length}, ${cpu}), Node ${process.version}, ${os.platform()} ${os.release()}.
 
 Document: factory model with 10 practices, 3 annexes, ${MODEL_OPTIONS.clauses} clauses, ${model.signatures.length} signers → ${pages} A4 pages, ${(sealed.length / 1024).toFixed(0)} KiB sealed
-(tagged PDF, 7 embedded DejaVu subsets, contents page, bookmarks, PAdES seal with a self-signed RSA-2048 development certificate, 16 KiB placeholder).
+(tagged PDF, ${fontPrograms} embedded DejaVu subsets, contents page, bookmarks, PAdES seal with a self-signed RSA-2048 development certificate, 16 KiB placeholder).
 
 | Measure | Result | Target |
 |---|---|---|
 | render + seal, median | ${f(r.median)} ms | ≤ 100 ms |
 | render + seal, p95 | ${f(r.p95)} ms | |
+| render + seal, median, shared glyph caches emptied before each run (cold start) | ${f(r.coldMedian)} ms | |
 | seal only (CMS + splice), median | ${f(r.sealMedian)} ms | |
 | plain pdfkit, same text, same embedded font, no layout/tagging/seal, median | ${f(r.plainMedian)} ms (${plainPages} pages) | |
 | ratio render+seal / plain pdfkit (medians) | ${r.ratio.toFixed(2)} | ≤ 2 |
 | peak RSS (main process, whole run) | ${f(r.peakRssMb)} MiB | |
 | two worker_threads rendering + sealing for ${SECONDS} s | ${conc.docs} documents in ${conc.seconds.toFixed(1)} s = **${conc.perSecond.toFixed(1)} docs/s** | ≥ 15 docs/s |
 
-Notes: runs are interleaved (full, plain, full, plain …) after 5 warm-up iterations, so both see the same machine load.
+Notes: runs are interleaved (full, plain, cold, full, plain, cold …) after ${WARM_UP} warm-up iterations, so all see the same machine load;
+each worker thread also warms up ${WARM_UP} times before the timed window (each has its own module instance, parsed fonts and caches).
 The baseline reuses the parsed font like the renderer does; with a font file path instead, plain pdfkit spends ~60 ms more per document parsing DejaVu.
 The fonts are parsed once per process and shared between documents (this alone took a render from ~500 ms to ~110 ms).
-Other engineers' processes may share this machine; treat single figures as ±15 %.
+Word glyph layouts, string widths and subset glyph data are also cached per process and per parsed font (bounded, see \`render/fonts.ts\`);
+the steady-state rows re-render the same model, so they see every word cached — the cold-start row empties those caches before each run.
+Single-line text (table cells, labels, signature fields) is drawn without pdfkit's line wrapper when it certainly fits, heights are measured
+once per document per font, size, width and text, and each page's content operators are converted to bytes in one batch; none of this changes the output bytes.
+Stream compression stays on: deflate is ~10 % of render time, and without it the sealed file grows from ~257 KiB to ~700 KiB.
+All ${fontPrograms} font subsets are in use (serif body, serif bold cover title, sans and sans bold headings and labels, condensed and condensed bold tables and signature cards, mono hashes and codes); merging faces would change the look.
+Load average (1 min) ${r.loadBefore.toFixed(1)} at the start and ${r.loadAfter.toFixed(1)} at the end of this run on ${os.cpus().length} cores; other engineers' processes share this machine, treat single figures as ±15 % and compare ratios from the same run.
 `;
   if (WRITE) writeReport(section);
 }

@@ -71,7 +71,7 @@ export function parsedFonts(): Record<FontKey, ParsedFont> {
  * features), so the results can be shared between documents. The caches are
  * bounded: a map is emptied when it reaches `MAX_CACHED_STRINGS` entries.
  */
-const MAX_CACHED_STRINGS = 20_000;
+const MAX_CACHED_STRINGS = 10_000; // per map and font: a few MiB at most (~300 bytes per cached run)
 
 interface GlyphRunLike {
   glyphs: unknown[];

@@ -142,6 +142,7 @@ class AgreementRenderer {
       font: null,
       info,
     } as unknown as PDFKit.PDFDocumentOptions);
+    batchContentStreamWrites(this.doc);
     for (const [key, font] of Object.entries(fonts)) this.doc.registerFont(key, font);
     this.font('sans', 10);
     this.doc.on('data', (c: Buffer) => this.chunks.push(c));
@@ -676,12 +677,13 @@ class AgreementRenderer {
       this.measure(t, bold ? TABLE.bold : TABLE.font, TABLE.size, textW[i], 0.8);
     const headerH = Math.max(...b.columns.map((c, i) => cellHeight(c.header, i, true))) + pad * 2;
 
-    if (b.caption) {
-      const ch = this.measure(b.caption, 'sansBold', 9, CONTENT_WIDTH, 1);
+    const caption = b.caption;
+    if (caption) {
+      const ch = this.measure(caption, 'sansBold', 9, CONTENT_WIDTH, 1);
       this.ensure(ch + 4 + headerH + 30);
       this.tagged('Caption', () => {
         this.font('sansBold', 9).fillColor(COLOUR.text);
-        this.text(b.caption, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
+        this.text(caption, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
       });
       doc.y += 3;
     }
@@ -974,18 +976,16 @@ class AgreementRenderer {
       heights = new Map();
       this.measured.set(key, heights);
     }
-    let h = heights.get(text);
-    if (h === undefined) {
-      this.font(font, size);
-      // Fast path for single-line strings (most table cells): pdfkit's wrapper is
-      // far slower than one width measurement, and gives the same height.
-      if (text.length < 80 && !text.includes('\n') && this.doc.widthOfString(text) <= width) {
-        h = this.doc.currentLineHeight(true) + lineGap;
-      } else {
-        h = this.doc.heightOfString(text, { width, lineGap }) as number;
-      }
-      heights.set(text, h);
-    }
+    const known = heights.get(text);
+    if (known !== undefined) return known;
+    this.font(font, size);
+    // Fast path for single-line strings (most table cells): pdfkit's wrapper is
+    // far slower than one width measurement, and gives the same height.
+    const h: number =
+      text.length < 80 && !text.includes('\n') && this.doc.widthOfString(text) <= width
+        ? this.doc.currentLineHeight(true) + lineGap
+        : this.doc.heightOfString(text, { width, lineGap });
+    heights.set(text, h);
     return h;
   }
 
@@ -1011,4 +1011,49 @@ class AgreementRenderer {
   private pageCount(): number {
     return this.doc.bufferedPageRange().count;
   }
+}
+
+const BATCHED = Symbol('pcn.batchedContent');
+
+/**
+ * pdfkit turns every content-stream operator (`BT`, `Tf`, `TJ`, `re`, `EMC` …)
+ * into its own byte array as it is written (one allocation and a character
+ * copy loop per operator). This keeps each page's operators as strings and
+ * converts them in one go when the page's content stream is finalised (or
+ * before any binary chunk), producing the same bytes: every operator followed
+ * by a newline, characters truncated to their low byte as pdfkit does.
+ */
+function batchContentStreamWrites(doc: Doc): void {
+  const addContent = doc.addContent;
+  doc.addContent = function addBatchedContent(this: Doc, data: unknown) {
+    const content = this.page.content;
+    if (!content[BATCHED]) batchWrites(content);
+    return addContent.call(this, data);
+  };
+}
+
+function batchWrites(ref: Doc): void {
+  const parts: string[] = [];
+  const write = ref.write;
+  const finalize = ref.finalize;
+  const flush = () => {
+    if (parts.length === 0) return;
+    parts.push('');
+    const bytes = Buffer.from(parts.join('\n'), 'latin1');
+    parts.length = 0;
+    write.call(ref, bytes);
+  };
+  ref.write = (chunk: unknown) => {
+    if (chunk instanceof Uint8Array) {
+      flush();
+      write.call(ref, chunk);
+    } else {
+      parts.push(`${chunk}`);
+    }
+  };
+  ref.finalize = () => {
+    flush();
+    finalize.call(ref);
+  };
+  ref[BATCHED] = true;
 }
