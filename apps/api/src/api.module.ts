@@ -24,7 +24,8 @@ import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
           genReqId: assignCorrelationId,
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
           customProps: () => ({ service: config.SERVICE_NAME }),
-          autoLogging: { ignore: (req) => req.url === '/health' },
+          // Request lines are info-level: at warn and above, skip building them at all.
+          autoLogging: ['info', 'debug', 'trace'].includes(config.LOG_LEVEL) ? { ignore: (req) => req.url === '/health' } : false,
         },
       }),
     }),
