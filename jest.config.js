@@ -1,14 +1,9 @@
 // Two projects: unit tests need nothing but Node; integration tests use the
 // real PostgreSQL and Redis on the machine (see test/support/global-setup.ts).
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-}];
+// Compiler settings live in .swcrc (also used by scripts/ts-register.js).
+const swcrc = JSON.parse(require('node:fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swcrc.$schema;
+const swc = ['@swc/jest', { ...swcrc, swcrc: false }];
 const aliases = {
   '^@pcn/testing(|/.*)$': '<rootDir>/test/support$1',
   '^@pcn/([a-z-]+)(|/.*)$': '<rootDir>/libs/$1/src$2',

@@ -8,6 +8,7 @@ import { AuditModule } from '@pcn/audit';
 import { DirectoryModule } from '@pcn/directory';
 import { documentsConfig, DocumentsConfig } from './documents.config';
 import { DocumentsService } from './access/documents.service';
+import { AgreementDocumentSource } from './model';
 import { DocumentsController } from './http/documents.controller';
 import { VerificationPageController } from './http/verification-page.controller';
 import { SealedDocumentEntity } from './storage/sealed-document.entity';
@@ -30,7 +31,7 @@ export const DOCUMENTS_ENTITIES = [SealedDocumentEntity];
     AuditModule,
   ],
   controllers: [DocumentsController, VerificationPageController],
-  providers: [DocumentsService],
+  providers: [DocumentsService, AgreementDocumentSource],
   exports: [DocumentsService],
 })
 export class DocumentsModule {}

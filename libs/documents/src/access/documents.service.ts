@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { createHash } from 'node:crypto';
-import { AgreementsService, AgreementStatus, AgreementTemplateEntity, NetworkAgreementEntity, referencedOrganisationIds } from '@pcn/agreements';
+import { AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { auditorScope, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
 import { ActorContext, appConfig, AppConfig, CommonException } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
-import { buildAgreementDocumentModel } from '../model';
+import { AgreementDocumentSource, buildAgreementDocumentModel } from '../model';
 import { renderAgreementPdf } from '../render/render-agreement';
 import { inspectSealedPdf } from '../verify/verify-pdf';
 import { SealedDocumentEntity, SignatoryFact } from '../storage/sealed-document.entity';
@@ -48,6 +48,7 @@ export class DocumentsService {
     private readonly agreements: AgreementsService,
     private readonly directory: DirectoryService,
     private readonly audit: AuditService,
+    private readonly source: AgreementDocumentSource,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
 
@@ -98,19 +99,9 @@ export class DocumentsService {
   async preview(principal: Principal, agreementId: string, revisionNumber?: number): Promise<{ pdf: Buffer; fileName: string }> {
     const agreement = await this.agreements.requireAgreement(principal, agreementId, 'read');
     const revision = await this.agreements.revision(agreement.id, revisionNumber ?? agreement.currentRevisionNumber);
-    const template = await this.dataSource.getRepository(AgreementTemplateEntity).findOneByOrFail({ id: agreement.templateId });
-    const pcn = await this.directory.getPcn(agreement.pcnId);
-    const orgIds = referencedOrganisationIds(revision.content);
-    const organisations = Object.fromEntries((await this.directory.organisationsByIds(orgIds)).map((o) => [o.id, { name: o.name, odsCode: o.odsCode, kind: o.kind }]));
     const model = buildAgreementDocumentModel({
-      reference: agreement.reference,
-      title: revision.content.title,
-      versionNumber: agreement.versionNumber,
+      ...(await this.source.base(agreement, revision)),
       status: 'DRAFT PREVIEW',
-      pcn: { name: pcn.name, code: pcn.odsCode, icbCode: pcn.icbCode ?? '' },
-      revision: { number: revision.number, contentHash: revision.contentHash, content: revision.content },
-      clauses: template.clauses,
-      organisations,
       draft: true,
       generatedAt: revision.createdAt.toISOString(),
       signatures: [],

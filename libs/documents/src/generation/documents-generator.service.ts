@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AgreementDocumentInput, annexSectionId, buildAgreementDocumentModel } from '../model';
 import { renderAndSeal } from '../seal/render-and-seal';
 import { SealHolder } from '../seal.module';
-import { DocumentKind, SealedDocumentEntity, SignatoryFact } from '../storage/sealed-document.entity';
+import { DocumentKind, SealedDocumentEntity } from '../storage/sealed-document.entity';
 
 export interface ExecutionDocumentsRequest {
   executionId: string;
@@ -31,8 +31,6 @@ export class DocumentsGenerator {
     const seal = this.holder.seal;
     const model = buildAgreementDocumentModel({ ...request.input, sealCertificateRef: seal.certificateRef });
     const signingTime = request.executedAt;
-    const signatories = (blocks: { organisation: string; odsCode: string; person: string; capacity: string; step: number; approvedAt: string | null; authMethod: string }[]): SignatoryFact[] =>
-      blocks.map((b) => ({ organisation: b.organisation, odsCode: b.odsCode, person: b.person, capacity: b.capacity, step: b.step, approvedAt: b.approvedAt, authMethod: b.authMethod }));
     const base = { agreementId: request.agreementId, executionId: request.executionId, revisionId: request.revisionId, contentHash: request.input.revision.contentHash, sealCertificateFingerprint: seal.certificateFingerprint, sealCertificateSubject: seal.certificateSubject, sealedAt: signingTime };
 
     const documents: SealedDocumentEntity[] = [];
@@ -48,7 +46,7 @@ export class DocumentsGenerator {
       fileName: `${model.reference}.pdf`,
       sha256: whole.sha256,
       sizeBytes: whole.pdf.length,
-      signatories: signatories([...model.igApprovals, ...model.signatures]),
+      signatories: [...model.igApprovals, ...model.signatures],
       bytes: whole.pdf,
     }));
     for (const [index, annex] of request.input.revision.content.annexes.entries()) {
@@ -68,7 +66,7 @@ export class DocumentsGenerator {
         fileName: `${reference}.pdf`,
         sha256: sealed.sha256,
         sizeBytes: sealed.pdf.length,
-        signatories: signatories([...model.igApprovals, ...model.signatures].filter((s) => parties.includes(s.odsCode))),
+        signatories: [...model.igApprovals, ...model.signatures].filter((s) => parties.includes(s.odsCode)),
         bytes: sealed.pdf,
       }));
     }

@@ -1,14 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { SignatureBlock } from '../render/document-model';
 
-export interface SignatoryFact {
-  organisation: string;
-  odsCode: string;
-  person: string;
-  capacity: string;
-  step: number;
-  approvedAt: string | null;
-  authMethod: string;
-}
+/** Who approved, exactly as printed on the signature page. */
+export type SignatoryFact = SignatureBlock;
 
 export enum DocumentKind {
   /** The whole agreement: clauses, schedules, every annex, signature page, certificate. */

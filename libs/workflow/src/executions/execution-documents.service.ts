@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AgreementRevisionEntity, AgreementTemplateEntity, NetworkAgreementEntity, referencedOrganisationIds } from '@pcn/agreements';
+import { AgreementRevisionEntity, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
 import { appConfig, AppConfig } from '@pcn/common';
-import { DirectoryService } from '@pcn/directory';
-import { DocumentsGenerator } from '@pcn/documents';
+import { AgreementDocumentSource, DocumentsGenerator } from '@pcn/documents';
 import { AgreementExecutionEntity, DocumentStatus } from './agreement-execution.entity';
 import { BadJobError } from '../queue/queue-runner.service';
 import { RequestKind, RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
@@ -35,7 +34,7 @@ export class ExecutionDocumentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly generator: DocumentsGenerator,
-    private readonly directory: DirectoryService,
+    private readonly source: AgreementDocumentSource,
     private readonly audit: AuditService,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
@@ -47,12 +46,8 @@ export class ExecutionDocumentsService {
 
     const agreement = await this.dataSource.getRepository(NetworkAgreementEntity).findOneByOrFail({ id: execution.agreementId });
     const revision = await this.dataSource.getRepository(AgreementRevisionEntity).findOneByOrFail({ id: execution.revisionId });
-    const template = await this.dataSource.getRepository(AgreementTemplateEntity).findOneByOrFail({ id: agreement.templateId });
-    const pcn = await this.directory.getPcn(agreement.pcnId);
+    const base = await this.source.base(agreement, revision);
     const content = revision.content;
-    const orgIds = referencedOrganisationIds(content);
-    const orgs = await this.directory.organisationsByIds(orgIds);
-    const organisations = Object.fromEntries(orgs.map((o) => [o.id, { name: o.name, odsCode: o.odsCode, kind: o.kind }]));
 
     const requests = await this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: execution.roundId, status: RequestStatus.Approved }, order: { step: 'ASC', organisationName: 'ASC', personName: 'ASC' } });
     const block = (r: SignatureRequestEntity) => ({
@@ -64,7 +59,6 @@ export class ExecutionDocumentsService {
       approvedAt: r.actedAt?.toISOString() ?? null,
       authMethod: AUTH_LABEL[r.authMethod ?? ''] ?? r.authMethod ?? 'Unknown',
     });
-    const orgName = new Map(orgs.map((o) => [o.id, o.name]));
     const events = [];
     for (let afterSeq = 0; ; ) {
       const page = await this.audit.list(agreement.id, { afterSeq, limit: 1000 });
@@ -79,14 +73,8 @@ export class ExecutionDocumentsService {
       revisionId: revision.id,
       executedAt: execution.executedAt,
       input: {
-        reference: agreement.reference,
-        title: content.title,
-        versionNumber: agreement.versionNumber,
+        ...base,
         status: 'EXECUTED',
-        pcn: { name: pcn.name, code: pcn.odsCode, icbCode: pcn.icbCode ?? '' },
-        revision: { number: revision.number, contentHash: revision.contentHash, content },
-        clauses: template.clauses,
-        organisations,
         draft: false,
         generatedAt: execution.executedAt.toISOString(),
         signatures: requests.filter((r) => r.kind === RequestKind.Signature).map(block),
@@ -94,7 +82,7 @@ export class ExecutionDocumentsService {
         events: events.map((e) => ({
           at: e.occurredAt.toISOString(),
           actor: e.actorName ?? (e.actorUserId ? 'Platform user' : 'Platform'),
-          organisation: (e.organisationId && orgName.get(e.organisationId)) || '',
+          organisation: (e.organisationId && base.organisations[e.organisationId]?.name) || '',
           action: e.type.toLowerCase().replace(/_/g, ' '),
           ip: e.ip ?? '',
           userAgent: e.userAgent ?? '',

@@ -171,12 +171,6 @@ export class RoundsService {
     return request;
   }
 
-  private async lockRound(em: EntityManager, roundId: string): Promise<ApprovalRoundEntity> {
-    const round = await em.findOne(ApprovalRoundEntity, { where: { id: roundId }, lock: { mode: 'pessimistic_write' } });
-    if (!round) throw new WorkflowException(WorkflowErrorCode.RoundNotFound, 'That approval round was not found.');
-    return round;
-  }
-
   /** Locks the round a request belongs to; "not found" when there is no such request. */
   private async lockRoundOfRequest(em: EntityManager, requestId: string): Promise<ApprovalRoundEntity> {
     const round = await em
@@ -187,6 +181,25 @@ export class RoundsService {
       .getOne();
     if (!round) throw new WorkflowException(WorkflowErrorCode.NotYourRequest, 'That request was not found, or it is not addressed to you.');
     return round;
+  }
+
+  /** Who acted, when, from where: stored on the request as evidence. */
+  private actedBy(principal: Principal, actor: ActorContext, at = new Date()) {
+    return { actedAt: at, actedByUserId: principal.id, ip: actor.ip, userAgent: actor.userAgent, authMethod: actor.authMethod };
+  }
+
+  /** An audit event about one person's request, on the agreement's chain. */
+  private recordRequestEvent(em: EntityManager, type: AuditEventType, actor: ActorContext, round: ApprovalRoundEntity, request: SignatureRequestEntity, payload: Record<string, unknown>) {
+    return this.audit.record(em, {
+      type,
+      actor,
+      actorName: request.personName,
+      organisationId: request.organisationId,
+      agreementId: round.agreementId,
+      roundId: round.id,
+      revisionHash: round.contentHash,
+      payload,
+    });
   }
 
   /** Checks, under the round lock, that this request may be acted on now. */
@@ -226,37 +239,18 @@ export class RoundsService {
       if (dto.confirmAuthority !== true) problems.confirmAuthority = ['Confirm that you have authority to approve for this organisation.'];
       if (Object.keys(problems).length > 0) throw new WorkflowException(WorkflowErrorCode.SignerDetailsInvalid, 'Your approval was not recorded. See fieldErrors.', problems);
 
-      const actedAt = new Date();
-      Object.assign(request, {
-        status: RequestStatus.Approved,
-        actedAt,
-        actedByUserId: principal.id,
-        typedName: dto.typedName.trim(),
-        authorityConfirmed: true,
-        ip: actor.ip,
-        userAgent: actor.userAgent,
-        authMethod: actor.authMethod,
-      });
-      await em.update(SignatureRequestEntity, { id: request.id }, {
-        status: request.status,
-        actedAt,
-        actedByUserId: principal.id,
-        typedName: request.typedName,
-        authorityConfirmed: true,
-        ip: actor.ip,
-        userAgent: actor.userAgent,
-        authMethod: actor.authMethod,
-      });
+      const evidence = { status: RequestStatus.Approved, typedName: dto.typedName.trim(), authorityConfirmed: true, ...this.actedBy(principal, actor) };
+      await em.update(SignatureRequestEntity, { id: request.id }, evidence);
+      Object.assign(request, evidence);
       await em.update(SignatureRequestEntity, { roundId: round.id, groupKey: request.groupKey, status: RequestStatus.Pending }, { status: RequestStatus.NotNeeded });
-      await this.audit.record(em, {
-        type: request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed,
-        actor,
-        actorName: request.personName,
-        organisationId: request.organisationId,
-        agreementId: round.agreementId,
-        roundId: round.id,
-        revisionHash: round.contentHash,
-        payload: { requestId: request.id, step: request.step, capacity: request.capacity, scope: request.scope, annexId: request.annexId, boundHash: request.boundHash, typedName: request.typedName },
+      await this.recordRequestEvent(em, request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed, actor, round, request, {
+        requestId: request.id,
+        step: request.step,
+        capacity: request.capacity,
+        scope: request.scope,
+        annexId: request.annexId,
+        boundHash: request.boundHash,
+        typedName: request.typedName,
       });
       const agreementStatus = await this.advanceIfStepComplete(em, round, actor);
       return { request, round, alreadyRecorded: false, agreementStatus };
@@ -326,40 +320,30 @@ export class RoundsService {
 
   async decline(principal: Principal, requestId: string, reason: string, actor: ActorContext) {
     return this.dataSource.transaction(async (em) => {
-      const { roundId } = await this.ownRequest(em, principal, requestId);
-      const round = await this.lockRound(em, roundId);
-      const request = await em.findOneByOrFail(SignatureRequestEntity, { id: requestId });
+      const round = await this.lockRoundOfRequest(em, requestId);
+      const request = await this.ownRequest(em, principal, requestId);
       this.assertActionable(round, request);
       const agreement = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
       const status = nextStatus(agreement.status, LifecycleEvent.Decline);
       const now = new Date();
-      Object.assign(request, { status: RequestStatus.Declined, actedAt: now, actedByUserId: principal.id, declineReason: reason, ip: actor.ip, userAgent: actor.userAgent, authMethod: actor.authMethod });
-      await em.save(SignatureRequestEntity, request);
+      const evidence = { status: RequestStatus.Declined, declineReason: reason, ...this.actedBy(principal, actor, now) };
+      await em.update(SignatureRequestEntity, { id: request.id }, evidence);
+      Object.assign(request, evidence);
       await em.update(SignatureRequestEntity, { roundId: round.id, status: RequestStatus.Pending }, { status: RequestStatus.Void });
       await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Declined, endedAt: now, endReason: reason });
       const statusReason = `Declined by ${request.personName} for ${request.organisationName}: ${reason}`;
       await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason });
       const people = (await this.peopleInRound(em, round.id)).filter((p) => p !== request.personId);
       await this.outbox.enqueue(em, people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundDeclined, roundId: round.id, personId, requestId: request.id })));
-      await this.audit.record(em, {
-        type: AuditEventType.Declined,
-        actor,
-        actorName: request.personName,
-        organisationId: request.organisationId,
-        agreementId: agreement.id,
-        roundId: round.id,
-        revisionHash: round.contentHash,
-        payload: { requestId: request.id, step: request.step, reason },
-      });
+      await this.recordRequestEvent(em, AuditEventType.Declined, actor, round, request, { requestId: request.id, step: request.step, reason });
       return { request, agreementStatus: status, statusReason };
     });
   }
 
   async delegate(principal: Principal, requestId: string, toPersonId: string, note: string | undefined, actor: ActorContext) {
     return this.dataSource.transaction(async (em) => {
-      const { roundId } = await this.ownRequest(em, principal, requestId);
-      const round = await this.lockRound(em, roundId);
-      const request = await em.findOneByOrFail(SignatureRequestEntity, { id: requestId });
+      const round = await this.lockRoundOfRequest(em, requestId);
+      const request = await this.ownRequest(em, principal, requestId);
       this.assertActionable(round, request);
       const roles = DELEGATE_ROLES[request.capacity];
       const eligible = roles ? await this.directory.peopleWithRoles([request.organisationId], roles) : [];
@@ -381,18 +365,9 @@ export class RoundsService {
         viewedAt: null,
         remindersSent: 0,
       });
-      await em.update(SignatureRequestEntity, { id: request.id }, { status: RequestStatus.Delegated, actedAt: new Date(), actedByUserId: principal.id, ip: actor.ip, userAgent: actor.userAgent, authMethod: actor.authMethod });
+      await em.update(SignatureRequestEntity, { id: request.id }, { status: RequestStatus.Delegated, ...this.actedBy(principal, actor) });
       await this.outbox.enqueue(em, job(JobName.SendEmail, { kind: NotificationType.DelegatedToYou, roundId: round.id, personId: delegate.personId, requestId: created.id }));
-      await this.audit.record(em, {
-        type: AuditEventType.Delegated,
-        actor,
-        actorName: request.personName,
-        organisationId: request.organisationId,
-        agreementId: round.agreementId,
-        roundId: round.id,
-        revisionHash: round.contentHash,
-        payload: { fromRequestId: request.id, toRequestId: created.id, toPersonId: delegate.personId, toName: delegate.person.fullName, note: note ?? null },
-      });
+      await this.recordRequestEvent(em, AuditEventType.Delegated, actor, round, request, { fromRequestId: request.id, toRequestId: created.id, toPersonId: delegate.personId, toName: delegate.person.fullName, note: note ?? null });
       return created;
     });
   }
@@ -515,7 +490,7 @@ export class RoundsService {
       await this.dataSource.transaction(async (em) => {
         const updated = await em.update(SignatureRequestEntity, { id: request.id, viewedAt: IsNull() }, { viewedAt: new Date() });
         if (updated.affected) {
-          await this.audit.record(em, { type: AuditEventType.Viewed, actor, actorName: request.personName, organisationId: request.organisationId, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { requestId: request.id } });
+          await this.recordRequestEvent(em, AuditEventType.Viewed, actor, round, request, { requestId: request.id });
         }
       });
     }
