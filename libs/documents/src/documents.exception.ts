@@ -3,6 +3,7 @@ import { DomainException } from '@pcn/common';
 export enum DocumentsErrorCode {
   DocumentNotFound = 'DOCUMENT_NOT_FOUND',
   NotAPdf = 'NOT_A_PDF',
+  TruncatedPdf = 'TRUNCATED_PDF',
   NoFile = 'NO_FILE',
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
   TooManyDocuments = 'TOO_MANY_DOCUMENTS',
@@ -12,6 +13,7 @@ export enum DocumentsErrorCode {
 const STATUS: Record<DocumentsErrorCode, number> = {
   [DocumentsErrorCode.DocumentNotFound]: 404,
   [DocumentsErrorCode.NotAPdf]: 422,
+  [DocumentsErrorCode.TruncatedPdf]: 422,
   [DocumentsErrorCode.NoFile]: 400,
   [DocumentsErrorCode.RangeNotSatisfiable]: 416,
   [DocumentsErrorCode.TooManyDocuments]: 422,

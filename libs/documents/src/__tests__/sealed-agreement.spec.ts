@@ -258,7 +258,7 @@ describe('inspectSealedPdf on bad input', () => {
     const dev = generateDevSealCertificate({ passphrase: 'x' });
     const { pdf } = await renderAndSeal(model, SealService.fromPkcs12(dev.p12, 'x'));
     const truncated = inspectSealedPdf(pdf.subarray(0, Math.floor(pdf.length / 2)));
-    expect(truncated).toMatchObject({ isPdf: true, signed: false, digestMatches: false });
+    expect(truncated).toMatchObject({ isPdf: true, truncated: true, signed: false, digestMatches: false });
     expect(truncated.reason).toMatch(/truncated/);
     const unsigned = inspectSealedPdf(await renderAgreementPdf(model));
     expect(unsigned).toMatchObject({ isPdf: true, signed: false, reference: model.reference });

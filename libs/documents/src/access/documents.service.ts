@@ -155,6 +155,7 @@ export class DocumentsService {
     const sha256 = createHash('sha256').update(buffer).digest('hex');
     const inspection = inspectSealedPdf(buffer);
     if (!inspection.isPdf) throw new DocumentsException(DocumentsErrorCode.NotAPdf, 'The file is not a PDF (or it is damaged beyond reading). Upload the PDF you downloaded from the platform.');
+    if (inspection.truncated) throw new DocumentsException(DocumentsErrorCode.TruncatedPdf, 'The PDF is incomplete: it stops before its end-of-file marker, so it was cut off in transfer. Upload the whole file.');
     const exact = await this.repo().findOneBy({ sha256 });
     const byReference = !exact && inspection.reference ? await this.repo().findOneBy({ reference: inspection.reference }) : null;
     const doc = exact ?? byReference;

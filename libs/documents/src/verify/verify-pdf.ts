@@ -4,6 +4,8 @@ import { issuerAndSerial, sealCertificateFingerprint } from '../seal/seal-signer
 
 export interface SealedPdfInspection {
   isPdf: boolean;
+  /** A PDF header but no end-of-file marker: the file was cut off. */
+  truncated: boolean;
   signed: boolean;
   /** ByteRange starts at 0, ends at EOF and leaves out exactly the /Contents hex string. */
   byteRangeCoversWholeFile: boolean;
@@ -39,6 +41,7 @@ export function inspectSealedPdf(input: Buffer | Uint8Array): SealedPdfInspectio
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input ?? []);
   const result: SealedPdfInspection = {
     isPdf: false,
+    truncated: false,
     signed: false,
     byteRangeCoversWholeFile: false,
     digestMatches: false,
@@ -52,7 +55,7 @@ export function inspectSealedPdf(input: Buffer | Uint8Array): SealedPdfInspectio
     if (!head.includes('%PDF-')) return { ...result, reason: 'not a PDF (no %PDF- header)' };
     const text = buf.toString('latin1');
     if (!/%%EOF\s*$/.test(text.slice(-1024))) {
-      return { ...result, isPdf: true, reference: readReference(text), reason: 'truncated PDF (no %%EOF at the end)' };
+      return { ...result, isPdf: true, truncated: true, reference: readReference(text), reason: 'truncated PDF (no %%EOF at the end)' };
     }
     result.isPdf = true;
     result.reference = readReference(text);
