@@ -37,6 +37,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/apps ./dist/apps
 COPY --from=build /app/dist/libs ./dist/libs
+# Page templates and stylesheets are read at run time (found by walking up from dist/).
+COPY libs/web/views ./libs/web/views
 COPY package.json ./
 USER node
 EXPOSE 3000

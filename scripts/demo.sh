@@ -30,6 +30,10 @@ if [ -z "${JWT_ACCESS_SECRET:-}" ]; then
   JWT_ACCESS_SECRET=$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")
 fi
 export JWT_ACCESS_SECRET
+if [ -z "${SESSION_SECRET:-}" ]; then
+  SESSION_SECRET=$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")
+fi
+export SESSION_SECRET
 
 # --- PostgreSQL and Redis ---
 if [ -n "${DATABASE_URL:-}" ]; then

@@ -51,11 +51,11 @@ ensure_services() {
   for _ in $(seq 1 30); do pg_up "$pg_url" && redis_up "$redis_url" && return 0; sleep 1; done
   if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     say "Starting PostgreSQL and Redis with docker compose"
-    # Compose interpolates the whole file, and the app services require JWT_ACCESS_SECRET;
-    # postgres and redis do not use it, so a placeholder keeps this call from failing.
-    JWT_ACCESS_SECRET=${JWT_ACCESS_SECRET:-unused-by-postgres-and-redis-placeholder} \
+    # Compose interpolates the whole file, and the app services require JWT_ACCESS_SECRET and
+    # SESSION_SECRET; postgres and redis do not use them, so placeholders keep this call from failing.
+    JWT_ACCESS_SECRET=${JWT_ACCESS_SECRET:-unused-by-postgres-and-redis-placeholder} SESSION_SECRET=${SESSION_SECRET:-unused-by-postgres-and-redis-placeholder} \
       docker compose up -d --wait postgres redis 2>/dev/null \
-      || JWT_ACCESS_SECRET=${JWT_ACCESS_SECRET:-unused-by-postgres-and-redis-placeholder} docker-compose up -d postgres redis
+      || JWT_ACCESS_SECRET=${JWT_ACCESS_SECRET:-unused-by-postgres-and-redis-placeholder} SESSION_SECRET=${SESSION_SECRET:-unused-by-postgres-and-redis-placeholder} docker-compose up -d postgres redis
     for _ in $(seq 1 60); do pg_up "$pg_url" && redis_up "$redis_url" && return 0; sleep 1; done
   fi
   die "PostgreSQL ($pg_url) and Redis ($redis_url) must be reachable. Install and start them (e.g. apt-get install postgresql redis-server), set DATABASE_ADMIN_URL/REDIS_URL, or install Docker to use docker-compose.yml."

@@ -32,6 +32,7 @@ export function testEnvironment(db: TestDatabase, extra: Record<string, string> 
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: `t${randomBytes(4).toString('hex')}`,
     JWT_ACCESS_SECRET: randomBytes(32).toString('hex'),
+    SESSION_SECRET: randomBytes(32).toString('hex'),
     PUBLIC_BASE_URL: 'http://localhost:3000',
     BODY_LIMIT: '256kb',
     SEAL_P12_BASE64: testSealCertificate().base64,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig, AppConfig, assignCorrelationId } from '@pcn/common';
@@ -9,8 +10,12 @@ import { AgreementsModule } from '@pcn/agreements';
 import { AuditModule } from '@pcn/audit';
 import { WorkflowModule } from '@pcn/workflow';
 import { DocumentsModule } from '@pcn/documents';
+import { WebModule } from '@pcn/web';
 import { HealthModule } from './health/health.module';
 import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
+
+/** Modules whose controllers make up the JSON API. */
+const API_MODULES = [AuthModule, DirectoryModule, AgreementsModule, AuditModule, WorkflowModule, DocumentsModule];
 
 @Module({
   imports: [
@@ -39,6 +44,9 @@ import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
     DocumentsModule,
     QueueDashboardModule,
     HealthModule,
+    WebModule,
+    // The JSON API lives under /api/v1; pages (WebModule) and /health at the root.
+    RouterModule.register(API_MODULES.map((module) => ({ path: 'api/v1', module }))),
   ],
 })
 export class ApiModule {}

@@ -1,9 +1,11 @@
-import { INestApplication, RequestMethod } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import express, { NextFunction, Request, Response } from 'express';
-import { appConfig, AppConfig, assignCorrelationId, correlationIdOf, createValidationPipe, HttpErrorFilter, rejectDeepJson, toErrorResponse } from '@pcn/common';
+import { appConfig, AppConfig, assignCorrelationId, correlationIdOf, createValidationPipe, rejectDeepJson, toErrorResponse } from '@pcn/common';
+import { installPages, isApiPath, renderNotFoundPage } from '@pcn/web';
+import { HttpOrPageErrorFilter } from './http-or-page-error.filter';
 
 /**
  * Everything that makes the HTTP app what it is, shared by main.ts and the e2e tests so
@@ -28,9 +30,10 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     const body = toErrorResponse(err, correlationIdOf(req));
     res.status(body.status).json(body);
   });
-  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }, { path: 'admin/queues', method: RequestMethod.ALL }, { path: 'admin/queues/{*path}', method: RequestMethod.ALL }, { path: 'verify/:reference', method: RequestMethod.GET }] });
+  // Pages: templates, assets, form bodies, session cookie, CSRF (none of it on /api paths).
+  installPages(app);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new HttpOrPageErrorFilter());
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -47,11 +50,12 @@ export function configureApp(app: NestExpressApplication): INestApplication {
 }
 
 /**
- * After init, once Nest's routes are in place: anything no route matched (including paths
- * outside /api/v1) answers 404 in the same error shape instead of Express's HTML page.
+ * After init, once Nest's routes are in place: anything no route matched answers 404 — the
+ * NHS-style page outside /api, the API's JSON error shape inside it.
  */
 export function addNotFoundFallback(app: NestExpressApplication): void {
   app.use((req: Request, res: Response) => {
+    if (!isApiPath(req.path)) return renderNotFoundPage(req, res);
     res.status(404).json({ status: 404, code: 'NOT_FOUND', message: `There is nothing at ${req.method} ${req.path}.`, correlationId: correlationIdOf(req) });
   });
 }

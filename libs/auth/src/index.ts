@@ -9,3 +9,4 @@ export * from './guards/current-user.decorator';
 export * from './users/user.entity';
 export * from './users/role-grant.entity';
 export * from './tokens/refresh-token.entity';
+export * from './session/page-session';

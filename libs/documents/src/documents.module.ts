@@ -10,7 +10,6 @@ import { documentsConfig, DocumentsConfig } from './documents.config';
 import { DocumentsService } from './access/documents.service';
 import { AgreementDocumentSource } from './model';
 import { DocumentsController } from './http/documents.controller';
-import { VerificationPageController } from './http/verification-page.controller';
 import { SealedDocumentEntity } from './storage/sealed-document.entity';
 
 export const DOCUMENTS_ENTITIES = [SealedDocumentEntity];
@@ -30,7 +29,7 @@ export const DOCUMENTS_ENTITIES = [SealedDocumentEntity];
     DirectoryModule,
     AuditModule,
   ],
-  controllers: [DocumentsController, VerificationPageController],
+  controllers: [DocumentsController],
   providers: [DocumentsService, AgreementDocumentSource],
   exports: [DocumentsService],
 })

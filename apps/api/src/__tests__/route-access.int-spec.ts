@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { ACCESS_RULE, AccessRule } from '@pcn/auth';
+import { ACCESS_RULE, AccessRule, SESSION_PAGES } from '@pcn/auth';
 import { createTestApp, TestApp } from '../../../../test/support/test-app';
 
 /*
@@ -17,11 +17,13 @@ interface Route {
   controller: string;
   handler: string;
   rule: AccessRule | undefined;
+  /** A server-rendered page (session cookie), served at the root, not under /api/v1. */
+  page: boolean;
 }
 
 const API_PREFIX = '/api/v1';
-/** Routes the app serves outside the prefix (see setGlobalPrefix's exclude in setup-app.ts). */
-const UNPREFIXED = new Set(['GET /health', 'GET /verify/:reference']);
+/** Controllers served at the root: /health and the pages (see RouterModule in api.module.ts). */
+const UNPREFIXED_CONTROLLERS = new Set(['HealthController']);
 
 const join = (...parts: (string | undefined)[]) =>
   `/${parts
@@ -38,6 +40,7 @@ function discoverRoutes(t: TestApp): Route[] {
     const controller = wrapper.metatype as Function | undefined;
     if (!controller) continue;
     const base = Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined;
+    const page = Reflect.getMetadata(SESSION_PAGES, controller) === true;
     for (const name of scanner.getAllMethodNames(controller.prototype)) {
       const handler = controller.prototype[name] as Function;
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
@@ -46,8 +49,8 @@ function discoverRoutes(t: TestApp): Route[] {
       for (const b of [base].flat()) {
         for (const p of [path].flat()) {
           const local = join(b, p);
-          const full = UNPREFIXED.has(`${method} ${local}`) ? local : join(API_PREFIX, local);
-          routes.push({ method, path: full, controller: controller.name, handler: name, rule: reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [handler, controller]) });
+          const full = page || UNPREFIXED_CONTROLLERS.has(controller.name) ? local : join(API_PREFIX, local);
+          routes.push({ method, path: full, controller: controller.name, handler: name, rule: reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [handler, controller]), page });
         }
       }
     }
@@ -98,8 +101,8 @@ describe('route access rules', () => {
     expect(routes.length).toBeGreaterThan(20);
   });
 
-  it('discovery sees exactly the routes Express serves (apart from the API docs)', () => {
-    const served = expressRoutes(t).filter((r) => !/ \/api\/docs/.test(r));
+  it('discovery sees exactly the routes Express serves (apart from the API docs and static assets)', () => {
+    const served = expressRoutes(t).filter((r) => !/ \/(api\/docs|assets\/)/.test(r));
     expect(served.length).toBeGreaterThan(0);
     expect(served.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
   });
@@ -125,7 +128,7 @@ describe('route access rules', () => {
 
   it('the global guard enforces it: without a token, every non-public route is 401 and no route is closed for lack of a rule', async () => {
     const outcomes: string[] = [];
-    for (const route of routes) {
+    for (const route of routes.filter((r) => !r.page)) {
       const url = samplePath(route.path);
       const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
       const res = await t.http[method](url).send({});
@@ -133,6 +136,25 @@ describe('route access rules', () => {
       // A public route may answer 404 for a record that does not exist, never for a route that does not.
       const ok = public_ ? !['NOT_AUTHENTICATED', 'NO_ACCESS_RULE', 'PERMISSION_DENIED'].includes(res.body?.code) && (res.status !== 404 || route.path.includes(':')) : res.status === 401 && res.body.code === 'NOT_AUTHENTICATED';
       if (!ok) outcomes.push(`${route.method} ${url} (${describeRule(route.rule)}) → ${res.status} ${res.body?.code}`);
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it('pages without a session: a form post is refused for its missing CSRF token, a signed-in page sends the person to sign in', async () => {
+    const outcomes: string[] = [];
+    for (const route of routes.filter((r) => r.page)) {
+      const url = samplePath(route.path);
+      const public_ = route.rule?.kind === 'public';
+      let ok: boolean;
+      let res;
+      if (route.method === 'GET') {
+        res = await t.http.get(url);
+        ok = public_ ? res.status < 400 || (res.status === 404 && route.path.includes(':')) : res.status === 303 && res.headers.location === `/sign-in?returnTo=${encodeURIComponent(url)}`;
+      } else {
+        res = await t.http[route.method.toLowerCase() as 'post'](url).type('form').send({});
+        ok = res.status === 403 && res.text.includes('This form has expired');
+      }
+      if (!ok) outcomes.push(`${route.method} ${url} (${describeRule(route.rule)}) → ${res.status} ${res.headers.location ?? ''}`);
     }
     expect(outcomes).toEqual([]);
   });

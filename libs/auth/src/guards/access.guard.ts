@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { ACCESS_RULE, AccessRule } from './access.decorators';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { hasPermission, Principal } from '../principal';
+import { SESSION_PAGES } from '../session/page-session';
 
 function ruleOf(reflector: Reflector, context: ExecutionContext): AccessRule | undefined {
   return reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
@@ -22,10 +23,19 @@ export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const rule = ruleOf(this.reflector, context);
     if (!rule) throw new AuthException(AuthErrorCode.NoAccessRule, 'This route has no access rule, so it is closed.');
-    if (rule.kind === 'public') return true;
-    await (super.canActivate(context) as Promise<boolean>);
+    const request = context.switchToHttp().getRequest();
+    if (this.reflector.getAllAndOverride<boolean>(SESSION_PAGES, [context.getHandler(), context.getClass()])) {
+      // Pages: the principal comes from the server-side session (never from a header).
+      const principal = request.session?.principal as Principal | undefined;
+      if (principal) request.user = principal;
+      if (rule.kind === 'public') return true;
+      if (!principal) throw new AuthException(AuthErrorCode.NotAuthenticated, 'Sign in to continue.');
+    } else {
+      if (rule.kind === 'public') return true;
+      await (super.canActivate(context) as Promise<boolean>);
+    }
     if (rule.kind === 'authenticated') return true;
-    const user = context.switchToHttp().getRequest().user as Principal;
+    const user = request.user as Principal;
     if (!rule.permissions.some((p) => hasPermission(user, p))) {
       throw new AuthException(AuthErrorCode.PermissionDenied, 'Your role does not allow this action.');
     }

@@ -1,9 +1,8 @@
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { Get, Header, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@pcn/auth';
-import { DocumentsService, VerificationFacts } from '../access/documents.service';
-import { DocumentsException } from '../documents.exception';
+import { DocumentsException, DocumentsService, VerificationFacts } from '@pcn/documents';
+import { PageController } from '../shell/page-controller.decorator';
 
 const esc = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -35,8 +34,7 @@ code{font-family:"Courier New",monospace;font-size:14px}
 }
 
 /** Public page behind the verification URL printed on every sealed document. */
-@ApiExcludeController()
-@Controller('verify')
+@PageController('verify')
 export class VerificationPageController {
   constructor(private readonly documents: DocumentsService) {}
 
