@@ -7,13 +7,17 @@ import { webConfig } from './web.config';
 import { SignInController } from './sign-in/sign-in.controller';
 import { TasksPageController } from './tasks/tasks-page.controller';
 import { VerificationPageController } from './verify/verification-page.controller';
+import { ReviewPagesModule } from './review/review-pages.module';
+import { DraftingPagesModule } from './drafting/drafting-pages.module';
+import { RoundPagesModule } from './rounds/rounds-pages.module';
+import { RecordsPagesModule } from './records/records-pages.module';
 
 /**
  * The pages people use (server-rendered, NHS design system). Thin: every page reads and
  * writes through the domain libs' services, exactly as the JSON API does.
  */
 @Module({
-  imports: [ConfigModule.forFeature(webConfig), AuthModule, WorkflowModule, DocumentsModule],
+  imports: [ConfigModule.forFeature(webConfig), AuthModule, WorkflowModule, DocumentsModule, ReviewPagesModule, DraftingPagesModule, RoundPagesModule, RecordsPagesModule],
   controllers: [SignInController, TasksPageController, VerificationPageController],
 })
 export class WebModule {}
