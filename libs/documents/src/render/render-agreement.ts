@@ -25,6 +25,13 @@ export interface RenderOptions {
    * be passed to `SealService.sealPdf`. Refused for drafts.
    */
   sealPlaceholder?: boolean | SealPlaceholderOptions;
+  /**
+   * For an unsealed copy of the exact revision people are asked to approve (draft models
+   * only): replaces "DRAFT — not for signature" on the cover, the footer and the watermark
+   * with this label, e.g. "For review — the sealed copy is issued once everyone has signed".
+   * Without it, drafts are labelled DRAFT as before.
+   */
+  reviewLabel?: string;
 }
 
 export class DocumentRenderError extends Error {
@@ -382,14 +389,16 @@ class AgreementRenderer {
       items: [
         { label: 'Document reference', value: this.reference },
         { label: 'Version', value: model.version },
-        { label: 'Status', value: model.draft ? `${model.status} (DRAFT — not for signature)` : model.status },
+        { label: 'Status', value: model.draft ? `${model.status} (${this.options.reviewLabel ?? 'DRAFT — not for signature'})` : model.status },
         { label: 'Effective from', value: formatDate(model.effectiveFrom) },
         { label: 'Revision SHA-256', value: model.revisionHash },
         { label: 'Generated', value: formatUtc(model.generatedAt) },
       ],
     };
     this.keyValue(meta, { labelWidth: 130, monoValues: new Set(['Revision SHA-256']), size: 9.6 });
-    const note = model.draft
+    const note = model.draft && this.options.reviewLabel
+      ? `${this.options.reviewLabel}. This copy is the exact text you are asked to approve; it has not yet been approved by every party and carries no platform seal.`
+      : model.draft
       ? 'This is a draft for review. It has not been approved by the parties and carries no platform seal.'
       : 'This document is protected by the platform seal (a PAdES digital signature). Any change to the file invalidates the seal; verify it with any PDF reader that checks signatures, or at the verification address on the certificate of completion.';
     doc.y = Math.max(doc.y + 24, 640);
@@ -853,7 +862,7 @@ class AgreementRenderer {
         const fy = A4.height - 40;
         doc.moveTo(MARGIN.left, fy - 6).lineTo(MARGIN.left + CONTENT_WIDTH, fy - 6).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
         this.font('sans', 7.8).fillColor(COLOUR.muted);
-        const left = `${this.reference} · Version ${model.version}${model.draft ? ' · DRAFT' : ''}`;
+        const left = `${this.reference} · Version ${model.version}${model.draft ? (this.options.reviewLabel ? ' · FOR REVIEW (not sealed)' : ' · DRAFT') : ''}`;
         doc.text(left, MARGIN.left, fy, { width: CONTENT_WIDTH * 0.72, height: 10, ellipsis: true, lineBreak: false });
         doc.text(`Page ${i + 1} of ${total}`, MARGIN.left + CONTENT_WIDTH * 0.72, fy, {
           width: CONTENT_WIDTH * 0.28,
@@ -870,9 +879,10 @@ class AgreementRenderer {
     const { doc } = this;
     doc.save();
     doc.rotate(-50, { origin: [A4.width / 2, A4.height / 2] });
-    this.font('sansBold', 120).fillColor(COLOUR.watermark).fillOpacity(0.12);
-    const w = doc.widthOfString('DRAFT');
-    doc.text('DRAFT', A4.width / 2 - w / 2, A4.height / 2 - 60, { lineBreak: false });
+    const mark = this.options.reviewLabel ? 'FOR REVIEW' : 'DRAFT';
+    this.font('sansBold', this.options.reviewLabel ? 72 : 120).fillColor(COLOUR.watermark).fillOpacity(0.12);
+    const w = doc.widthOfString(mark);
+    doc.text(mark, A4.width / 2 - w / 2, A4.height / 2 - 60, { lineBreak: false });
     doc.restore();
     doc.fillOpacity(1);
   }
