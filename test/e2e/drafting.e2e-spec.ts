@@ -1,9 +1,10 @@
 import { UserRole } from '@pcn/auth';
 import { AgreementContent, contentHash, DataSharingAnnex, DistributionBasis } from '@pcn/agreements';
+import { DirectoryService, PersonRoleType } from '@pcn/directory';
 import { buildDirectCareAnnex } from '../../libs/agreements/src/content/testing/content.factory';
 import { createTestApp, TestApp } from '../support/test-app';
 import { expectError, expectStatus } from '../support/http-expect';
-import { AgreementFixture, createAgreementFixture, createPcnWithPractices, createUserWithRole, PcnWithPractices, TestUser, validContentFor } from '../support/factories';
+import { AgreementFixture, createAgreementFixture, createPcnWithPractices, createPerson, createUserWithRole, PcnWithPractices, TestUser, validContentFor } from '../support/factories';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -148,9 +149,16 @@ describe('drafting a Network Agreement (e2e)', () => {
 
       const titleChanged = expectStatus(await t.http.get(`/api/v1/agreements/${agreementId}/revisions/2/diff/3`).set('Authorization', cdA.bearer), 200);
       expect(titleChanged.changes).toEqual([{ path: 'title', change: 'changed', before: 'Bytes Primary Care Network Agreement', after: 'Bytes PCN Network Agreement (edited)' }]);
+      expect(titleChanged.readable).toEqual([
+        { section: 'Agreement details', where: 'Agreement details', field: 'Title', change: 'changed', before: 'Bytes Primary Care Network Agreement', after: 'Bytes PCN Network Agreement (edited)' },
+      ]);
+      expect(annexAdded.readable).toEqual([
+        { section: 'Annex B — Enhanced access data sharing', where: 'Annex', field: 'Annex added', change: 'added', before: 'Not set', after: 'Enhanced access data sharing (Joint-controller data sharing agreement)' },
+      ]);
 
       const none = expectStatus(await t.http.get(`/api/v1/agreements/${agreementId}/revisions/3/diff/3`).set('Authorization', cdA.bearer), 200);
       expect(none.changes).toEqual([]);
+      expect(none.readable).toEqual([]);
     });
 
     it('a revision that does not exist is 404 REVISION_NOT_FOUND', async () => {
@@ -235,12 +243,21 @@ describe('drafting a Network Agreement (e2e)', () => {
       expect(error.message).toMatch(/3 fields/);
     });
 
-    it('malformed values are refused by the DTOs with 422 VALIDATION_FAILED keyed by the request path', async () => {
+    it('malformed values are refused by the DTOs with 422 VALIDATION_FAILED keyed by the path inside the content, like the rules', async () => {
       const content = validContentFor(a) as unknown as Record<string, any>;
       content.financialYear = '2026-27';
       content.annexes[0].parties[0].dpo.email = 'not-an-email';
       const error = expectError(await createDraft(cdA, a.pcn.id, { content }), 422, 'VALIDATION_FAILED');
-      expect(Object.keys(error.fieldErrors).sort()).toEqual(['content.annexes[0].parties[0].dpo.email', 'content.financialYear']);
+      expect(Object.keys(error.fieldErrors).sort()).toEqual(['annexes[0].parties[0].dpo.email', 'financialYear']);
+
+      // The same on PUT draft.
+      const draft = await newDraft();
+      const broken = clone(draft.content) as unknown as Record<string, any>;
+      broken.schedules.finances.distributionBasis = 'WHOEVER_SHOUTS';
+      broken.annexes[0].purposes[1].art6Basis = 'Z';
+      const put = expectError(await saveDraft(cdA, draft.id, { baseRevision: 1, content: broken }), 422, 'VALIDATION_FAILED');
+      expect(Object.keys(put.fieldErrors).sort()).toEqual(['annexes[0].purposes[1].art6Basis', 'schedules.finances.distributionBasis']);
+      expect(await revisionCount(draft.id)).toBe(1);
     });
 
     it('a list size outside 30,000–50,000 is saved (201) with a warning', async () => {
@@ -374,15 +391,15 @@ describe('drafting a Network Agreement (e2e)', () => {
     });
 
     it.each([
-      ['schedules.finances', (c: any) => (c.schedules.finances.bonusPot = 1000), 'content.schedules.finances.bonusPot'],
-      ['an annex party', (c: any) => (c.annexes[0].parties[2].isAdmin = true), 'content.annexes[0].parties[2].isAdmin'],
-      ['the content root', (c: any) => (c.signedAt = '2026-01-01'), 'content.signedAt'],
+      ['schedules.finances', (c: any) => (c.schedules.finances.bonusPot = 1000), 'schedules.finances.bonusPot'],
+      ['an annex party', (c: any) => (c.annexes[0].parties[2].isAdmin = true), 'annexes[0].parties[2].isAdmin'],
+      ['the content root', (c: any) => (c.signedAt = '2026-01-01'), 'signedAt'],
     ])('an unknown nested field (in %s) is 400 UNKNOWN_FIELD with its path', async (_where, mutate, path) => {
       const body = clone(content);
       mutate(body);
       const error = expectError(await saveDraft(cdA, agreementId, { baseRevision: 1, content: body }), 400, 'UNKNOWN_FIELD');
       expect(error.message).toContain(path);
-      expect(error.fieldErrors[path]).toBeDefined();
+      expect(Object.keys(error.fieldErrors)).toEqual([path]);
       expect(await revisionCount(agreementId)).toBe(1);
     });
 
@@ -468,6 +485,144 @@ describe('drafting a Network Agreement (e2e)', () => {
       }
       // And going back to the original content gives the original hash again.
       expect(await save(draft.content)).toBe(draft.hash);
+    });
+  });
+
+  // ---- the pre-filled new draft ------------------------------------------------------
+
+  describe('GET pcns/:id/agreements/new', () => {
+    it('with a clinical director in the directory, the pre-filled draft is accepted unchanged: 201, CD and payee from the directory', async () => {
+      const n = await createAgreementFixture(t);
+      const cd = await createUserWithRole(t, UserRole.ClinicalDirector, n.pcn.id);
+      const directory = t.app.get(DirectoryService);
+      const person = await createPerson(t, 'Dr Nadia Hussain');
+      await directory.addPersonRole(person.id, { organisationId: n.pcn.id, role: PersonRoleType.ClinicalDirector, validFrom: '2020-04-01' });
+      await directory.addPersonRole(person.id, { organisationId: n.practices[2].id, role: PersonRoleType.Partner, validFrom: '2020-04-01' });
+
+      const prefilled = expectStatus(await t.http.get(`/api/v1/pcns/${n.pcn.id}/agreements/new`).set('Authorization', cd.bearer), 200);
+      expect(prefilled.schedules.keyDetails.clinicalDirector).toEqual(expect.objectContaining({ personId: person.id, name: 'Dr Nadia Hussain' }));
+      expect(prefilled.schedules.keyDetails.payee).toEqual({ arrangement: 'NOMINATED_PRACTICE', organisationId: n.practices[2].id });
+
+      const body = expectStatus(await createDraft(cd, n.pcn.id, { content: prefilled }), 201);
+      expect(body.revision.number).toBe(1);
+    });
+
+    it('without one, the only missing field is the clinical director’s name: 422 keyed schedules.keyDetails.clinicalDirector.name', async () => {
+      const n = await createAgreementFixture(t);
+      const cd = await createUserWithRole(t, UserRole.ClinicalDirector, n.pcn.id);
+      const prefilled = expectStatus(await t.http.get(`/api/v1/pcns/${n.pcn.id}/agreements/new`).set('Authorization', cd.bearer), 200);
+      const error = expectError(await createDraft(cd, n.pcn.id, { content: prefilled }), 422, 'VALIDATION_FAILED');
+      expect(Object.keys(error.fieldErrors)).toEqual(['schedules.keyDetails.clinicalDirector.name']);
+    });
+  });
+
+  // ---- saving one section at a time ------------------------------------------------
+
+  describe('PUT agreements/:id/sections/:section', () => {
+    const saveSection = (user: TestUser, id: string, section: string, body: unknown) =>
+      t.http.put(`/api/v1/agreements/${id}/sections/${encodeURIComponent(section)}`).set('Authorization', user.bearer).send(body as object);
+    const revisionSavedEvents = async (id: string): Promise<number> =>
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE agreement_id = $1 AND type = 'REVISION_SAVED'`, [id]))[0].n;
+    const customShares = (percentages: number[]) => a.practices.map((p, i) => ({ organisationId: p.id, percentage: percentages[i] }));
+
+    it('saves Schedule 4 alone as a new revision: only the finances change, one REVISION_SAVED event', async () => {
+      const draft = await newDraft();
+      const finances = { ...draft.content.schedules.finances, distributionBasis: DistributionBasis.CUSTOM_PERCENTAGES, shares: customShares([25, 25, 25, 25]) };
+      const body = expectStatus(await saveSection(cdA, draft.id, 'schedule4', { baseRevisionNumber: 1, value: finances }), 200);
+      expect(body.revision.number).toBe(2);
+      expect(body.warnings).toEqual({});
+      expect(await revisionSavedEvents(draft.id)).toBe(1);
+
+      const diff = expectStatus(await t.http.get(`/api/v1/agreements/${draft.id}/revisions/1/diff/2`).set('Authorization', cdA.bearer), 200);
+      expect(diff.changes.map((c: { path: string }) => c.path)).toEqual(['schedules.finances.distributionBasis', 'schedules.finances.shares']);
+      const { revision } = expectStatus(await getAgreement(cdA, draft.id), 200);
+      expect(revision.content).toEqual({ ...draft.content, schedules: { ...draft.content.schedules, finances } });
+    });
+
+    it('the diff endpoint also answers in words (readable)', async () => {
+      const draft = await newDraft();
+      const finances = { ...draft.content.schedules.finances, distributionBasis: DistributionBasis.CUSTOM_PERCENTAGES, shares: customShares([25, 25, 25, 25]) };
+      expectStatus(await saveSection(cdA, draft.id, 'schedule4', { baseRevisionNumber: 1, value: finances }), 200);
+      expectStatus(await saveSection(cdA, draft.id, 'schedule4', { baseRevisionNumber: 2, value: { ...finances, shares: customShares([25, 30, 20, 25]) } }), 200);
+      const diff = expectStatus(await t.http.get(`/api/v1/agreements/${draft.id}/revisions/2/diff/3`).set('Authorization', cdA.bearer), 200);
+      const [p1, p2] = [a.practices[1], a.practices[2]];
+      expect(diff.readable).toEqual([
+        { section: 'Schedule 4 — Financial arrangements', where: `Practice shares, row 2 (${p1.name})`, field: 'Percentage', change: 'changed', before: '25%', after: '30%' },
+        { section: 'Schedule 4 — Financial arrangements', where: `Practice shares, row 3 (${p2.name})`, field: 'Percentage', change: 'changed', before: '25%', after: '20%' },
+      ]);
+      expect(diff.changes.map((c: { path: string }) => c.path)).toEqual(['schedules.finances.shares[1].percentage', 'schedules.finances.shares[2].percentage']);
+    });
+
+    it('a business rule broken by the section → 422 CONTENT_INVALID keyed by the full content path, nothing saved', async () => {
+      const draft = await newDraft();
+      const value = { ...draft.content.schedules.finances, distributionBasis: DistributionBasis.CUSTOM_PERCENTAGES, shares: customShares([25, 25, 25, 15]) };
+      const error = expectError(await saveSection(cdA, draft.id, 'schedule4', { baseRevisionNumber: 1, value }), 422, 'CONTENT_INVALID');
+      expect(Object.keys(error.fieldErrors)).toEqual(['schedules.finances.shares']);
+      expect(await revisionCount(draft.id)).toBe(1);
+    });
+
+    it('a malformed value → 422 VALIDATION_FAILED keyed by the full content path', async () => {
+      const draft = await newDraft();
+      const value = { ...draft.content.schedules.finances, distributionBasis: DistributionBasis.CUSTOM_PERCENTAGES, shares: [...customShares([25, 25, 25, 25])] } as any;
+      value.shares[0].percentage = 'a quarter';
+      const error = expectError(await saveSection(cdA, draft.id, 'schedule4', { baseRevisionNumber: 1, value }), 422, 'VALIDATION_FAILED');
+      expect(Object.keys(error.fieldErrors)).toEqual(['schedules.finances.shares[0].percentage']);
+      expect(await revisionCount(draft.id)).toBe(1);
+    });
+
+    it('saves an annex part by annex id; its errors are keyed annexes[<index>]…', async () => {
+      const draft = await newDraft();
+      const annexId = draft.content.annexes[0].id!;
+      const purposes = clone(draft.content.annexes[0].purposes);
+      delete purposes[1].art9Condition;
+      const ruleError = expectError(await saveSection(cdA, draft.id, `annex:${annexId}:purposes`, { baseRevisionNumber: 1, value: { purposes } }), 422, 'CONTENT_INVALID');
+      expect(Object.keys(ruleError.fieldErrors)).toEqual(['annexes[0].purposes[1].art9Condition']);
+
+      (purposes[1] as any).art6Basis = 'Z';
+      const shapeError = expectError(await saveSection(cdA, draft.id, `annex:${annexId}:purposes`, { baseRevisionNumber: 1, value: { purposes } }), 422, 'VALIDATION_FAILED');
+      expect(Object.keys(shapeError.fieldErrors)).toEqual(['annexes[0].purposes[1].art6Basis']);
+
+      const unknown = expectError(await saveSection(cdA, draft.id, `annex:${annexId}:details`, { baseRevisionNumber: 1, value: { title: 'Renamed', purposes: [] } }), 400, 'UNKNOWN_FIELD');
+      expect(Object.keys(unknown.fieldErrors)).toEqual(['annexes[0].purposes']);
+      expect(await revisionCount(draft.id)).toBe(1);
+
+      const details = { title: 'Direct care sharing (renamed)', kind: draft.content.annexes[0].kind, effectiveFrom: draft.content.annexes[0].effectiveFrom, rightsRequestsHandledBy: draft.content.annexes[0].rightsRequestsHandledBy, privacyNoticeUrl: draft.content.annexes[0].privacyNoticeUrl };
+      const saved = expectStatus(await saveSection(cdA, draft.id, `annex:${annexId}:details`, { baseRevisionNumber: 1, value: details }), 200);
+      expect(saved.revision.number).toBe(2);
+      const { revision } = expectStatus(await getAgreement(cdA, draft.id), 200);
+      expect(revision.content.annexes[0]).toEqual(expect.objectContaining({ id: annexId, title: 'Direct care sharing (renamed)', reviewBy: '2027-04-01' }));
+    });
+
+    it('a stale base revision is 409 STALE_REVISION; an unknown section 404 SECTION_NOT_FOUND; an unknown annex 404 ANNEX_NOT_FOUND', async () => {
+      const draft = await newDraft();
+      const value = draft.content.schedules.insurance;
+      expectStatus(await saveSection(cdA, draft.id, 'schedule6', { baseRevisionNumber: 1, value: { ...value, otherTerms: 'First.' } }), 200);
+      expectError(await saveSection(cdA, draft.id, 'schedule6', { baseRevisionNumber: 1, value: { ...value, otherTerms: 'Late.' } }), 409, 'STALE_REVISION');
+      expectError(await saveSection(cdA, draft.id, 'schedule8', { baseRevisionNumber: 2, value }), 404, 'SECTION_NOT_FOUND');
+      expectError(await saveSection(cdA, draft.id, 'annex:00000000-0000-4000-8000-000000000009:dpia', { baseRevisionNumber: 2, value: { dpia: { required: false, screeningSummary: 'x' } } }), 404, 'ANNEX_NOT_FOUND');
+      const missing = expectError(await saveSection(cdA, draft.id, 'schedule6', { baseRevisionNumber: 2 }), 422, 'VALIDATION_FAILED');
+      expect(Object.keys(missing.fieldErrors)).toEqual(['value']);
+      expect(await revisionCount(draft.id)).toBe(2);
+    });
+
+    it('same access rule as PUT draft: another PCN’s clinical director 404, a practice signatory 403', async () => {
+      const draft = await newDraft();
+      const body = { baseRevisionNumber: 1, value: draft.content.schedules.insurance };
+      expectError(await saveSection(cdB, draft.id, 'schedule6', body), 404, 'NOT_FOUND');
+      expectError(await saveSection(signatoryA, draft.id, 'schedule6', body), 403, 'PERMISSION_DENIED');
+      expectError(await t.http.put(`/api/v1/agreements/${draft.id}/sections/schedule6`).send(body), 401, 'NOT_AUTHENTICATED');
+      expect(await revisionCount(draft.id)).toBe(1);
+    });
+
+    it('DELETE agreements/:id/annexes/:annexId removes an annex as a new revision', async () => {
+      const draft = await newDraft();
+      const annexId = draft.content.annexes[0].id!;
+      expectError(await t.http.delete(`/api/v1/agreements/${draft.id}/annexes/${annexId}?baseRevisionNumber=1`).set('Authorization', cdB.bearer), 404, 'NOT_FOUND');
+      const body = expectStatus(await t.http.delete(`/api/v1/agreements/${draft.id}/annexes/${annexId}?baseRevisionNumber=1`).set('Authorization', cdA.bearer), 200);
+      expect(body.revision.number).toBe(2);
+      expect(expectStatus(await getAgreement(cdA, draft.id), 200).revision.content.annexes).toEqual([]);
+      expectError(await t.http.delete(`/api/v1/agreements/${draft.id}/annexes/${annexId}?baseRevisionNumber=2`).set('Authorization', cdA.bearer), 404, 'ANNEX_NOT_FOUND');
+      expectError(await t.http.delete(`/api/v1/agreements/${draft.id}/annexes/${annexId}?baseRevisionNumber=1`).set('Authorization', cdA.bearer), 409, 'STALE_REVISION');
     });
   });
 

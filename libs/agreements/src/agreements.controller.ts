@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseIntPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext, ErrorResponse } from '@pcn/common';
 import { AgreementsService, SavedRevision } from './agreements.service';
-import { AddAnnexDto, CreateAgreementDto, SaveDraftDto } from './dto/agreement.dto';
+import { AddAnnexDto, CreateAgreementDto, RemoveAnnexQuery, SaveDraftDto, SaveSectionDto } from './dto/agreement.dto';
 import { AgreementContent } from './content';
 
 function savedResponse(saved: SavedRevision) {
@@ -73,6 +73,27 @@ export class AgreementsController {
     return { ...savedResponse(saved), annexId: saved.annexId };
   }
 
+  /**
+   * Saves one section as a new revision: `general`, `schedule1` … `schedule7`, or
+   * `annex:<annexId>:<part>` (parts: details, parties, purposes, dataItems, flows,
+   * retentionSecurity, dpia). Field errors are keyed by the path inside the content.
+   */
+  @RequirePermission(Permission.AgreementDraft)
+  @Put('agreements/:agreementId/sections/:section')
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Someone saved a newer revision, or the agreement is no longer a draft.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse })
+  async saveSection(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Param('section') section: string, @Body() dto: SaveSectionDto) {
+    return savedResponse(await this.agreements.saveSection(user, agreementId, { baseRevisionNumber: dto.baseRevisionNumber, section, value: dto.value }, actor));
+  }
+
+  /** Removes a data-sharing annex as a new revision. Name the revision you edited in `?baseRevisionNumber=`. */
+  @RequirePermission(Permission.AgreementDraft)
+  @Delete('agreements/:agreementId/annexes/:annexId')
+  @ApiConflictResponse({ type: ErrorResponse })
+  async removeAnnex(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Param('annexId', new ParseUUIDPipe()) annexId: string, @Query() query: RemoveAnnexQuery) {
+    return savedResponse(await this.agreements.removeAnnex(user, agreementId, { baseRevisionNumber: query.baseRevisionNumber, annexId }, actor));
+  }
+
   /** Starts a variation (practice joins or leaves, new CD, new annex) of an executed agreement. */
   @RequirePermission(Permission.AgreementDraft)
   @Post('agreements/:agreementId/variations')
@@ -93,7 +114,7 @@ export class AgreementsController {
     return this.agreements.getRevision(user, agreementId, number);
   }
 
-  /** Fields that changed between two revisions. */
+  /** Fields that changed between two revisions: `changes` by content path, `readable` in words. */
   @RequirePermission(Permission.AgreementRead)
   @Get('agreements/:agreementId/revisions/:from/diff/:to')
   diff(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('from', ParseIntPipe) from: number, @Param('to', ParseIntPipe) to: number) {

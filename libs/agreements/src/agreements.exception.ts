@@ -10,6 +10,7 @@ export enum AgreementsErrorCode {
   AnnexNotFound = 'ANNEX_NOT_FOUND',
   NotExecuted = 'NOT_EXECUTED',
   VariationInProgress = 'VARIATION_IN_PROGRESS',
+  SectionNotFound = 'SECTION_NOT_FOUND',
 }
 
 const STATUS: Record<AgreementsErrorCode, number> = {
@@ -22,6 +23,7 @@ const STATUS: Record<AgreementsErrorCode, number> = {
   [AgreementsErrorCode.AnnexNotFound]: 404,
   [AgreementsErrorCode.NotExecuted]: 409,
   [AgreementsErrorCode.VariationInProgress]: 409,
+  [AgreementsErrorCode.SectionNotFound]: 404,
 };
 
 export class AgreementsException extends DomainException {

@@ -4,9 +4,25 @@ import { DataSource, EntityManager, In, Not } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
-import { ActorContext, CommonException, FieldMessages } from '@pcn/common';
-import { DirectoryService, OrganisationEntity, PcnAccessMode } from '@pcn/directory';
-import { AgreementContent, applyContentDefaults, contentHash, DataSharingAnnex, diffContent, referencedOrganisationIds, validateAgreementContent } from './content';
+import { ActorContext, CommonErrorCode, CommonException, FieldMessages } from '@pcn/common';
+import { DirectoryService, OrganisationEntity, PcnAccessMode, PersonRoleType } from '@pcn/directory';
+import {
+  AgreementContent,
+  applyContentDefaults,
+  contentHash,
+  contentShapeException,
+  DataSharingAnnex,
+  describeRevisionDiff,
+  diffContent,
+  mergeSection,
+  OrganisationNames,
+  parseSectionId,
+  PayeeArrangement,
+  ReadableChange,
+  referencedOrganisationIds,
+  SectionId,
+  validateAgreementContent,
+} from './content';
 import { templateDefaults } from './templates/network-agreement-2025-26';
 import { AgreementRevisionEntity } from './agreements/agreement-revision.entity';
 import { AgreementStatus } from './agreements/agreement-status';
@@ -20,7 +36,17 @@ export interface SavedRevision {
   warnings: FieldMessages;
 }
 
+export interface SaveSectionInput {
+  /** The revision number the page loaded and edited; a newer one saved since is 409 STALE_REVISION. */
+  baseRevisionNumber: number;
+  /** `general`, `schedule1` … `schedule7`, or `annex:<annexId>:<part>` (see AGREEMENT_SCHEDULES, ANNEX_PARTS). */
+  section: SectionId | string;
+  /** The section's new content: the schedule's whole value, or an object with the part's fields. */
+  value: unknown;
+}
+
 const todayIso = () => new Date().toISOString().slice(0, 10);
+const PRACTICE_ROLES: readonly string[] = [PersonRoleType.Partner, PersonRoleType.Director, PersonRoleType.SolePractitioner];
 
 @Injectable()
 export class AgreementsService {
@@ -63,20 +89,45 @@ export class AgreementsService {
 
   // ---- drafting --------------------------------------------------------------
 
-  /** A starting point for a new draft: template defaults plus the PCN's current members. */
+  /**
+   * A starting point for a new draft: template defaults, the PCN's current members and, from
+   * the directory, its clinical director (the person holding that role in the PCN today) and,
+   * as nominated payee, the member practice where the clinical director is a partner,
+   * director or sole practitioner. It saves unchanged (201) whenever the directory records a
+   * clinical director; otherwise the name is left blank for the drafter to fill in.
+   */
   async newDraftContent(principal: Principal, pcnId: string): Promise<AgreementContent> {
     const pcn = await this.directory.requirePcnAccess(principal, pcnId, 'draft');
     const defaults = templateDefaults();
     const today = todayIso();
     const year = Number(today.slice(0, 4)) - (Number(today.slice(5, 7)) < 4 ? 1 : 0);
-    // Deliberately incomplete (no clinical director name, no payee): the UI fills it in.
+    const members = await this.directory.currentMembers(pcnId);
+    const [director] = await this.directory.peopleWithRoles([pcnId], [PersonRoleType.ClinicalDirector], today);
+    let payeeOrganisationId: string | undefined;
+    if (director) {
+      const { roles } = await this.directory.getPersonWithRoles(director.personId);
+      payeeOrganisationId = roles.find(
+        (r) => PRACTICE_ROLES.includes(r.role) && r.validFrom <= today && (r.validTo === null || r.validTo >= today) && members.some((m) => m.organisationId === r.organisationId),
+      )?.organisationId;
+    }
+    if (!payeeOrganisationId && members.length === 1) payeeOrganisationId = members[0].organisationId;
     const content = {
       ...defaults,
       financialYear: `${year}/${String(year + 1).slice(2)}`,
       effectiveFrom: today,
       schedules: {
         ...defaults.schedules,
-        keyDetails: { ...defaults.schedules.keyDetails, networkArea: pcn.networkArea ?? '', clinicalDirector: { ...defaults.schedules.keyDetails.clinicalDirector, name: '', appointedOn: today } },
+        keyDetails: {
+          ...defaults.schedules.keyDetails,
+          networkArea: pcn.networkArea ?? '',
+          clinicalDirector: {
+            ...defaults.schedules.keyDetails.clinicalDirector,
+            ...(director ? { personId: director.personId } : {}),
+            name: director?.person.fullName ?? '',
+            appointedOn: today,
+          },
+          payee: payeeOrganisationId ? { arrangement: PayeeArrangement.NOMINATED_PRACTICE, organisationId: payeeOrganisationId } : defaults.schedules.keyDetails.payee,
+        },
       },
     } as unknown as AgreementContent;
     return this.withServerFields(content, pcnId);
@@ -157,6 +208,51 @@ export class AgreementsService {
     });
   }
 
+  /**
+   * Saves one section (a schedule, the agreement details, or one part of an annex) as a new
+   * revision: the value is merged into the newest revision's content, which then goes
+   * through the same checks as a full save (422 keyed by full content paths, e.g.
+   * `schedules.finances.shares[0].percentage`), a stale base is 409, and the revision is
+   * recorded with the same REVISION_SAVED audit event.
+   */
+  async saveSection(principal: Principal, agreementId: string, input: SaveSectionInput, actor: ActorContext): Promise<SavedRevision> {
+    const section = parseSectionId(input.section);
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.lockEditableDraft(principal, agreementId, input.baseRevisionNumber, em);
+      if (!section) {
+        throw new AgreementsException(AgreementsErrorCode.SectionNotFound, `There is no section “${input.section}”. Use general, schedule1 to schedule7, or annex:<annex id>:<part>.`);
+      }
+      const current = await this.revision(agreement.id, agreement.currentRevisionNumber, em);
+      const merged = mergeSection(current.content, section, input.value);
+      if (!merged.ok) {
+        if (merged.reason === 'ANNEX_NOT_FOUND') throw new AgreementsException(AgreementsErrorCode.AnnexNotFound, 'This draft has no annex with that id. Reload the draft.');
+        if (merged.reason === 'UNKNOWN_FIELDS') {
+          throw new CommonException(
+            CommonErrorCode.UnknownField,
+            400,
+            `The section has ${merged.paths.length === 1 ? 'a field' : 'fields'} it does not accept: ${merged.paths.join(', ')}.`,
+            Object.fromEntries(merged.paths.map((p) => [p, [`${p} is not a field of this section.`]])),
+          );
+        }
+        throw CommonException.validation('1 field is not valid. See fieldErrors.', { [merged.path || 'value']: ['The section value must be an object.'] });
+      }
+      const { content, warnings } = await this.prepare(merged.content, agreement.pcnId, em);
+      return this.appendRevision(em, agreement, content, warnings, actor);
+    });
+  }
+
+  /** Removes an annex from a draft as a new revision. */
+  async removeAnnex(principal: Principal, agreementId: string, input: { baseRevisionNumber: number; annexId: string }, actor: ActorContext): Promise<SavedRevision> {
+    return this.dataSource.transaction(async (em) => {
+      const agreement = await this.lockEditableDraft(principal, agreementId, input.baseRevisionNumber, em);
+      const current = await this.revision(agreement.id, agreement.currentRevisionNumber, em);
+      const annexes = current.content.annexes ?? [];
+      if (!annexes.some((a) => a.id === input.annexId)) throw new AgreementsException(AgreementsErrorCode.AnnexNotFound, 'This draft has no annex with that id. Reload the draft.');
+      const { content, warnings } = await this.prepare({ ...current.content, annexes: annexes.filter((a) => a.id !== input.annexId) }, agreement.pcnId, em);
+      return this.appendRevision(em, agreement, content, warnings, actor);
+    });
+  }
+
   private async lockEditableDraft(principal: Principal, agreementId: string, baseRevision: number, em: EntityManager): Promise<NetworkAgreementEntity> {
     const agreement = await this.requireAgreement(principal, agreementId, 'draft', em, true);
     if (agreement.status !== AgreementStatus.Draft) {
@@ -185,6 +281,9 @@ export class AgreementsService {
 
   /** Fills server-owned fields, then applies every business rule; errors stop the save. */
   private async prepare(input: AgreementContent, pcnId: string, em: EntityManager): Promise<{ content: AgreementContent; warnings: FieldMessages }> {
+    // Shape first (types, formats, unknown fields), keyed by content path like the rules below.
+    const shape = contentShapeException(input);
+    if (shape) throw shape;
     const content = await this.withServerFields(applyContentDefaults(withoutNulls(input)), pcnId, em);
     const members = content.schedules.keyDetails.corePractices ?? [];
     const referenced = await this.directory.organisationsByIds(referencedOrganisationIds(content), em);
@@ -250,7 +349,25 @@ export class AgreementsService {
   async diff(principal: Principal, agreementId: string, from: number, to: number) {
     const agreement = await this.requireAgreement(principal, agreementId, 'read');
     const [a, b] = await Promise.all([this.revision(agreement.id, from), this.revision(agreement.id, to)]);
-    return { from: { number: a.number, contentHash: a.contentHash }, to: { number: b.number, contentHash: b.contentHash }, changes: diffContent(a.content, b.content) };
+    return {
+      from: { number: a.number, contentHash: a.contentHash },
+      to: { number: b.number, contentHash: b.contentHash },
+      changes: diffContent(a.content, b.content),
+      readable: describeRevisionDiff(a.content, b.content, await this.organisationNames([a.content, b.content])),
+    };
+  }
+
+  /** What changed between revisions `from` and `to`, in words (see `describeRevisionDiff`). */
+  async readableDiff(principal: Principal, agreementId: string, from: number, to: number): Promise<ReadableChange[]> {
+    const agreement = await this.requireAgreement(principal, agreementId, 'read');
+    const [a, b] = await Promise.all([this.revision(agreement.id, from), this.revision(agreement.id, to)]);
+    return describeRevisionDiff(a.content, b.content, await this.organisationNames([a.content, b.content]));
+  }
+
+  private async organisationNames(contents: AgreementContent[]): Promise<OrganisationNames> {
+    const ids = [...new Set(contents.flatMap((c) => referencedOrganisationIds(c)))];
+    const organisations = await this.directory.organisationsByIds(ids);
+    return Object.fromEntries(organisations.map((o) => [o.id, { name: o.name, odsCode: o.odsCode }]));
   }
 
   async revision(agreementId: string, number: number, em: EntityManager = this.dataSource.manager): Promise<AgreementRevisionEntity> {

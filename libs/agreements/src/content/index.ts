@@ -12,3 +12,8 @@ export type { ContentChange, ContentChangeKind } from './content-diff';
 export { addMonths, isDateOnly } from './date-only';
 export { organisationReferences, referencedOrganisationIds } from './organisation-references';
 export type { OrganisationReference } from './organisation-references';
+export { AGREEMENT_SCHEDULES, ANNEX_PARTS, GENERAL_SECTION, mergeSection, parseSectionId } from './agreement-sections';
+export type { AnnexPart, AnnexPartId, ParsedSection, ScheduleSection, SectionId, SectionMergeResult } from './agreement-sections';
+export { describeRevisionDiff, annexLetter } from './readable-diff';
+export type { OrganisationNames, ReadableChange } from './readable-diff';
+export { contentShapeException } from './content-shape';
