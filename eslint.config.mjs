@@ -2,7 +2,7 @@
 // never import domain libs. See docs/architecture.md.
 import tseslint from 'typescript-eslint';
 
-const DOMAIN = ['@pcn/directory', '@pcn/agreements', '@pcn/workflow', '@pcn/documents'];
+const DOMAIN = ['@pcn/directory', '@pcn/agreements', '@pcn/workflow', '@pcn/documents', '@pcn/web'];
 const noImport = (patterns, message) => ['error', { patterns: patterns.map((group) => ({ group: [group, `${group}/*`], message })) }];
 
 export default tseslint.config(
@@ -14,6 +14,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-unsafe-function-type': 'off',
       'no-restricted-imports': noImport(['**/apps/*', '@pcn/testing'], 'Libraries must not import apps or test support.'),
+    },
+  },
+  {
+    // The pages sit on top of everything: only apps may import them.
+    files: ['libs/**/*.ts'],
+    ignores: ['libs/web/**', '**/__tests__/**'],
+    rules: {
+      'no-restricted-imports': noImport(['**/apps/*', '@pcn/testing', '@pcn/web'], 'Only apps import @pcn/web; libraries must not import apps or test support.'),
     },
   },
   {
