@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createTestApp, TestApp } from '../support/test-app';
 import { eventually, FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-worker';
-import { startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server';
+import { ReceivedMail, startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server';
 import { approveAllTasks, approveEverything, EMAIL, FULL_NAME, loadBytes, Task, tokenFor } from '../support/workflow-scenario';
 import type { DemoData } from '../../apps/cli/src/seed/seed-demo';
 
@@ -50,6 +50,25 @@ describe('approval workflow (API + worker + SMTP)', () => {
     return res.body.agreement.status;
   }
 
+  /** Waits until every email job queued so far has finished (sent, or skipped as not needed). */
+  async function emailsQuiet(): Promise<void> {
+    await eventually('email jobs done', async () => {
+      const [{ open }] = await t.dataSource.query(`SELECT count(*)::int AS open FROM outbox WHERE job_name = 'email.send' AND status NOT IN ('DONE', 'FAILED')`);
+      return open === 0;
+    });
+  }
+
+  /** Emails received about one agreement (its reference in brackets, so a variation's "-V2" is another agreement). */
+  async function mailsAbout(agreementId: string): Promise<ReceivedMail[]> {
+    const [{ reference }] = await t.dataSource.query(`SELECT reference FROM network_agreement WHERE id = $1`, [agreementId]);
+    return smtp.messages.filter((m) => m.subject.includes(`(${reference})`));
+  }
+
+  const countByRecipient = (mails: ReceivedMail[]) => mails.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.to[0]]: (acc[m.to[0]] ?? 0) + 1 }), {});
+  const ones = (emails: string[]) => Object.fromEntries(emails.map((e) => [e, 1]));
+  const organisationsOf = (requests: { personName: string; organisationName: string; odsCode: string | null }[], personName: string) =>
+    [...new Set(requests.filter((r) => r.personName === personName).map((r) => `${r.organisationName} (${r.odsCode})`))];
+
   async function tasksOf(email: string, agreementId: string): Promise<Task[]> {
     const res = await t.http.get('/api/v1/me/tasks').set(await auth(email));
     return (res.body as (Task & { agreementId: string })[]).filter((task) => task.agreementId === agreementId);
@@ -67,14 +86,29 @@ describe('approval workflow (API + worker + SMTP)', () => {
     expect(byStep(2)).toHaveLength(11);
     expect(byStep(3)).toEqual([expect.objectContaining({ personName: 'Dr Amira Okafor', capacity: 'CLINICAL_DIRECTOR' })]);
 
-    const igMails = await smtp.waitForCount(10);
-    expect(igMails.filter((m) => m.to.includes(EMAIL.dpo))).toHaveLength(4);
+    // One email per person for the step, however many requests they have in it: 10 requests, 7 people.
+    await emailsQuiet();
+    const igMails = await mailsAbout(demo.agreementId);
+    expect(countByRecipient(igMails)).toEqual(ones([EMAIL.dpo, EMAIL.trustDpo, EMAIL.trustCaldicott, EMAIL.whitfield, EMAIL.raman, EMAIL.adeyemi, EMAIL.lindqvist]));
+    const reviewUrl = `http://localhost:3000/review/${submitted.round.id}`;
+    for (const mail of igMails) {
+      expect(mail.subject).toBe('Information governance review needed: BYTES PCN Network Agreement 2026/27 (NA-U70101-2026-0001) – BYTES PCN, step 1: Information governance review');
+      expect(mail.text).toContain(reviewUrl);
+      expect(mail.html.split(`href="${reviewUrl}"`).length - 1).toBe(2);
+      expect(mail.text).not.toMatch(/\/requests\/|fingerprint/i);
+      expect(mail.text).not.toContain(submitted.round.contentHash.slice(0, 8));
+      for (const r of submitted.requests as { boundHash: string }[]) expect(mail.text).not.toContain(r.boundHash.slice(0, 8));
+    }
+    // The shared DPO is asked about one annex for four practices: one email naming every organisation.
+    const toSharedDpo = igMails.find((m) => m.to.includes(EMAIL.dpo))!;
+    const dpoOrganisations = organisationsOf(byStep(1), 'Fiona Gallagher');
+    expect(dpoOrganisations).toHaveLength(4);
+    expect(toSharedDpo.text).toContain(`- Annex A: Direct care data sharing: anticipatory care and care homes, for 4 organisations as Data Protection Officer:\n`);
+    for (const organisation of dpoOrganisations) expect(toSharedDpo.text).toContain(`    - ${organisation}\n`);
     const toTrustDpo = igMails.find((m) => m.to.includes(EMAIL.trustDpo))!;
-    expect(toTrustDpo.subject).toContain('Information governance review needed');
-    expect(toTrustDpo.subject).toContain('NA-U70101-2026-0001');
     expect(toTrustDpo.text).toContain('BYTES PCN');
     expect(toTrustDpo.text).toContain('Please review before the members meeting.');
-    expect(toTrustDpo.text).toMatch(/http:\/\/localhost:3000\/requests\/[0-9a-f-]{36}/);
+    expect(toTrustDpo.text).toMatch(/- Annex A: Direct care data sharing: anticipatory care and care homes, for .+ \(\w+\) as Data Protection Officer\n/);
 
     // The server enforces the step: a signature request of step 2 cannot be approved during IG review.
     const whitfieldStep2 = byStep(2).find((r: { personName: string }) => r.personName === 'Dr Thomas Whitfield');
@@ -112,13 +146,31 @@ describe('approval workflow (API + worker + SMTP)', () => {
       await approveAllTasks(t.http, email, FULL_NAME[email]);
     }
     expect(await status(demo.agreementId)).toBe('AWAITING_SIGNATURES');
-    await smtp.waitFor((m) => m.to.includes(EMAIL.trustSignatory) && m.subject.startsWith('Please sign:'));
+    await emailsQuiet();
+    const signMails = (await mailsAbout(demo.agreementId)).filter((m) => m.subject.startsWith('Please sign:'));
+    const step2People = [...new Set(byStep(2).map((r: { personEmail: string }) => r.personEmail))] as string[];
+    expect(countByRecipient(signMails)).toEqual(ones(step2People));
+    expect(step2People).toEqual(expect.arrayContaining([EMAIL.whitfield, EMAIL.trustSignatory]));
+    // A partner asked to sign the agreement and the annex gets one email listing both.
+    const toWhitfield = signMails.find((m) => m.to.includes(EMAIL.whitfield))!;
+    expect(toWhitfield.subject).toBe('Please sign: BYTES PCN Network Agreement 2026/27 (NA-U70101-2026-0001) – BYTES PCN, step 2: Member practice and partner signatures');
+    const [yarm] = organisationsOf(byStep(2), 'Dr Thomas Whitfield');
+    expect(toWhitfield.text).toContain(`- The network agreement, for ${yarm} as Partner\n- Annex A: Direct care data sharing: anticipatory care and care homes, for ${yarm} as Partner\n`);
+    expect(toWhitfield.text).toContain(reviewUrl);
+    // The community trust is party to the annex only: its email names the annex, not the agreement's parts.
+    const toTrust = signMails.find((m) => m.to.includes(EMAIL.trustSignatory))!;
+    expect(toTrust.text).toMatch(/- Annex A: Direct care data sharing: anticipatory care and care homes, for .+ as Authorised signatory\n/);
+    expect(toTrust.text).not.toContain('- The network agreement');
 
     // Every party, then the clinical director.
     await approveEverything(t.http);
     expect(await status(demo.agreementId)).toBe('EXECUTED');
     const executedMail = await smtp.waitFor((m) => m.to.includes(EMAIL.trustSignatory) && m.subject.startsWith('Signed by everyone:'));
     expect(executedMail.subject).toContain('NA-U70101-2026-0001');
+    expect(executedMail.text).toContain(`http://localhost:3000/agreements/${demo.agreementId}`);
+    await emailsQuiet();
+    const countersign = (await mailsAbout(demo.agreementId)).filter((m) => m.subject.startsWith('Please sign:') && m.subject.includes('step 3'));
+    expect(countersign.map((m) => [m.to[0], m.subject])).toEqual([[EMAIL.cd, 'Please sign: BYTES PCN Network Agreement 2026/27 (NA-U70101-2026-0001) – BYTES PCN, step 3: Clinical director countersignature']]);
 
     // The document job ran once for the execution.
     const executions = await eventually('document generated', async () => {
@@ -170,7 +222,77 @@ describe('approval workflow (API + worker + SMTP)', () => {
     expect(agreement.body.agreement.statusReason).toContain('Daniel Osei');
     const declined = await smtp.waitFor((m) => m.to.includes(EMAIL.cd) && m.subject.startsWith('Declined:'));
     expect(declined.text).toContain('The retention period is not set out clearly enough.');
+    expect(declined.text).toContain(`http://localhost:3000/agreements/${agreementId}`);
     expect(await tasksOf(EMAIL.dpo, agreementId)).toHaveLength(0);
+  });
+
+  it('a decline of one annex: its reason and title go only to the sender and that annex’s parties; the other annex’s parties hear only that signing stopped', async () => {
+    const source = await t.http.get(`/api/v1/agreements/${demo.agreementId}/revisions/1`).set(await auth(EMAIL.cd));
+    const content = stripAnnexIds(source.body.content);
+    const [annexA] = content.annexes as { title: string; parties: { organisationId: string }[]; flows: { fromOrganisationId: string; toOrganisationId: string }[] }[];
+    // Annex B: the four practices only; the community trust is party to annex A alone.
+    const practices = annexA.parties.filter((p) => p.organisationId !== annexA.flows[0].toOrganisationId);
+    expect(practices).toHaveLength(4);
+    const titleB = 'Federated extended access bookings';
+    const annexB = { ...annexA, title: titleB, parties: practices, flows: [{ ...annexA.flows[0], fromOrganisationId: practices[0].organisationId, toOrganisationId: practices[2].organisationId }] };
+    const created = await t.http.post(`/api/v1/pcns/${demo.pcnId}/agreements`).set(await auth(EMAIL.cd)).send({ content: { ...content, annexes: [annexA, annexB] } });
+    expect(created.status).toBe(201);
+    const agreementId = created.body.agreement.id;
+    await submit(agreementId);
+    await emailsQuiet();
+    // Even with two annexes the shared DPO gets one email for the step, naming both.
+    const ig = await mailsAbout(agreementId);
+    expect(ig.filter((m) => m.to.includes(EMAIL.dpo))).toHaveLength(1);
+    expect(ig.find((m) => m.to.includes(EMAIL.dpo))!.text).toContain(`- Annex B: ${titleB}, for 4 organisations as Data Protection Officer:`);
+    for (const mail of ig.filter((m) => [EMAIL.trustDpo, EMAIL.trustCaldicott].some((e) => m.to.includes(e)))) expect(mail.text).not.toContain(titleB);
+
+    smtp.clear();
+    const reason = 'Bookings data must not leave the practice before the DPIA is signed off.';
+    const task = (await tasksOf(EMAIL.dpo, agreementId)).find((x) => (x as Task & { annexTitle: string }).annexTitle === titleB)!;
+    expect((await t.http.post(`/api/v1/requests/${task.requestId}/decline`).set(await auth(EMAIL.dpo)).send({ reason })).status).toBe(200);
+    await emailsQuiet();
+    const mails = await mailsAbout(agreementId);
+    const declinedMails = mails.filter((m) => m.subject.startsWith('Declined:'));
+    const stoppedMails = mails.filter((m) => m.subject.startsWith('Signing stopped:'));
+    expect(declinedMails.length + stoppedMails.length).toBe(mails.length);
+    // Annex A only: the trust's DPO, Caldicott Guardian and signatory.
+    expect(countByRecipient(stoppedMails)).toEqual(ones([EMAIL.trustDpo, EMAIL.trustCaldicott, EMAIL.trustSignatory]));
+    for (const mail of stoppedMails) {
+      for (const body of [mail.subject, mail.text, mail.html]) {
+        expect(body).not.toContain(reason);
+        expect(body).not.toContain(titleB);
+        expect(body).not.toContain('Fiona Gallagher');
+      }
+      expect(mail.text).toContain('You do not need to do anything now.');
+      expect(mail.text).toContain('may send a new revision');
+    }
+    // The sender and annex B's parties (its Caldicott Guardians and signatories), each once; the decliner gets nothing.
+    const informed = countByRecipient(declinedMails);
+    expect(informed[EMAIL.cd]).toBe(1);
+    expect(informed[EMAIL.dpo]).toBeUndefined();
+    expect(Object.values(informed).every((n) => n === 1)).toBe(true);
+    expect(Object.keys(informed)).toEqual(expect.arrayContaining([EMAIL.cd, EMAIL.whitfield, EMAIL.raman, EMAIL.adeyemi, EMAIL.lindqvist]));
+    for (const mail of declinedMails) {
+      expect(mail.text).toContain(reason);
+      expect(mail.text).toContain(`declined Annex B: ${titleB} of revision 1`);
+    }
+  });
+
+  it('a round without a countersignature step never mentions a countersignature', async () => {
+    const agreementId = await freshDraft();
+    const submitted = await submit(agreementId, { clinicalDirectorCountersigns: false });
+    expect(submitted.round.lastStep).toBe(2);
+    await approveEverything(t.http);
+    expect(await status(agreementId)).toBe('EXECUTED');
+    await emailsQuiet();
+    const mails = await mailsAbout(agreementId);
+    expect(mails.filter((m) => m.subject.startsWith('Please sign:')).every((m) => m.subject.endsWith('step 2: Member practice and partner signatures'))).toBe(true);
+    expect(mails.filter((m) => m.subject.startsWith('Please sign:')).length).toBeGreaterThan(0);
+    for (const mail of mails) {
+      expect(mail.subject).not.toMatch(/countersign/i);
+      expect(mail.text).not.toMatch(/countersign/i);
+      expect(mail.html).not.toMatch(/countersign/i);
+    }
   });
 
   it('a new revision starts a new round: approvals of the old round never count', async () => {
@@ -220,7 +342,10 @@ describe('approval workflow (API + worker + SMTP)', () => {
     const delegated = await t.http.post(`/api/v1/requests/${agreementTask.requestId}/delegate`).set(await auth(EMAIL.whitfield)).send({ toPersonId: cdPersonId, note: 'On leave this week' });
     expect(delegated.status).toBe(201);
     expect(delegated.body.delegatedFromId).toBe(agreementTask.requestId);
-    await smtp.waitFor((m) => m.to.includes(EMAIL.cd) && m.subject.startsWith('You have been asked to act on:'));
+    const delegation = await smtp.waitFor((m) => m.to.includes(EMAIL.cd) && m.subject.startsWith('You have been asked to act on:'));
+    expect(delegation.text).toContain(`http://localhost:3000/review/${delegated.body.roundId}`);
+    expect(delegation.text).toContain('Dr Thomas Whitfield');
+    expect(delegation.text).toMatch(/- The network agreement, for .+ as Partner\n/);
     const cdTasks = await tasksOf(EMAIL.cd, agreementId);
     expect(cdTasks.map((task) => task.requestId)).toContain(delegated.body.id);
     const afterDelegating = await t.http.post(`/api/v1/requests/${agreementTask.requestId}/approve`).set(await auth(EMAIL.whitfield)).send({ typedName: 'Dr Thomas Whitfield', capacity: 'PARTNER', confirmAuthority: true, hash: agreementTask.hashToConfirm });
@@ -239,12 +364,16 @@ describe('approval workflow (API + worker + SMTP)', () => {
     await submit(agreementId, { firstReminderAfterDays: 10, reminderEveryDays: 1, maxReminders: 2 });
     await approveAllTasks(t.http, EMAIL.trustDpo, FULL_NAME[EMAIL.trustDpo]);
     const { reference } = (await t.http.get(`/api/v1/agreements/${agreementId}`).set(await auth(EMAIL.cd))).body.agreement;
-    const reminders = () => smtp.messages.filter((m) => m.subject.startsWith('Reminder:') && m.subject.includes(reference));
-    // Fiona has 4 pending DPO requests: 2 reminders each.
-    await eventually('both reminders', async () => reminders().filter((m) => m.to.includes(EMAIL.dpo)).length >= 8, 40_000, 200);
+    const reminders = () => smtp.messages.filter((m) => /^Reminder( \d+)?:/.test(m.subject) && m.subject.includes(`(${reference})`));
+    // Fiona has 4 pending DPO requests: still one reminder per reminder round, listing all four.
+    await eventually('both reminders', async () => reminders().filter((m) => m.to.includes(EMAIL.dpo)).length >= 2, 40_000, 200);
     await eventually('reminders settle', async () => reminders().filter((m) => m.to.includes(EMAIL.trustCaldicott)).length >= 2, 10_000, 200);
+    await emailsQuiet();
     const recipients = reminders().map((m) => m.to[0]);
-    expect(recipients.filter((r) => r === EMAIL.dpo)).toHaveLength(8);
+    expect(recipients.filter((r) => r === EMAIL.dpo)).toHaveLength(2);
+    const [first, second] = reminders().filter((m) => m.to.includes(EMAIL.dpo));
+    expect(first.subject).not.toBe(second.subject);
+    expect(second.text).toContain('for 4 organisations as Data Protection Officer:');
     expect(recipients.filter((r) => r === EMAIL.trustCaldicott)).toHaveLength(2);
     expect(recipients).not.toContain(EMAIL.trustDpo); // already acted
     expect(recipients).not.toContain(EMAIL.trustSignatory); // step 2 is not current

@@ -12,6 +12,7 @@ export * from './rounds/approval-round.entity';
 export * from './rounds/signature-request.entity';
 export * from './rounds/rounds.service';
 export * from './rounds/signer-resolution.service';
+export * from './rounds/step-label';
 export * from './executions/agreement-execution.entity';
 export * from './notifications/sent-email.entity';
 export * from './executions/execution-documents.service';

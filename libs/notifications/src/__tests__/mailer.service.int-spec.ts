@@ -7,7 +7,7 @@ import { MailerService, MESSAGE_KEY_HEADER } from '../mailer.service';
 import { NotificationsErrorCode, NotificationsException } from '../notifications.exception';
 import { NotificationsModule } from '../notifications.module';
 import { NotificationType, renderNotification } from '../templates';
-import { buildNotificationModel, REVISION_HASH } from './notification.factory';
+import { buildNotificationModel } from './notification.factory';
 
 const RECIPIENT = 'asha.patel@riverside-surgery.example.nhs.uk';
 
@@ -58,11 +58,11 @@ describe('MailerService over SMTP', () => {
     expect(mail.to).toEqual([RECIPIENT]);
     expect(mail.envelope.rcptTo).toEqual([RECIPIENT]);
     expect(mail.from).toBe('no-reply@pcn-agreements.localhost');
-    expect(mail.subject).toBe('Please sign: Network Agreement 2026/27 (NA-U12345-2026-001)');
-    expect(mail.text).toContain('Riverside Health PCN has asked you to sign Network Agreement 2026/27');
+    expect(mail.subject).toBe('Please sign: Network Agreement 2026/27 (NA-U12345-2026-001) – Riverside Health PCN, step 2: Member practice and partner signatures');
+    expect(mail.text).toContain('Riverside Health PCN has asked you to sign revision 3 of Network Agreement 2026/27');
     expect(mail.text).toContain('Please sign by 5pm on Friday 4 December 2026 (UK time).');
-    expect(mail.text).toContain('https://agreements.example.nhs.uk/agreements/9b2f/review?step=2');
-    expect(mail.text).toContain(REVISION_HASH.slice(0, 12));
+    expect(mail.text).toContain('https://agreements.example.nhs.uk/review/9b2f0c1e-8d7a-4c3b-9e2f-1a2b3c4d5e6f');
+    expect(mail.text).not.toMatch(/fingerprint/i);
     expect(mail.html).toContain('Review and sign</a>');
     expect(mail.messageId).toBe(sent.messageId);
   });

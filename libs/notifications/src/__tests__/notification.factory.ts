@@ -1,7 +1,5 @@
 import { NotificationModel } from '../templates';
 
-export const REVISION_HASH = '3f9a1c0b7d2e4f6a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a';
-
 export function buildNotificationModel(overrides: Partial<NotificationModel> = {}): NotificationModel {
   return {
     recipientName: 'Dr Asha Patel',
@@ -10,11 +8,14 @@ export function buildNotificationModel(overrides: Partial<NotificationModel> = {
     agreementTitle: 'Network Agreement 2026/27',
     agreementReference: 'NA-U12345-2026-001',
     revisionNumber: 3,
-    revisionHash: REVISION_HASH,
     stepNumber: 2,
-    stepLabel: 'Member practice signatures',
+    stepLabel: 'Member practice and partner signatures',
     dueAt: '2026-12-04T17:00:00.000Z',
-    reviewUrl: 'https://agreements.example.nhs.uk/agreements/9b2f/review?step=2',
+    reviewUrl: 'https://agreements.example.nhs.uk/review/9b2f0c1e-8d7a-4c3b-9e2f-1a2b3c4d5e6f',
+    tasks: [
+      { document: 'The network agreement', capacity: 'Partner', organisations: ['Riverside Surgery (B82001)'] },
+      { document: 'Annex A: Direct care data sharing', capacity: 'Partner', organisations: ['Riverside Surgery (B82001)'] },
+    ],
     ...overrides,
   };
 }

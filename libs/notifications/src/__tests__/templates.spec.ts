@@ -1,10 +1,11 @@
 import { NotificationsErrorCode, NotificationsException } from '../notifications.exception';
 import { formatLondonDate, formatLondonDeadline, NOTIFICATION_TYPES, NotificationType, renderNotification } from '../templates';
-import { buildNotificationModel, REVISION_HASH } from './notification.factory';
+import { buildNotificationModel } from './notification.factory';
 
 const EXTRAS = {
   declineReason: 'Clause 7 does not match what our partners agreed.',
   declinedBy: 'Dr Ben Okafor, Hillside Surgery',
+  declinedPart: 'Annex A: Direct care data sharing',
   executedAt: '2026-12-05T10:15:00.000Z',
   delegatedBy: 'Dr Carys Evans',
   reminderNumber: 2,
@@ -23,21 +24,21 @@ describe('renderNotification', () => {
       ['step label', model.stepLabel],
       ['due date in London', 'Friday 4 December 2026'],
       ['review URL', model.reviewUrl],
-      ['short revision hash', REVISION_HASH.slice(0, 12)],
     ])('names the %s in the text and the HTML', (_label, expected) => {
       expect(mail.text).toContain(expected);
       expect(mail.html).toContain(expected);
     });
 
-    it('puts the title and reference in a one-line subject', () => {
+    it('puts the title, reference and PCN name in a one-line subject', () => {
       expect(mail.subject).toContain(model.agreementTitle);
       expect(mail.subject).toContain(model.agreementReference);
+      expect(mail.subject).toContain(model.pcnName);
       expect(mail.subject).not.toMatch(/[\r\n]/);
     });
 
-    it('shows only the first 12 characters of the hash', () => {
-      expect(mail.text).not.toContain(REVISION_HASH.slice(0, 13));
-      expect(mail.html).not.toContain(REVISION_HASH.slice(0, 13));
+    it('shows no hash or fingerprint: the review page shows what is approved', () => {
+      expect(mail.text).not.toMatch(/fingerprint|hash/i);
+      expect(mail.html).not.toMatch(/fingerprint|hash/i);
     });
 
     it('links the review page as a button and as visible text', () => {
@@ -62,10 +63,12 @@ describe('renderNotification', () => {
         senderMessage: 'Hello <script>alert("sender")</script>',
         declineReason: '<script>alert("decline")</script>',
         reviewUrl: 'https://agreements.example.nhs.uk/review?a=1&b="2"',
+        tasks: [{ document: 'Annex A: <i>x</i>', capacity: 'Partner', organisations: ['<u>Org</u> (A1)', 'Other'] }],
       });
       const html = renderNotification(type, hostile).html;
-      expect(html).not.toMatch(/<script|<img|<b>/i);
-      expect(html).toContain('&lt;script&gt;alert(&quot;sender&quot;)&lt;/script&gt;');
+      expect(html).not.toMatch(/<script|<img|<b>|<i>|<u>/i);
+      // ROUND_STOPPED quotes nothing: it goes to people the sender's words may not concern.
+      if (type !== NotificationType.RoundStopped) expect(html).toContain('&lt;script&gt;alert(&quot;sender&quot;)&lt;/script&gt;');
       expect(html).toContain('PCN &amp; &quot;Partners&quot;');
       expect(html).toContain('href="https://agreements.example.nhs.uk/review?a=1&amp;b=&quot;2&quot;"');
     });
@@ -77,7 +80,7 @@ describe('renderNotification', () => {
 
   it('shows the sender message and the decline reason as text', () => {
     const declined = renderNotification(NotificationType.RoundDeclined, buildNotificationModel({ ...EXTRAS, senderMessage: 'Line one\nLine two <script>x</script>' }));
-    expect(declined.text).toContain('Dr Ben Okafor, Hillside Surgery declined to sign Network Agreement 2026/27');
+    expect(declined.text).toContain('Dr Ben Okafor, Hillside Surgery declined Annex A: Direct care data sharing of revision 3 of Network Agreement 2026/27');
     expect(declined.text).toContain('Reason given:\n  Clause 7 does not match what our partners agreed.');
     expect(declined.text).toContain('  Line two <script>x</script>');
     expect(declined.html).toContain('Line one<br>Line two &lt;script&gt;x&lt;/script&gt;');
@@ -94,12 +97,46 @@ describe('renderNotification', () => {
     expect(renderNotification(NotificationType.RoundDeclined, buildNotificationModel()).text).toContain('No reason was given.');
   });
 
-  it('asks for a signature with the deadline in UK time', () => {
+  it('asks for a signature with the deadline in UK time, listing what waits in words', () => {
     const mail = renderNotification(NotificationType.SignatureRequested, buildNotificationModel());
-    expect(mail.subject).toBe('Please sign: Network Agreement 2026/27 (NA-U12345-2026-001)');
+    expect(mail.subject).toBe('Please sign: Network Agreement 2026/27 (NA-U12345-2026-001) – Riverside Health PCN, step 2: Member practice and partner signatures');
     expect(mail.text).toContain('Please sign by 5pm on Friday 4 December 2026 (UK time).');
     expect(mail.text).toContain('Dear Dr Asha Patel,');
-    expect(mail.text).toContain('check that the fingerprint on the document starts with 3f9a1c0b7d2e');
+    expect(mail.text).toContain('- The network agreement, for Riverside Surgery (B82001) as Partner\n- Annex A: Direct care data sharing, for Riverside Surgery (B82001) as Partner\n');
+    expect(mail.html).toContain('<li style="margin:0 0 8px;">The network agreement, for Riverside Surgery (B82001) as Partner</li>');
+  });
+
+  it('lists every organisation of a task for several organisations, in the text and the HTML', () => {
+    const organisations = ['Eaglescliffe Medical Practice (A81002)', 'Park Lane Surgery (A81004)', 'Yarm Medical Practice (A81001)'];
+    const mail = renderNotification(
+      NotificationType.IgReviewRequested,
+      buildNotificationModel({ stepNumber: 1, stepLabel: 'Information governance review', tasks: [{ document: 'Annex A: Direct care data sharing', capacity: 'Data Protection Officer', organisations }] }),
+    );
+    expect(mail.text).toContain(`- Annex A: Direct care data sharing, for 3 organisations as Data Protection Officer:\n${organisations.map((o) => `    - ${o}`).join('\n')}\n`);
+    for (const o of organisations) expect(mail.html).toContain(`<li style="margin:0 0 4px;">${o}</li>`);
+    expect(mail.subject).toBe('Information governance review needed: Network Agreement 2026/27 (NA-U12345-2026-001) – Riverside Health PCN, step 1: Information governance review');
+  });
+
+  it('tells a party of another part only that signing stopped: no reason, no part, no decliner', () => {
+    const mail = renderNotification(NotificationType.RoundStopped, buildNotificationModel({ ...EXTRAS, tasks: undefined }));
+    for (const body of [mail.text, mail.html, mail.subject]) {
+      expect(body).not.toContain(EXTRAS.declineReason);
+      expect(body).not.toContain('Annex A');
+      expect(body).not.toContain('Dr Ben Okafor');
+    }
+    expect(mail.subject).toBe('Signing stopped: Network Agreement 2026/27 (NA-U12345-2026-001) – Riverside Health PCN');
+    expect(mail.text).toContain('You do not need to do anything now.');
+    expect(mail.text).toContain('Riverside Health PCN may send a new revision.');
+  });
+
+  it('gives every type a distinct subject', () => {
+    const subjects = NOTIFICATION_TYPES.map((type) => renderNotification(type, buildNotificationModel(EXTRAS)).subject);
+    expect(new Set(subjects).size).toBe(NOTIFICATION_TYPES.length);
+  });
+
+  it('refuses an email that asks for action without saying what waits', () => {
+    expect(() => renderNotification(NotificationType.Reminder, buildNotificationModel({ tasks: [] }))).toThrow(/tasks is empty/);
+    expect(() => renderNotification(NotificationType.SignatureRequested, buildNotificationModel({ tasks: [{ document: 'The network agreement', capacity: 'Partner', organisations: [] }] }))).toThrow(/tasks\[0\]/);
   });
 
   it('names who delegated, the reminder number and the date the agreement was completed', () => {
@@ -110,14 +147,14 @@ describe('renderNotification', () => {
 
   it('refuses a model that would produce a broken email, naming the fields', () => {
     const attempt = () =>
-      renderNotification(NotificationType.SignatureRequested, buildNotificationModel({ reviewUrl: 'javascript:alert(1)', revisionHash: 'abc', dueAt: 'next week', pcnName: ' ' }));
+      renderNotification(NotificationType.SignatureRequested, buildNotificationModel({ reviewUrl: 'javascript:alert(1)', tasks: [], dueAt: 'next week', pcnName: ' ' }));
     expect(attempt).toThrow(NotificationsException);
     try {
       attempt();
     } catch (error) {
       const e = error as NotificationsException;
       expect(e.code).toBe(NotificationsErrorCode.InvalidMessage);
-      expect(e.message).toMatch(/pcnName.*revisionHash.*reviewUrl.*dueAt/);
+      expect(e.message).toMatch(/pcnName.*tasks.*reviewUrl.*dueAt/);
     }
     expect(() => renderNotification('NOPE' as NotificationType, buildNotificationModel())).toThrow(/not a notification type/);
   });

@@ -1,15 +1,8 @@
-/** Characters of the revision hash shown to people: enough to match, short enough to read. */
-export const SHORT_HASH_LENGTH = 12;
-
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
-}
-
-export function shortHash(hash: string): string {
-  return hash.trim().toLowerCase().slice(0, SHORT_HASH_LENGTH);
 }
 
 const LONDON = 'Europe/London';

@@ -1,11 +1,20 @@
-import { escapeHtml, formatLondonDeadline, shortHash } from './format';
+import { escapeHtml, formatLondonDeadline } from './format';
 import { NotificationModel, RenderedNotification } from './notification-model';
+
+/** One bullet, with an optional list under it (e.g. the organisations a task is for). */
+export interface ListItem {
+  text: string;
+  items?: string[];
+}
+
+/** A paragraph, or a bulleted list. */
+export type Block = string | { list: ListItem[] };
 
 /** What each message type says; the layout adds the greeting, the link, the details and the footer. */
 export interface MessageContent {
   subject: string;
   heading: string;
-  paragraphs: string[];
+  paragraphs: Block[];
   /** Quoted free text (a sender's message, a decline reason), shown as written. */
   quotes: { label: string; text: string }[];
   /** The button's words, e.g. "Review and sign". */
@@ -20,20 +29,29 @@ function detailRows(model: NotificationModel): [string, string][] {
     ['PCN', `${model.pcnName} (${model.pcnCode})`],
     ['Agreement', model.agreementTitle],
     ['Reference', model.agreementReference],
-    ['Revision', `${model.revisionNumber} (fingerprint ${shortHash(model.revisionHash)})`],
+    ['Revision', String(model.revisionNumber)],
     ['Step', `${model.stepLabel} (step ${model.stepNumber})`],
     ['Due', model.dueAt ? formatLondonDeadline(model.dueAt) : 'No deadline has been set for this step.'],
   ];
 }
 
 const FOOTER = [
-  'The fingerprint is the start of the revision\'s unique code. The same characters appear on the document, so you can check you are reading the right version.',
   'This email was sent automatically. Replies are not read. If you were not expecting it, contact your PCN.',
 ];
 
 function renderText(model: NotificationModel, content: MessageContent): string {
   const lines: string[] = [`Dear ${model.recipientName},`, ''];
-  for (const paragraph of content.paragraphs) lines.push(paragraph, '');
+  for (const block of content.paragraphs) {
+    if (typeof block === 'string') {
+      lines.push(block, '');
+      continue;
+    }
+    for (const item of block.list) {
+      lines.push(`- ${item.text}`);
+      for (const sub of item.items ?? []) lines.push(`    - ${sub}`);
+    }
+    lines.push('');
+  }
   for (const quote of content.quotes) {
     lines.push(`${quote.label}:`);
     for (const line of quote.text.split(/\r?\n/)) lines.push(`  ${line}`);
@@ -47,6 +65,16 @@ function renderText(model: NotificationModel, content: MessageContent): string {
 
 function paragraph(text: string, style = ''): string {
   return `<p style="margin:0 0 16px;${style}">${escapeHtml(text)}</p>`;
+}
+
+function list(block: { list: ListItem[] }): string {
+  const items = block.list
+    .map((item) => {
+      const sub = item.items?.length ? `<ul style="margin:8px 0 0;padding-left:24px;">${item.items.map((i) => `<li style="margin:0 0 4px;">${escapeHtml(i)}</li>`).join('')}</ul>` : '';
+      return `<li style="margin:0 0 8px;">${escapeHtml(item.text)}${sub}</li>`;
+    })
+    .join('\n');
+  return `<ul style="margin:0 0 16px;padding-left:24px;">\n${items}\n</ul>`;
 }
 
 function renderHtml(model: NotificationModel, content: MessageContent): string {
@@ -81,7 +109,7 @@ function renderHtml(model: NotificationModel, content: MessageContent): string {
 <tr><td style="padding:24px;">
 <h1 style="margin:0 0 16px;font-size:24px;line-height:1.25;">${escapeHtml(content.heading)}</h1>
 ${paragraph(`Dear ${model.recipientName},`)}
-${content.paragraphs.map((p) => paragraph(p)).join('\n')}
+${content.paragraphs.map((p) => (typeof p === 'string' ? paragraph(p) : list(p))).join('\n')}
 ${quotes}
 <p style="margin:24px 0 16px;"><a href="${url}" style="display:inline-block;background:${COLOURS.green};color:#ffffff;padding:12px 20px;border-radius:4px;font-weight:bold;text-decoration:none;">${escapeHtml(content.action)}</a></p>
 <p style="margin:0 0 24px;">If the button does not work, copy this link into your browser:<br><a href="${url}" style="color:${COLOURS.blue};word-break:break-all;">${url}</a></p>

@@ -3,7 +3,10 @@ export enum NotificationType {
   SignatureRequested = 'SIGNATURE_REQUESTED',
   IgReviewRequested = 'IG_REVIEW_REQUESTED',
   Reminder = 'REMINDER',
+  /** To the sender and the parties of the declined part: who declined what, and why. */
   RoundDeclined = 'ROUND_DECLINED',
+  /** To everyone else in a declined round: signing stopped; no reason, no part named. */
+  RoundStopped = 'ROUND_STOPPED',
   RoundWithdrawn = 'ROUND_WITHDRAWN',
   AgreementExecuted = 'AGREEMENT_EXECUTED',
   RoundExpired = 'ROUND_EXPIRED',

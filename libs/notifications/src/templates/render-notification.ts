@@ -1,11 +1,16 @@
 import { NotificationsException } from '../notifications.exception';
-import { singleLine, SHORT_HASH_LENGTH } from './format';
+import { singleLine } from './format';
 import { renderLayout } from './layout';
 import { composeMessage } from './messages';
 import { NotificationModel, RenderedNotification } from './notification-model';
 import { NOTIFICATION_TYPES, NotificationType } from './notification-type';
 
 const REQUIRED_TEXT = ['recipientName', 'pcnName', 'pcnCode', 'agreementTitle', 'agreementReference', 'stepLabel'] as const;
+
+/** Emails that ask the recipient to act: they must say what is waiting. */
+const TASK_TYPES: readonly NotificationType[] = [NotificationType.SignatureRequested, NotificationType.IgReviewRequested, NotificationType.Reminder, NotificationType.DelegatedToYou];
+
+const nonEmpty = (value: unknown) => typeof value === 'string' && value.trim() !== '';
 
 function isInstant(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
@@ -20,8 +25,11 @@ function check(type: string, model: NotificationModel): void {
   }
   if (!Number.isInteger(model.revisionNumber) || model.revisionNumber < 1) problems.push('revisionNumber must be a whole number from 1');
   if (!Number.isInteger(model.stepNumber) || model.stepNumber < 1) problems.push('stepNumber must be a whole number from 1');
-  if (typeof model.revisionHash !== 'string' || !new RegExp(`^[0-9a-fA-F]{${SHORT_HASH_LENGTH},}$`).test(model.revisionHash.trim())) {
-    problems.push(`revisionHash must be at least ${SHORT_HASH_LENGTH} hex characters`);
+  if (TASK_TYPES.includes(type as NotificationType) && !(model.tasks?.length)) problems.push('tasks is empty');
+  for (const [i, task] of (model.tasks ?? []).entries()) {
+    if (!nonEmpty(task.document) || !nonEmpty(task.capacity) || task.organisations.length === 0 || !task.organisations.every(nonEmpty)) {
+      problems.push(`tasks[${i}] needs a document, a capacity and at least one organisation`);
+    }
   }
   let url: URL | null = null;
   try {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { NetworkAgreementEntity } from '@pcn/agreements';
+import { DataSource, In } from 'typeorm';
+import { AgreementRevisionEntity, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
 import { appConfig, AppConfig } from '@pcn/common';
 import { OrganisationEntity, PersonEntity } from '@pcn/directory';
@@ -10,15 +10,24 @@ import { HandlesJob, JobContext, JobHandler } from '../queue/job-handler';
 import { JobName, JobPayloads } from '../queue/queue.contract';
 import { BadJobError } from '../queue/queue-runner.service';
 import { ApprovalRoundEntity } from '../rounds/approval-round.entity';
-import { SignatureRequestEntity } from '../rounds/signature-request.entity';
+import { RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
+import { stepLabel } from '../rounds/step-label';
 import { SentEmailEntity } from '../notifications/sent-email.entity';
+import { digestTasks, partLabel, samePart } from '../notifications/email-digest';
 
+/** Emails that hand the recipient requests: each listed request gets a REQUEST_SENT event. */
 const REQUEST_KINDS = [NotificationType.SignatureRequested, NotificationType.IgReviewRequested, NotificationType.DelegatedToYou];
+/** Emails about a round that ended: the sender is sent to the agreement page, everyone else to the review page. */
+const ENDED_KINDS = [NotificationType.RoundDeclined, NotificationType.RoundStopped, NotificationType.RoundWithdrawn, NotificationType.RoundExpired];
 
 /**
- * Sends one email about one round to one person. A job delivered twice sends once: the
- * sent_email row keyed by the job id is checked first and written after the SMTP server
- * accepted the message. A failure is recorded in the audit trail and retried by BullMQ.
+ * Sends one email about one step of one round to one person: a digest of everything waiting
+ * for them in that step, with one link to the round's review page. A job delivered twice
+ * sends once: the sent_email row keyed by the job id is checked first and written after the
+ * SMTP server accepted the message. A failure is recorded in the audit trail and retried.
+ *
+ * A decline's reason and the declined part's title go only to the person who sent the round
+ * and to the people with requests for the same part; everyone else gets ROUND_STOPPED.
  */
 @Injectable()
 @HandlesJob(JobName.SendEmail)
@@ -37,53 +46,91 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
     if (!round || !person) throw new BadJobError(`email job ${context.jobId}: round or person no longer exists`);
     const agreement = await this.dataSource.getRepository(NetworkAgreementEntity).findOneByOrFail({ id: round.agreementId });
     const pcn = await this.dataSource.getRepository(OrganisationEntity).findOneByOrFail({ id: agreement.pcnId });
-    const request = payload.requestId ? await this.dataSource.getRepository(SignatureRequestEntity).findOneBy({ id: payload.requestId }) : null;
+    const step = Number.isInteger(payload.step) ? payload.step : round.currentStep;
+    const requestRepo = this.dataSource.getRepository(SignatureRequestEntity);
+    const mine = await requestRepo.find({ where: { roundId: round.id, personId: person.id }, order: { organisationName: 'ASC' } });
+    const annexIds = await this.annexIds(round);
+    const submitter = await this.submitterPersonId(round);
+    const base = this.app.PUBLIC_BASE_URL.replace(/\/+$/, '');
+    const reviewUrl = `${base}/review/${round.id}`;
+    const agreementUrl = `${base}/agreements/${agreement.id}`;
 
-    // A request email for a request that was since voided or acted on is no longer useful.
-    if (payload.kind === NotificationType.Reminder && request && request.status !== 'PENDING') return;
+    let kind = payload.kind;
+    // What this email lists: the step's requests it is about, reloaded now.
+    let listed: SignatureRequestEntity[] = [];
+    const ofStep = mine.filter((r) => r.step === step);
+    if (kind === NotificationType.SignatureRequested || kind === NotificationType.IgReviewRequested) listed = ofStep.filter((r) => r.delegatedFromId === null);
+    if (kind === NotificationType.DelegatedToYou) listed = ofStep.filter((r) => r.delegatedFromId !== null);
+    // A reminder names only what is still pending; with nothing pending there is nothing to remind.
+    if (kind === NotificationType.Reminder) listed = ofStep.filter((r) => r.status === RequestStatus.Pending);
+    if ((REQUEST_KINDS.includes(kind) || kind === NotificationType.Reminder) && listed.length === 0) return;
 
-    const step = request?.step ?? round.currentStep;
+    let declined: SignatureRequestEntity | null = null;
+    if (kind === NotificationType.RoundDeclined || kind === NotificationType.RoundStopped) {
+      declined = await requestRepo.findOneBy({ roundId: round.id, status: RequestStatus.Declined });
+      const informed = declined !== null && (person.id === submitter || mine.some((r) => samePart(r, declined!)));
+      kind = informed ? NotificationType.RoundDeclined : NotificationType.RoundStopped;
+      if (!informed) declined = null;
+    }
+
     const model: NotificationModel = {
       recipientName: person.fullName,
       pcnName: pcn.name,
       pcnCode: pcn.odsCode ?? 'not yet issued',
-      agreementTitle: request?.annexTitle ? `${agreement.title}: ${request.annexTitle}` : agreement.title,
+      agreementTitle: agreement.title,
       agreementReference: agreement.reference,
       revisionNumber: round.revisionNumber,
-      revisionHash: request?.boundHash ?? round.contentHash,
       stepNumber: step,
-      stepLabel: step <= round.igLastStep ? 'Information governance review' : step === round.lastStep ? 'Clinical director countersignature' : 'Member practice and partner signatures',
+      stepLabel: stepLabel(round, step),
       dueAt: round.dueAt.toISOString(),
-      reviewUrl: request ? `${this.app.PUBLIC_BASE_URL}/requests/${request.id}` : `${this.app.PUBLIC_BASE_URL}/agreements/${agreement.id}`,
-      senderMessage: round.message,
-      declineReason: payload.kind === NotificationType.RoundDeclined ? (request?.declineReason ?? round.endReason) : null,
-      declinedBy: payload.kind === NotificationType.RoundDeclined && request ? `${request.personName}, ${request.organisationName}` : null,
+      reviewUrl: kind === NotificationType.AgreementExecuted || (ENDED_KINDS.includes(kind) && person.id === submitter) ? agreementUrl : reviewUrl,
+      tasks: listed.length > 0 ? digestTasks(listed, annexIds) : undefined,
+      senderMessage: kind === NotificationType.RoundWithdrawn ? round.endReason : kind === NotificationType.RoundStopped ? null : round.message,
+      declineReason: declined ? (declined.declineReason ?? round.endReason) : null,
+      declinedBy: declined ? `${declined.personName}, ${declined.organisationName}` : null,
+      declinedPart: declined ? (declined.scope === RequestScope.Agreement ? 'the network agreement' : partLabel(declined, annexIds)) : null,
       executedAt: agreement.executedAt?.toISOString() ?? null,
       delegatedBy: null,
       reminderNumber: payload.reminderNumber ?? null,
     };
-    if (payload.kind === NotificationType.DelegatedToYou && request?.delegatedFromId) {
-      const from = await this.dataSource.getRepository(SignatureRequestEntity).findOneBy({ id: request.delegatedFromId });
-      model.delegatedBy = from ? `${from.personName}, ${from.organisationName}` : null;
+    if (kind === NotificationType.DelegatedToYou) {
+      const fromIds = listed.map((r) => r.delegatedFromId).filter((id): id is string => id !== null);
+      const from = fromIds.length ? await requestRepo.findBy({ id: In(fromIds) }) : [];
+      const names = [...new Set(from.map((r) => `${r.personName}, ${r.organisationName}`))];
+      model.delegatedBy = names.length ? names.join(' and ') : null;
     }
-    if (payload.kind === NotificationType.RoundWithdrawn) model.senderMessage = round.endReason;
 
-    const rendered = renderNotification(payload.kind, model);
+    const rendered = renderNotification(kind, model);
+    const requestIds = listed.map((r) => r.id);
     try {
       const sent = await this.mailer.send({ to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageKey: context.jobId });
       await this.dataSource.transaction(async (em) => {
-        await em.insert(SentEmailEntity, { jobId: context.jobId, roundId: round.id, personId: person.id, kind: payload.kind, recipient: person.email, messageId: sent.messageId });
-        const base = { actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash };
-        await this.audit.record(em, { ...base, type: AuditEventType.EmailSent, payload: { jobId: context.jobId, kind: payload.kind, to: person.email, messageId: sent.messageId, requestId: request?.id ?? null } });
-        if (request && REQUEST_KINDS.includes(payload.kind)) {
-          await this.audit.record(em, { ...base, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } });
+        await em.insert(SentEmailEntity, { jobId: context.jobId, roundId: round.id, personId: person.id, kind, recipient: person.email, messageId: sent.messageId });
+        const event = { actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash };
+        await this.audit.record(em, { ...event, type: AuditEventType.EmailSent, payload: { jobId: context.jobId, kind, to: person.email, messageId: sent.messageId, step, requestIds } });
+        if (REQUEST_KINDS.includes(kind)) {
+          for (const request of listed) {
+            await this.audit.record(em, { ...event, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } });
+          }
         }
       });
     } catch (error) {
       await this.audit
-        .record(this.dataSource.manager, { type: AuditEventType.EmailFailed, actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { jobId: context.jobId, kind: payload.kind, to: person.email, attempt: context.attempt, error: (error as Error).message.slice(0, 500) } })
+        .record(this.dataSource.manager, { type: AuditEventType.EmailFailed, actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { jobId: context.jobId, kind, to: person.email, attempt: context.attempt, error: (error as Error).message.slice(0, 500) } })
         .catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The revision's annex ids in order, so annexes are lettered as in the document. */
+  private async annexIds(round: ApprovalRoundEntity): Promise<(string | undefined)[]> {
+    const revision = await this.dataSource.getRepository(AgreementRevisionEntity).findOne({ where: { id: round.revisionId }, select: { id: true, content: true } });
+    return revision?.content.annexes.map((a) => a.id) ?? [];
+  }
+
+  private async submitterPersonId(round: ApprovalRoundEntity): Promise<string | null> {
+    if (!round.submittedBy) return null;
+    const [row] = await this.dataSource.query(`SELECT person_id FROM user_account WHERE id = $1`, [round.submittedBy]);
+    return row?.person_id ?? null;
   }
 }

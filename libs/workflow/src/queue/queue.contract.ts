@@ -12,7 +12,7 @@ export enum QueueName {
 }
 
 export enum JobName {
-  /** One email to one person about one round. */
+  /** One email to one person about one step of one round (a digest of everything waiting for them). */
   SendEmail = 'email.send',
   /** Delayed: remind the current step's signers who have not acted. */
   RoundReminder = 'round.reminder',
@@ -24,7 +24,12 @@ export enum JobName {
 
 
 export interface JobPayloads {
-  [JobName.SendEmail]: { kind: NotificationType; roundId: string; personId: string; requestId?: string; reminderNumber?: number };
+  /**
+   * One email per (round, person, step). The handler reloads that person's requests of that
+   * step and lists them; `step` is the step the email is about (for decline, withdrawal,
+   * expiry and execution: the round's step when it happened). `reminderNumber` only for REMINDER.
+   */
+  [JobName.SendEmail]: { kind: NotificationType; roundId: string; personId: string; step: number; reminderNumber?: number };
   [JobName.RoundReminder]: { roundId: string; reminderSeq: number };
   [JobName.RoundDeadline]: { roundId: string; dueAt: string };
   [JobName.GenerateDocuments]: { executionId: string };

@@ -12,6 +12,7 @@ import { WorkflowErrorCode, WorkflowException } from '../workflow.exception';
 import { LifecycleEvent, nextStatus, RoundPhase } from '../lifecycle/agreement-lifecycle';
 import { job, JobName } from '../queue/queue.contract';
 import { NotificationType } from '@pcn/notifications';
+import { samePart } from '../notifications/email-digest';
 import { AgreementExecutionEntity } from '../executions/agreement-execution.entity';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
 import { RequestKind, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
@@ -154,9 +155,12 @@ export class RoundsService {
     return { round, requests, agreementStatus: status };
   }
 
+  /** One digest email per (round, person, step) for the step just opened, however many requests the person has in it. */
   private requestEmails(round: ApprovalRoundEntity, requests: SignatureRequestEntity[]) {
-    return requests.map((r) =>
-      job(JobName.SendEmail, { kind: r.kind === RequestKind.IgApproval ? NotificationType.IgReviewRequested : NotificationType.SignatureRequested, roundId: round.id, personId: r.personId, requestId: r.id }),
+    const byPersonStep = new Map<string, SignatureRequestEntity>();
+    for (const r of requests) if (!byPersonStep.has(`${r.personId}|${r.step}`)) byPersonStep.set(`${r.personId}|${r.step}`, r);
+    return [...byPersonStep.values()].map((r) =>
+      job(JobName.SendEmail, { kind: r.kind === RequestKind.IgApproval ? NotificationType.IgReviewRequested : NotificationType.SignatureRequested, roundId: round.id, personId: r.personId, step: r.step }),
     );
   }
 
@@ -293,7 +297,7 @@ export class RoundsService {
     const people = await this.peopleInRound(em, round.id, [RequestStatus.Approved]);
     await this.outbox.enqueue(em, [
       job(JobName.GenerateDocuments, { executionId: execution.id }),
-      ...people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.AgreementExecuted, roundId: round.id, personId })),
+      ...people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.AgreementExecuted, roundId: round.id, personId, step: round.currentStep })),
     ]);
     await this.audit.record(em, {
       type: AuditEventType.Executed,
@@ -333,8 +337,12 @@ export class RoundsService {
       await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Declined, endedAt: now, endReason: reason });
       const statusReason = `Declined by ${request.personName} for ${request.organisationName}: ${reason}`;
       await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason });
-      const people = (await this.peopleInRound(em, round.id)).filter((p) => p !== request.personId);
-      await this.outbox.enqueue(em, people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundDeclined, roundId: round.id, personId, requestId: request.id })));
+      // The reason and the declined part go only to the sender and that part's parties; everyone else hears that signing stopped.
+      const submitter = await this.submitterPersonId(em, round);
+      const everyone = await em.find(SignatureRequestEntity, { where: { roundId: round.id }, select: { personId: true, scope: true, annexId: true } });
+      const informed = new Set([...(submitter ? [submitter] : []), ...everyone.filter((r) => samePart(r, request)).map((r) => r.personId)]);
+      const people = [...new Set([...everyone.map((r) => r.personId), ...(submitter ? [submitter] : [])])].filter((p) => p !== request.personId);
+      await this.outbox.enqueue(em, people.map((personId) => job(JobName.SendEmail, { kind: informed.has(personId) ? NotificationType.RoundDeclined : NotificationType.RoundStopped, roundId: round.id, personId, step: request.step })));
       await this.recordRequestEvent(em, AuditEventType.Declined, actor, round, request, { requestId: request.id, step: request.step, reason });
       return { request, agreementStatus: status, statusReason };
     });
@@ -366,7 +374,7 @@ export class RoundsService {
         remindersSent: 0,
       });
       await em.update(SignatureRequestEntity, { id: request.id }, { status: RequestStatus.Delegated, ...this.actedBy(principal, actor) });
-      await this.outbox.enqueue(em, job(JobName.SendEmail, { kind: NotificationType.DelegatedToYou, roundId: round.id, personId: delegate.personId, requestId: created.id }));
+      await this.outbox.enqueue(em, job(JobName.SendEmail, { kind: NotificationType.DelegatedToYou, roundId: round.id, personId: delegate.personId, step: created.step }));
       await this.recordRequestEvent(em, AuditEventType.Delegated, actor, round, request, { fromRequestId: request.id, toRequestId: created.id, toPersonId: delegate.personId, toName: delegate.person.fullName, note: note ?? null });
       return created;
     });
@@ -392,7 +400,7 @@ export class RoundsService {
       await em.update(SignatureRequestEntity, { roundId: round.id, status: RequestStatus.Pending }, { status: RequestStatus.Void });
       await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Withdrawn, endedAt: now, endReason: reason });
       await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason: `Withdrawn: ${reason}` });
-      await this.outbox.enqueue(em, notify.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundWithdrawn, roundId: round.id, personId })));
+      await this.outbox.enqueue(em, notify.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundWithdrawn, roundId: round.id, personId, step: round.currentStep })));
       await this.audit.record(em, { type: AuditEventType.Withdrawn, actor, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { reason } });
       return { agreementStatus: status };
     });
@@ -447,7 +455,7 @@ export class RoundsService {
       const outstanding = await this.peopleInRound(em, round.id, [RequestStatus.Pending]);
       const submitter = await this.submitterPersonId(em, round);
       const notify = [...new Set([...outstanding, ...(submitter ? [submitter] : [])])];
-      await this.outbox.enqueue(em, notify.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundExpired, roundId: round.id, personId })));
+      await this.outbox.enqueue(em, notify.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundExpired, roundId: round.id, personId, step: round.currentStep })));
       await this.audit.record(em, { type: AuditEventType.Expired, actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { dueAt: dueAtIso, outstanding: outstanding.length } });
       return true;
     });
@@ -464,7 +472,7 @@ export class RoundsService {
       await em.update(ApprovalRoundEntity, { id: round.id }, { remindersSent: reminderNumber });
       await em.increment(SignatureRequestEntity, { id: In(pending.map((p) => p.id)) }, 'remindersSent', 1);
       await this.outbox.enqueue(em, [
-        ...pending.map((r) => job(JobName.SendEmail, { kind: NotificationType.Reminder, roundId, personId: r.personId, requestId: r.id, reminderNumber })),
+        ...[...new Set(pending.map((r) => r.personId))].map((personId) => job(JobName.SendEmail, { kind: NotificationType.Reminder, roundId, personId, step: round.currentStep, reminderNumber })),
         ...(reminderNumber < round.maxReminders ? [job(JobName.RoundReminder, { roundId, reminderSeq }, new Date(Date.now() + this.days(round.reminderEveryDays)))] : []),
       ]);
       await this.audit.record(em, { type: AuditEventType.Reminded, actor: SYSTEM_ACTOR, agreementId: round.agreementId, roundId, revisionHash: round.contentHash, payload: { reminderNumber, step: round.currentStep, requestIds: pending.map((p) => p.id) } });
