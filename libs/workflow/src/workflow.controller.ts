@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Authenticated, CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext, ErrorResponse } from '@pcn/common';
 import { RoundsService } from './rounds/rounds.service';
-import { ApproveRequestDto, DeclineRequestDto, DelegateRequestDto, ExtendRoundDto, RestartRoundDto, SubmitForApprovalDto, TerminateAgreementDto, WithdrawRoundDto } from './dto/workflow.dto';
+import { ApproveManyRequestsDto, ApproveRequestDto, DeclineRequestDto, DelegateRequestDto, ExtendRoundDto, RestartRoundDto, SubmitForApprovalDto, TerminateAgreementDto, WithdrawRoundDto } from './dto/workflow.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -72,6 +72,18 @@ export class WorkflowController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   view(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string) {
     return this.rounds.viewRequest(user, requestId, actor);
+  }
+
+  /** Approves several of your requests of one round in one go (e.g. one annex for every practice you are DPO for). All or nothing. */
+  @Authenticated()
+  @Post('requests/approve')
+  @HttpCode(200)
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Out of step, already acted on, or a hash no longer matches; nothing was recorded.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Requests of different rounds, or signer details wrong; nothing was recorded.' })
+  async approveMany(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Body() dto: ApproveManyRequestsDto) {
+    const outcome = await this.rounds.approveMany(user, dto, actor, { requireViewed: false });
+    return { agreementStatus: outcome.agreementStatus, approved: outcome.approved.map((a) => ({ requestId: a.request.id, alreadyRecorded: a.alreadyRecorded })) };
   }
 
   @Authenticated()

@@ -14,6 +14,10 @@ export enum WorkflowErrorCode {
   DelegateNotEligible = 'DELEGATE_NOT_ELIGIBLE',
   RoundNotOpen = 'ROUND_NOT_OPEN',
   InvalidDueDate = 'INVALID_DUE_DATE',
+  /** A batch approval that is empty, repeats a request or spans rounds. */
+  InvalidBatch = 'INVALID_BATCH',
+  /** Approving from a page before the document was opened. */
+  NotViewed = 'NOT_VIEWED',
 }
 
 const STATUS: Record<WorkflowErrorCode, number> = {
@@ -30,6 +34,8 @@ const STATUS: Record<WorkflowErrorCode, number> = {
   [WorkflowErrorCode.DelegateNotEligible]: 422,
   [WorkflowErrorCode.RoundNotOpen]: 409,
   [WorkflowErrorCode.InvalidDueDate]: 422,
+  [WorkflowErrorCode.InvalidBatch]: 422,
+  [WorkflowErrorCode.NotViewed]: 409,
 };
 
 export class WorkflowException extends DomainException {

@@ -9,6 +9,7 @@ import { workflowConfig } from './workflow.config';
 import { WorkflowController } from './workflow.controller';
 import { RoundsService } from './rounds/rounds.service';
 import { SignerResolutionService } from './rounds/signer-resolution.service';
+import { ReviewService } from './review/review.service';
 import { ApprovalRoundEntity } from './rounds/approval-round.entity';
 import { SignatureRequestEntity } from './rounds/signature-request.entity';
 import { AgreementExecutionEntity } from './executions/agreement-execution.entity';
@@ -20,7 +21,7 @@ export const WORKFLOW_ENTITIES = [ApprovalRoundEntity, SignatureRequestEntity, A
 @Module({
   imports: [ConfigModule.forFeature(workflowConfig), TypeOrmModule.forFeature(WORKFLOW_ENTITIES), AgreementsModule, DirectoryModule, AuditModule, OutboxModule],
   controllers: [WorkflowController],
-  providers: [RoundsService, SignerResolutionService],
-  exports: [RoundsService],
+  providers: [RoundsService, SignerResolutionService, ReviewService],
+  exports: [RoundsService, ReviewService],
 })
 export class WorkflowModule {}

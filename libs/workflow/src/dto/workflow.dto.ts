@@ -1,4 +1,5 @@
-import { IsBoolean, IsDateString, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDateString, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { SignerCapacity } from '../rounds/signature-request.entity';
 
 export class SubmitForApprovalDto {
@@ -23,6 +24,22 @@ export class ApproveRequestDto {
   @IsBoolean() confirmAuthority: boolean;
   /** The hash shown with the document you read; if the content has changed since, you get 409. */
   @Matches(/^[0-9a-f]{64}$/, { message: 'hash must be the 64-character SHA-256 shown with the document' }) hash: string;
+}
+
+export class BatchApprovalItemDto {
+  @IsUUID('4') requestId: string;
+  /** The hash shown with the part this request belongs to. */
+  @Matches(/^[0-9a-f]{64}$/, { message: 'hash must be the 64-character SHA-256 shown with the document' }) hash: string;
+  @IsEnum(SignerCapacity, { message: `capacity must be one of ${Object.values(SignerCapacity).join(', ')}` }) capacity: SignerCapacity;
+}
+
+export class ApproveManyRequestsDto {
+  /** Your requests of one round, each with the hash of the part it belongs to. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => BatchApprovalItemDto) approvals: BatchApprovalItemDto[];
+  /** Your full name, typed as your signature. */
+  @IsString() @Length(2, 200) typedName: string;
+  /** You confirm you have authority to approve for every organisation listed. */
+  @IsBoolean() confirmAuthority: boolean;
 }
 
 export class DeclineRequestDto {

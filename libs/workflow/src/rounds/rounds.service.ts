@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AgreementRevisionEntity, AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
-import { Principal } from '@pcn/auth';
-import { ActorContext } from '@pcn/common';
+import { hasPermission, Permission, Principal } from '@pcn/auth';
+import { ActorContext, CommonException } from '@pcn/common';
 import { OutboxService } from '@pcn/database';
 import { DirectoryService, PersonRoleType } from '@pcn/directory';
 import { workflowConfig, WorkflowConfig } from '../workflow.config';
@@ -15,14 +15,16 @@ import { NotificationType } from '@pcn/notifications';
 import { samePart } from '../notifications/email-digest';
 import { AgreementExecutionEntity } from '../executions/agreement-execution.entity';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
-import { RequestKind, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
+import { RequestKind, RequestScope, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
+import { CAPACITY_LABELS, REQUEST_STATUS_LABELS, ROUND_STATUS_LABELS } from './round-labels';
+import { hasCountersignature, StepLabel, stepLabel } from './step-label';
 import { SignerResolutionService } from './signer-resolution.service';
 import { ApproveRequestDto, SubmitForApprovalDto } from '../dto/workflow.dto';
 
 const OPEN = [RoundStatus.Active, RoundStatus.Expired];
 
 /** Who may take over a request, by the capacity it was made in. */
-const DELEGATE_ROLES: Partial<Record<SignerCapacity, PersonRoleType[]>> = {
+export const DELEGATE_ROLES: Partial<Record<SignerCapacity, PersonRoleType[]>> = {
   [SignerCapacity.Partner]: [PersonRoleType.Partner],
   [SignerCapacity.Director]: [PersonRoleType.Director],
   [SignerCapacity.SoleTrader]: [PersonRoleType.SolePractitioner],
@@ -32,6 +34,113 @@ const DELEGATE_ROLES: Partial<Record<SignerCapacity, PersonRoleType[]>> = {
 };
 
 const normaliseName = (name: string) => name.toLowerCase().replace(/^(dr|mr|mrs|ms|miss|prof|professor)\.?\s+/, '').replace(/\s+/g, ' ').trim();
+
+export interface BatchApprovalItem {
+  requestId: string;
+  /** The hash shown with the part the person read: must equal the request's own boundHash. */
+  hash: string;
+  capacity: SignerCapacity;
+}
+
+export interface ApproveManyInput {
+  approvals: BatchApprovalItem[];
+  typedName: string;
+  confirmAuthority: boolean;
+}
+
+export interface ApproveManyOptions {
+  /** Refuse (409 NOT_VIEWED) any request whose document was never opened. Pages: true; the API: false. */
+  requireViewed: boolean;
+}
+
+export interface BatchApprovalOutcome {
+  round: ApprovalRoundEntity;
+  agreementStatus: AgreementStatus;
+  /** In the order asked; `alreadyRecorded` for an identical approval posted before. */
+  approved: { request: SignatureRequestEntity; alreadyRecorded: boolean }[];
+}
+
+export interface RemindNowOutcome {
+  roundId: string;
+  step: number;
+  /** Pending requests of the current step reminded (0: nobody is waiting). */
+  requests: number;
+  people: number;
+}
+
+export interface SignerPlanPreviewSigner {
+  personId: string;
+  personName: string;
+  organisationId: string;
+  organisationName: string;
+  odsCode: string | null;
+  capacity: SignerCapacity;
+  capacityLabel: string;
+  kind: 'agreement' | 'annex';
+  annexId: string | null;
+  partTitle: string;
+}
+
+export interface SignerPlanPreviewStep {
+  step: number;
+  label: StepLabel;
+  signers: SignerPlanPreviewSigner[];
+}
+
+export interface SignerPlanPreview {
+  agreementId: string;
+  revisionNumber: number;
+  contentHash: string;
+  countersigns: boolean;
+  steps: SignerPlanPreviewStep[];
+  /** One sentence per party nobody can act for; sending would be refused while any remain. */
+  problems: string[];
+  canSend: boolean;
+}
+
+export interface RoundProgressSigner {
+  requestId: string;
+  personId: string;
+  personName: string;
+  organisationId: string;
+  organisationName: string;
+  odsCode: string | null;
+  capacity: SignerCapacity;
+  capacityLabel: string;
+  kind: 'agreement' | 'annex';
+  partTitle: string;
+  status: RequestStatus;
+  statusLabel: string;
+  /** When the request email was sent (REQUEST_SENT); null while its step has not started or the email is queued. */
+  sentAt: Date | null;
+  viewedAt: Date | null;
+  actedAt: Date | null;
+  declineReason: string | null;
+  delegatedFromName: string | null;
+  delegatedToName: string | null;
+}
+
+export interface RoundProgressStep {
+  step: number;
+  label: StepLabel;
+  current: boolean;
+  signers: RoundProgressSigner[];
+}
+
+export interface RoundProgress {
+  roundId: string;
+  revisionNumber: number;
+  status: RoundStatus;
+  statusLabel: string;
+  submittedAt: Date;
+  dueAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+  currentStep: number;
+  lastStep: number;
+  countersigns: boolean;
+  steps: RoundProgressStep[];
+}
 
 export interface ApprovalOutcome {
   request: SignatureRequestEntity;
@@ -225,39 +334,90 @@ export class RoundsService {
   }
 
   async approve(principal: Principal, requestId: string, dto: ApproveRequestDto, actor: ActorContext): Promise<ApprovalOutcome> {
+    const input = { approvals: [{ requestId, hash: dto.hash, capacity: dto.capacity }], typedName: dto.typedName, confirmAuthority: dto.confirmAuthority };
+    const { round, agreementStatus, approved } = await this.approveInTransaction(principal, input, actor, { requireViewed: false }, true);
+    return { request: approved[0].request, round, alreadyRecorded: approved[0].alreadyRecorded, agreementStatus };
+  }
+
+  /**
+   * Approves several of this person's requests of one round at once (a shared DPO's requests
+   * for each practice, or every part of a step): one transaction, one round lock, every
+   * request checked as a single approval is, one approval and audit event per request with
+   * its own hash, then one step check. Nothing is written unless every item passes.
+   * Pages pass `requireViewed: true`, so a request nobody opened cannot be approved.
+   */
+  approveMany(principal: Principal, input: ApproveManyInput, actor: ActorContext, options: ApproveManyOptions = { requireViewed: false }): Promise<BatchApprovalOutcome> {
+    return this.approveInTransaction(principal, input, actor, options, false);
+  }
+
+  private approveInTransaction(principal: Principal, input: ApproveManyInput, actor: ActorContext, options: ApproveManyOptions, single: boolean): Promise<BatchApprovalOutcome> {
+    const ids = input.approvals.map((a) => a.requestId);
+    if (ids.length === 0) throw new WorkflowException(WorkflowErrorCode.InvalidBatch, 'Choose at least one request to approve.', { approvals: ['Choose at least one request.'] });
+    if (new Set(ids).size !== ids.length) throw new WorkflowException(WorkflowErrorCode.InvalidBatch, 'Each request can appear only once in one approval.', { approvals: ['A request is listed twice.'] });
     return this.dataSource.transaction(async (em) => {
-      // Lock the round first (found through the request), then read the request once, fresh.
-      const round = await this.lockRoundOfRequest(em, requestId);
-      const request = await this.ownRequest(em, principal, requestId);
-      if (request.status === RequestStatus.Approved && request.actedByUserId === principal.id && request.boundHash === dto.hash) {
+      // Lock the round first (found through the first request), then read the requests once, fresh.
+      const round = await this.lockRoundOfRequest(em, ids[0]);
+      const found = new Map((await em.findBy(SignatureRequestEntity, { id: In(ids) })).map((r) => [r.id, r]));
+      const requests = ids.map((id) => {
+        const request = found.get(id);
+        if (!request || !principal.personId || request.personId !== principal.personId) {
+          throw new WorkflowException(WorkflowErrorCode.NotYourRequest, 'That request was not found, or it is not addressed to you.');
+        }
+        return request;
+      });
+      if (requests.some((r) => r.roundId !== round.id)) {
+        throw new WorkflowException(WorkflowErrorCode.InvalidBatch, 'These requests belong to different approval rounds. Approve the requests of one round at a time.', { approvals: ['All requests must belong to one approval round.'] });
+      }
+
+      const approved: BatchApprovalOutcome['approved'] = [];
+      const toApprove: { request: SignatureRequestEntity; index: number }[] = [];
+      input.approvals.forEach((item, index) => {
+        const request = requests[index];
+        if (request.status === RequestStatus.Approved && request.actedByUserId === principal.id && request.boundHash === item.hash) {
+          approved.push({ request, alreadyRecorded: true });
+          return;
+        }
+        this.assertActionable(round, request);
+        if (item.hash !== request.boundHash) {
+          throw new WorkflowException(WorkflowErrorCode.HashMismatch, 'The document has changed since you opened it: the hash you confirmed is not the hash of this request. Reload it and read it again.');
+        }
+        if (options.requireViewed && !request.viewedAt) throw new WorkflowException(WorkflowErrorCode.NotViewed, 'Open the document and read it before approving.');
+        approved.push({ request, alreadyRecorded: false });
+        toApprove.push({ request, index });
+      });
+      if (toApprove.length === 0) {
         const { status } = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
-        return { request, round, alreadyRecorded: true, agreementStatus: status };
+        return { round, agreementStatus: status, approved };
       }
-      this.assertActionable(round, request);
-      if (dto.hash !== request.boundHash) {
-        throw new WorkflowException(WorkflowErrorCode.HashMismatch, 'The document has changed since you opened it: the hash you confirmed is not the hash of this request. Reload it and read it again.');
-      }
+
       const problems: Record<string, string[]> = {};
-      if (normaliseName(dto.typedName) !== normaliseName(request.personName)) problems.typedName = [`Type your full name as recorded: ${request.personName}.`];
-      if (dto.capacity !== request.capacity) problems.capacity = [`This request is for you as ${request.capacity.toLowerCase().replace(/_/g, ' ')}.`];
-      if (dto.confirmAuthority !== true) problems.confirmAuthority = ['Confirm that you have authority to approve for this organisation.'];
+      const misnamed = toApprove.find(({ request }) => normaliseName(input.typedName) !== normaliseName(request.personName));
+      if (misnamed) problems.typedName = [`Type your full name as recorded: ${misnamed.request.personName}.`];
+      for (const { request, index } of toApprove) {
+        if (input.approvals[index].capacity !== request.capacity) {
+          problems[single ? 'capacity' : `approvals[${index}].capacity`] = [`This request is for you as ${request.capacity.toLowerCase().replace(/_/g, ' ')}.`];
+        }
+      }
+      if (input.confirmAuthority !== true) problems.confirmAuthority = ['Confirm that you have authority to approve for this organisation.'];
       if (Object.keys(problems).length > 0) throw new WorkflowException(WorkflowErrorCode.SignerDetailsInvalid, 'Your approval was not recorded. See fieldErrors.', problems);
 
-      const evidence = { status: RequestStatus.Approved, typedName: dto.typedName.trim(), authorityConfirmed: true, ...this.actedBy(principal, actor) };
-      await em.update(SignatureRequestEntity, { id: request.id }, evidence);
-      Object.assign(request, evidence);
-      await em.update(SignatureRequestEntity, { roundId: round.id, groupKey: request.groupKey, status: RequestStatus.Pending }, { status: RequestStatus.NotNeeded });
-      await this.recordRequestEvent(em, request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed, actor, round, request, {
-        requestId: request.id,
-        step: request.step,
-        capacity: request.capacity,
-        scope: request.scope,
-        annexId: request.annexId,
-        boundHash: request.boundHash,
-        typedName: request.typedName,
-      });
+      const evidence = { status: RequestStatus.Approved, typedName: input.typedName.trim(), authorityConfirmed: true, ...this.actedBy(principal, actor) };
+      await em.update(SignatureRequestEntity, { id: In(toApprove.map(({ request }) => request.id)) }, evidence);
+      await em.update(SignatureRequestEntity, { roundId: round.id, groupKey: In([...new Set(toApprove.map(({ request }) => request.groupKey))]), status: RequestStatus.Pending }, { status: RequestStatus.NotNeeded });
+      for (const { request } of toApprove) {
+        Object.assign(request, evidence);
+        await this.recordRequestEvent(em, request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed, actor, round, request, {
+          requestId: request.id,
+          step: request.step,
+          capacity: request.capacity,
+          scope: request.scope,
+          annexId: request.annexId,
+          boundHash: request.boundHash,
+          typedName: request.typedName,
+        });
+      }
       const agreementStatus = await this.advanceIfStepComplete(em, round, actor);
-      return { request, round, alreadyRecorded: false, agreementStatus };
+      return { round, agreementStatus, approved };
     });
   }
 
@@ -560,6 +720,169 @@ export class RoundsService {
 
   roundById(roundId: string) {
     return this.dataSource.getRepository(ApprovalRoundEntity).findOneBy({ id: roundId });
+  }
+
+  // ---- for the review and progress pages -------------------------------------------
+
+  /**
+   * Records that this person opened the round's current step: every pending request of
+   * theirs in it gets `viewedAt` (once) and a VIEWED event, in one transaction. Returns
+   * the requests newly marked, with the time.
+   */
+  async recordStepViewed(principal: Principal, roundId: string, actor: ActorContext): Promise<Map<string, Date>> {
+    const viewed = new Map<string, Date>();
+    if (!principal.personId) return viewed;
+    const personId = principal.personId;
+    return this.dataSource.transaction(async (em) => {
+      const round = await em.findOneBy(ApprovalRoundEntity, { id: roundId });
+      if (!round) return viewed;
+      const unseen = await em.findBy(SignatureRequestEntity, { roundId, personId, step: round.currentStep, status: RequestStatus.Pending, viewedAt: IsNull() });
+      const at = new Date();
+      for (const request of unseen) {
+        // Guarded by viewedAt IS NULL, so two pages opened together record one view.
+        const updated = await em.update(SignatureRequestEntity, { id: request.id, viewedAt: IsNull() }, { viewedAt: at });
+        if (!updated.affected) continue;
+        await this.recordRequestEvent(em, AuditEventType.Viewed, actor, round, request, { requestId: request.id });
+        viewed.set(request.id, at);
+      }
+      return viewed;
+    });
+  }
+
+  /** The clinical director (or anyone who may submit) reminds the current step's pending signers now. */
+  async remindNow(principal: Principal, agreementId: string, actor: ActorContext): Promise<RemindNowOutcome> {
+    if (!hasPermission(principal, Permission.AgreementSubmit)) throw CommonException.notFound('Agreement');
+    return this.dataSource.transaction(async (em) => {
+      // Lock order everywhere: round, then agreement (as approvals do).
+      await this.agreements.requireAgreement(principal, agreementId, 'draft', em);
+      const round = await this.openRoundOf(em, agreementId, true);
+      if (round.status !== RoundStatus.Active) throw new WorkflowException(WorkflowErrorCode.RoundNotOpen, 'This approval round has expired. Extend it or restart it before sending reminders.');
+      const pending = await em.findBy(SignatureRequestEntity, { roundId: round.id, step: round.currentStep, status: RequestStatus.Pending });
+      const people = [...new Set(pending.map((p) => p.personId))];
+      if (pending.length === 0) return { roundId: round.id, step: round.currentStep, requests: 0, people: 0 };
+      // Manual reminders count per request, not against the round's automatic schedule.
+      await em.increment(SignatureRequestEntity, { id: In(pending.map((p) => p.id)) }, 'remindersSent', 1);
+      await this.outbox.enqueue(em, this.reminderEmails(round, pending));
+      await this.audit.record(em, {
+        type: AuditEventType.Reminded,
+        actor,
+        agreementId: round.agreementId,
+        roundId: round.id,
+        revisionHash: round.contentHash,
+        payload: { manual: true, step: round.currentStep, requestIds: pending.map((p) => p.id), people: people.length },
+      });
+      return { roundId: round.id, step: round.currentStep, requests: pending.length, people: people.length };
+    });
+  }
+
+  /**
+   * One reminder email per person waiting in the current step (the email lists all of their
+   * requests of the step). `requestId` names their first request for handlers that want one.
+   */
+  private reminderEmails(round: ApprovalRoundEntity, pending: SignatureRequestEntity[]) {
+    const byPerson = new Map<string, SignatureRequestEntity[]>();
+    for (const r of pending) byPerson.set(r.personId, [...(byPerson.get(r.personId) ?? []), r]);
+    return [...byPerson.entries()].map(([personId, requests]) => {
+      const payload = { kind: NotificationType.Reminder, roundId: round.id, personId, step: round.currentStep, requestId: requests[0].id, reminderNumber: Math.max(...requests.map((r) => r.remindersSent)) + 1 };
+      return job(JobName.SendEmail, payload);
+    });
+  }
+
+  /**
+   * Who would be asked, step by step, if the newest revision were sent now, and a sentence
+   * for every party nobody can act for. Never throws for missing signers. Only for users who
+   * may submit the agreement.
+   */
+  async signerPlanPreview(principal: Principal, agreementId: string, options: { countersign?: boolean } = {}): Promise<SignerPlanPreview> {
+    if (!hasPermission(principal, Permission.AgreementSubmit)) throw CommonException.notFound('Agreement');
+    const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft');
+    const revision = await this.agreements.revision(agreement.id, agreement.currentRevisionNumber);
+    const countersign = options.countersign ?? true;
+    const plan = await this.planner.resolve(agreement, revision.content, revision.contentHash, { countersign });
+    const steps = new Map<number, SignerPlanPreviewStep>();
+    for (const s of plan.signers) {
+      let step = steps.get(s.step);
+      if (!step) steps.set(s.step, (step = { step: s.step, label: stepLabel(plan, s.step), signers: [] }));
+      step.signers.push({
+        personId: s.person.id,
+        personName: s.person.fullName,
+        organisationId: s.organisation.id,
+        organisationName: s.organisation.name,
+        odsCode: s.organisation.odsCode ?? null,
+        capacity: s.capacity,
+        capacityLabel: CAPACITY_LABELS[s.capacity] ?? s.capacity,
+        kind: s.scope === RequestScope.Annex ? 'annex' : 'agreement',
+        annexId: s.annexId,
+        partTitle: s.scope === RequestScope.Annex ? (s.annexTitle ?? 'Data-sharing annex') : agreement.title,
+      });
+    }
+    const problems = [...new Set(Object.values(plan.problems).flat())];
+    return {
+      agreementId: agreement.id,
+      revisionNumber: revision.number,
+      contentHash: revision.contentHash,
+      countersigns: countersign && hasCountersignature(plan),
+      steps: [...steps.values()].sort((a, b) => a.step - b.step),
+      problems,
+      canSend: problems.length === 0,
+    };
+  }
+
+  /** Every round of the agreement, newest first, step by step: who, for whom, and how far they got. */
+  async roundProgress(principal: Principal, agreementId: string): Promise<RoundProgress[]> {
+    if (!hasPermission(principal, Permission.AgreementRead)) throw CommonException.notFound('Agreement');
+    const agreement = await this.agreements.requireAgreement(principal, agreementId, 'read');
+    const rounds = await this.dataSource.getRepository(ApprovalRoundEntity).find({ where: { agreementId: agreement.id }, order: { submittedAt: 'DESC' } });
+    if (rounds.length === 0) return [];
+    const requests = await this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: In(rounds.map((r) => r.id)) }, order: { step: 'ASC', organisationName: 'ASC', personName: 'ASC' } });
+    // When each request's email went out (the REQUEST_SENT event written by the email job).
+    const sentRows: { requestId: string; sentAt: Date }[] = await this.dataSource.query(
+      `SELECT payload->>'requestId' AS "requestId", min(occurred_at) AS "sentAt" FROM audit_event WHERE agreement_id = $1 AND type = $2 GROUP BY 1`,
+      [agreement.id, AuditEventType.RequestSent],
+    );
+    const sentAt = new Map(sentRows.map((r) => [r.requestId, new Date(r.sentAt)]));
+    const byId = new Map(requests.map((r) => [r.id, r]));
+    const delegatedTo = new Map(requests.filter((r) => r.delegatedFromId).map((r) => [r.delegatedFromId!, r.personName]));
+    return rounds.map((round) => {
+      const steps = new Map<number, RoundProgressStep>();
+      for (let step = 1; step <= round.lastStep; step++) steps.set(step, { step, label: stepLabel(round, step), current: round.status === RoundStatus.Active && step === round.currentStep, signers: [] });
+      for (const r of requests.filter((x) => x.roundId === round.id)) {
+        steps.get(r.step)?.signers.push({
+          requestId: r.id,
+          personId: r.personId,
+          personName: r.personName,
+          organisationId: r.organisationId,
+          organisationName: r.organisationName,
+          odsCode: r.odsCode,
+          capacity: r.capacity,
+          capacityLabel: CAPACITY_LABELS[r.capacity] ?? r.capacity,
+          kind: r.scope === RequestScope.Annex ? 'annex' : 'agreement',
+          partTitle: r.scope === RequestScope.Annex ? (r.annexTitle ?? 'Data-sharing annex') : agreement.title,
+          status: r.status,
+          statusLabel: REQUEST_STATUS_LABELS[r.status] ?? r.status,
+          sentAt: sentAt.get(r.id) ?? null,
+          viewedAt: r.viewedAt,
+          actedAt: r.actedAt,
+          declineReason: r.declineReason,
+          delegatedFromName: r.delegatedFromId ? (byId.get(r.delegatedFromId)?.personName ?? null) : null,
+          delegatedToName: delegatedTo.get(r.id) ?? null,
+        });
+      }
+      return {
+        roundId: round.id,
+        revisionNumber: round.revisionNumber,
+        status: round.status,
+        statusLabel: ROUND_STATUS_LABELS[round.status] ?? round.status,
+        submittedAt: round.submittedAt,
+        dueAt: round.dueAt,
+        endedAt: round.endedAt,
+        endReason: round.endReason,
+        currentStep: round.currentStep,
+        lastStep: round.lastStep,
+        countersigns: hasCountersignature(round),
+        steps: [...steps.values()],
+      };
+    });
   }
 }
 

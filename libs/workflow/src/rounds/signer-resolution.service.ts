@@ -23,6 +23,13 @@ export interface SignerPlan {
   lastStep: number;
 }
 
+export interface SignerResolution extends SignerPlan {
+  /** Sentences keyed by content path, for every party nobody can act for; empty when the plan is complete. */
+  problems: Record<string, string[]>;
+  /** Organisations the content names that the directory no longer has. */
+  unknownOrganisationIds: string[];
+}
+
 type RoleRow = PersonRoleEntity & { person: PersonEntity };
 
 /** Steps: information-governance review, then every party signs in parallel, then the clinical director countersigns. */
@@ -48,18 +55,38 @@ export class SignerResolutionService {
   constructor(private readonly directory: DirectoryService) {}
 
   async plan(agreement: NetworkAgreementEntity, content: AgreementContent, revisionHash: string, options: { countersign: boolean } = { countersign: true }): Promise<SignerPlan> {
+    const { unknownOrganisationIds, problems, ...plan } = await this.resolve(agreement, content, revisionHash, options);
+    if (unknownOrganisationIds.length > 0) {
+      throw new WorkflowException(WorkflowErrorCode.NoEligibleSigner, `Organisation ${unknownOrganisationIds[0]} named in the agreement no longer exists in the directory.`);
+    }
+    if (Object.keys(problems).length > 0) {
+      throw new WorkflowException(WorkflowErrorCode.NoEligibleSigner, 'This agreement cannot be sent yet: some parties have nobody recorded who can approve or sign for them.', problems);
+    }
+    return plan;
+  }
+
+  /**
+   * The same plan without throwing: every party without an eligible signer is reported in
+   * `problems` (keyed by content path) and left out, for previews before sending.
+   */
+  async resolve(agreement: NetworkAgreementEntity, content: AgreementContent, revisionHash: string, options: { countersign: boolean } = { countersign: true }): Promise<SignerResolution> {
     const practices = content.schedules.keyDetails.corePractices ?? [];
     const annexPartyIds = content.annexes.flatMap((a) => a.parties.map((p) => p.organisationId));
     const orgIds = [...new Set([...practices.map((p) => p.organisationId), ...annexPartyIds, agreement.pcnId])];
     const organisations = new Map((await this.directory.organisationsByIds(orgIds)).map((o) => [o.id, o]));
     const roles = await this.directory.peopleWithRoles(orgIds, [...SIGNING_ROLES, PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian, PersonRoleType.ClinicalDirector]);
     const byOrg = (orgId: string, ...wanted: PersonRoleType[]) => roles.filter((r) => r.organisationId === orgId && wanted.includes(r.role));
-    const org = (id: string) => {
+    const unknownOrganisationIds: string[] = [];
+    const missing: Record<string, string[]> = {};
+    const org = (id: string, path: string): OrganisationEntity | null => {
       const found = organisations.get(id);
-      if (!found) throw new WorkflowException(WorkflowErrorCode.NoEligibleSigner, `Organisation ${id} named in the agreement no longer exists in the directory.`);
+      if (!found) {
+        if (!unknownOrganisationIds.includes(id)) unknownOrganisationIds.push(id);
+        (missing[path] ??= []).push(`An organisation named in the agreement (${id}) no longer exists in the directory.`);
+        return null;
+      }
       return found;
     };
-    const missing: Record<string, string[]> = {};
     const signers: RequiredSigner[] = [];
 
     // 1. Information-governance review of each annex.
@@ -67,7 +94,8 @@ export class SignerResolutionService {
       const hash = annexHash(agreement, annex);
       const patientData = annex.dataSubjects.includes(DataSubjectCategory.PATIENTS);
       for (const party of annex.parties.filter((p) => CONTROLLER_ROLES.includes(p.dataRole))) {
-        const o = org(party.organisationId);
+        const o = org(party.organisationId, `annexes[${index}].parties`);
+        if (!o) continue;
         const gates: [PersonRoleType, SignerCapacity][] = [[PersonRoleType.Dpo, SignerCapacity.Dpo]];
         if (patientData) gates.push([PersonRoleType.CaldicottGuardian, SignerCapacity.CaldicottGuardian]);
         for (const [role, capacity] of gates) {
@@ -105,10 +133,18 @@ export class SignerResolutionService {
       if (people.length === 0) (missing[path] ??= []).push(`${o.name} has no authorised signatory recorded in the directory.`);
       return people.map((r) => ({ ...base, groupKey: key, person: r.person, capacity: r.role === PersonRoleType.Director ? SignerCapacity.Director : SignerCapacity.AuthorisedSignatory }));
     };
-    practices.forEach((p, i) => signers.push(...partySigners(org(p.organisationId), RequestScope.Agreement, null, revisionHash, `schedules.keyDetails.corePractices[${i}]`)));
+    practices.forEach((p, i) => {
+      const path = `schedules.keyDetails.corePractices[${i}]`;
+      const o = org(p.organisationId, path);
+      if (o) signers.push(...partySigners(o, RequestScope.Agreement, null, revisionHash, path));
+    });
     content.annexes.forEach((annex, i) => {
       const hash = annexHash(agreement, annex);
-      annex.parties.forEach((party, j) => signers.push(...partySigners(org(party.organisationId), RequestScope.Annex, annex, hash, `annexes[${i}].parties[${j}]`)));
+      annex.parties.forEach((party, j) => {
+        const path = `annexes[${i}].parties[${j}]`;
+        const o = org(party.organisationId, path);
+        if (o) signers.push(...partySigners(o, RequestScope.Annex, annex, hash, path));
+      });
     });
 
     // 3. The clinical director countersigns (unless the PCN chose not to for this round).
@@ -117,15 +153,13 @@ export class SignerResolutionService {
     if (options.countersign && !cdRole) {
       (missing['schedules.keyDetails.clinicalDirector'] ??= []).push('The clinical director must be a person recorded in the directory as the PCN’s clinical director, so they can countersign.');
     } else if (options.countersign && cdRole) {
-      signers.push({ step: STEP.Countersign, kind: RequestKind.Signature, scope: RequestScope.Agreement, annexId: null, annexTitle: null, boundHash: revisionHash, groupKey: `cd:${agreement.id}`, organisation: org(agreement.pcnId), person: cdRole.person, capacity: SignerCapacity.ClinicalDirector });
+      const pcn = org(agreement.pcnId, 'schedules.keyDetails.clinicalDirector');
+      if (pcn) signers.push({ step: STEP.Countersign, kind: RequestKind.Signature, scope: RequestScope.Agreement, annexId: null, annexTitle: null, boundHash: revisionHash, groupKey: `cd:${agreement.id}`, organisation: pcn, person: cdRole.person, capacity: SignerCapacity.ClinicalDirector });
     }
 
-    if (Object.keys(missing).length > 0) {
-      throw new WorkflowException(WorkflowErrorCode.NoEligibleSigner, 'This agreement cannot be sent yet: some parties have nobody recorded who can approve or sign for them.', missing);
-    }
     const igLastStep = signers.some((s) => s.step === STEP.IgReview) ? STEP.IgReview : 0;
     const numbered = renumber(signers);
-    return { signers: numbered, igLastStep, lastStep: Math.max(...numbered.map((s) => s.step)) };
+    return { signers: numbered, igLastStep, lastStep: numbered.length ? Math.max(...numbered.map((s) => s.step)) : 0, problems: missing, unknownOrganisationIds };
   }
 }
 
