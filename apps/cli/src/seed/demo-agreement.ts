@@ -4,17 +4,31 @@ import {
   ServiceSpecification, VotingRule,
 } from '@pcn/agreements';
 
+export interface DemoContact {
+  name: string;
+  email: string;
+}
+
 export interface DemoIds {
   practices: Record<string, string>;
   trust: string;
   vcse: string;
   clinicalDirectorPersonId: string;
+  /**
+   * Organisation id → its Data Protection Officer and Caldicott Guardian as the directory
+   * records them: the same people the information-governance step asks to approve.
+   */
+  igContacts: Record<string, { dpo: DemoContact; caldicottGuardian: DemoContact }>;
 }
 
 /** The BYTES draft: complete schedules and one joint-controller annex that includes the community trust. */
 export function demoAgreementContent(ids: DemoIds, effectiveFrom: string): AgreementContent {
   const p = ids.practices;
-  const dpo = { name: 'Fiona Gallagher', email: 'fiona.gallagher@dpo.demo.nhs.uk' };
+  const contacts = (organisationId: string) => {
+    const found = ids.igContacts[organisationId];
+    if (!found) throw new Error(`The demo directory records no DPO and Caldicott Guardian for organisation ${organisationId}.`);
+    return { dpo: found.dpo, caldicottGuardian: found.caldicottGuardian };
+  };
   return {
     title: 'BYTES PCN Network Agreement 2026/27',
     financialYear: '2026/27',
@@ -72,9 +86,9 @@ export function demoAgreementContent(ids: DemoIds, effectiveFrom: string): Agree
         kind: DataSharingAnnexKind.JOINT_CONTROLLER_DSA,
         parties: [
           ...(['yarm', 'eaglescliffe', 'tbmg', 'parklane'] as const).map((k) => ({
-            organisationId: p[k], dataRole: DataRole.JOINT_CONTROLLER, dpo, caldicottGuardian: { name: `Caldicott Guardian, ${k}`, email: `caldicott@${k}.demo.nhs.uk` }, dsptStatus: DsptStatus.MET, dsptYear: '2025-26',
+            organisationId: p[k], dataRole: DataRole.JOINT_CONTROLLER, ...contacts(p[k]), dsptStatus: DsptStatus.MET, dsptYear: '2025-26',
           })),
-          { organisationId: ids.trust, dataRole: DataRole.JOINT_CONTROLLER, dpo: { name: 'Daniel Osei', email: 'daniel.osei@tvch.demo.nhs.uk' }, caldicottGuardian: { name: 'Dr Ruth Castellano', email: 'ruth.castellano@tvch.demo.nhs.uk' }, dsptStatus: DsptStatus.EXCEEDED, dsptYear: '2025-26' },
+          { organisationId: ids.trust, dataRole: DataRole.JOINT_CONTROLLER, ...contacts(ids.trust), dsptStatus: DsptStatus.EXCEEDED, dsptYear: '2025-26' },
         ],
         purposes: [
           {

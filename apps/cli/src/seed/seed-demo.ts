@@ -7,7 +7,7 @@ import { DirectoryService, OrganisationEntity, PersonEntity, PersonRoleType } fr
 import { AgreementsService } from '@pcn/agreements';
 import { SeedModule } from './seed.module';
 import { BYTES, BYTES_PRACTICES, DGS_ICB, DGS_PCNS, PARTNER_ORGANISATIONS, SHARED_DPO } from './demo-directory';
-import { demoAgreementContent } from './demo-agreement';
+import { demoAgreementContent, DemoIds } from './demo-agreement';
 
 const JOINED_ON = '2019-07-01';
 const SEED_ACTOR = { userId: null, ip: null, userAgent: 'pcn-cli seed', authMethod: 'seed' };
@@ -129,7 +129,18 @@ export async function loadDemoData({ directory, auth, agreements }: DemoDependen
   await user(null, 'auditor@national.demo.nhs.uk', 'National Internal Audit', [{ role: UserRole.Auditor, organisationId: null, icbCode: null }], 'auditor (all ICBs)');
 
   const admin: Principal = { id: 'seed', email: 'seed', displayName: 'seed', personId: null, grants: [{ role: UserRole.PlatformAdmin, organisationId: null, icbCode: null }], authMethod: 'seed' };
-  const content = demoAgreementContent({ practices: practiceIds, trust: partnerIds.trust, vcse: partnerIds.vcse, clinicalDirectorPersonId: cd.id }, '2026-04-01');
+  // Annex contacts come from the directory, so the annex names the people the IG step will ask.
+  const igContacts: DemoIds['igContacts'] = {};
+  for (const organisationId of [...Object.values(practiceIds), partnerIds.trust]) {
+    const holders = await directory.peopleWithRoles([organisationId], [PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian]);
+    const holder = (role: PersonRoleType) => {
+      const found = holders.find((h) => h.role === role);
+      if (!found) throw new Error(`The demo directory has no ${role} for organisation ${organisationId}.`);
+      return { name: found.person.fullName, email: found.person.email };
+    };
+    igContacts[organisationId] = { dpo: holder(PersonRoleType.Dpo), caldicottGuardian: holder(PersonRoleType.CaldicottGuardian) };
+  }
+  const content = demoAgreementContent({ practices: practiceIds, trust: partnerIds.trust, vcse: partnerIds.vcse, clinicalDirectorPersonId: cd.id, igContacts }, '2026-04-01');
   const saved = await agreements.create(admin, bytes.id, { content }, SEED_ACTOR);
   return {
     pcnId: bytes.id,

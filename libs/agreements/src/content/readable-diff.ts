@@ -285,7 +285,7 @@ class Describer {
       case 'org':
         return this.namer.org(v);
       case 'orgList':
-        return Array.isArray(v) && v.length > 0 ? v.map((id) => this.namer.org(id)).join('; ') : 'None';
+        return Array.isArray(v) && v.length > 0 ? v.map((id) => this.namer.org(id)).join(', ') : 'None';
       case 'textList':
         return Array.isArray(v) && v.length > 0 ? v.map(String).join('; ') : 'None';
       case 'contact':
@@ -321,7 +321,7 @@ class Describer {
       this.push(section, where, spec.label, this.value(spec.kind, b), this.value(spec.kind, a), change);
     } else if ('object' in spec) {
       if (isObject(b) && isObject(a)) this.object(section, spec.label, spec.object, b, a);
-      else this.push(section, spec.label, spec.label, absent(b) ? NOT_SET : this.summary(spec.object, b), absent(a) ? NOT_SET : this.summary(spec.object, a), change);
+      else this.push(section, where, spec.label, absent(b) ? NOT_SET : this.summary(spec.object, b), absent(a) ? NOT_SET : this.summary(spec.object, a), change);
     } else {
       const before = Array.isArray(b) ? b : [];
       const after = Array.isArray(a) ? a : [];
