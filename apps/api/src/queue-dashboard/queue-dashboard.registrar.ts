@@ -20,21 +20,47 @@ export class QueueDashboardRegistrar implements OnModuleInit {
   }
 }
 
-/** Express middleware: a valid access token of a platform admin, or the usual error shape. */
+/** A browser asking for a page (not Bull Board's own JSON calls, not an API client). */
+const wantsPage = (req: Request) => req.method === 'GET' && (req.get('accept') ?? '').includes('text/html');
+
+/**
+ * Express middleware: a platform admin, signed in either with a Bearer access token (API
+ * clients: 401/403 in the usual error shape) or with the pages' session cookie (browsers:
+ * no session → the sign-in page, coming back here after; not an admin → the 403 page).
+ */
 export function adminOnly(auth: AuthService) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : null;
-    const principal = token ? await auth.principalFromAccessToken(token) : null;
     const correlationId = correlationIdOf(req);
-    if (!principal) {
-      res.status(401).json({ status: 401, code: 'NOT_AUTHENTICATED', message: 'Sign in as a platform administrator to see the queues.', correlationId });
+    if (typeof header === 'string') {
+      const principal = header.startsWith('Bearer ') ? await auth.principalFromAccessToken(header.slice(7)) : null;
+      if (!principal) {
+        res.status(401).json({ status: 401, code: 'NOT_AUTHENTICATED', message: 'Sign in as a platform administrator to see the queues.', correlationId });
+        return;
+      }
+      if (!isPlatformAdmin(principal)) {
+        res.status(403).json({ status: 403, code: 'PERMISSION_DENIED', message: 'Only platform administrators can see the queues.', correlationId });
+        return;
+      }
+      return next();
+    }
+    const principal = req.session?.principal;
+    if (principal && isPlatformAdmin(principal)) return next();
+    if (wantsPage(req)) {
+      res.locals.correlationId = correlationId;
+      if (principal) {
+        res.status(403).render('errors/403', { message: 'Only platform administrators can see the queues.' });
+        return;
+      }
+      const query = new URLSearchParams({ returnTo: req.originalUrl.startsWith('/admin/queues') ? req.originalUrl : '/admin/queues' });
+      if (req.sessionExpired) query.set('expired', '1');
+      res.redirect(303, `/sign-in?${query}`);
       return;
     }
-    if (!isPlatformAdmin(principal)) {
+    if (principal) {
       res.status(403).json({ status: 403, code: 'PERMISSION_DENIED', message: 'Only platform administrators can see the queues.', correlationId });
       return;
     }
-    next();
+    res.status(401).json({ status: 401, code: 'NOT_AUTHENTICATED', message: 'Sign in as a platform administrator to see the queues.', correlationId });
   };
 }
