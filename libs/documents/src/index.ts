@@ -29,3 +29,5 @@ export * from './seal.module';
 export * from './access/documents.service';
 export * from './generation/documents-generator.service';
 export * from './storage/sealed-document.entity';
+export { sendPdf } from './http/send-pdf';
+export { sendDocumentsZip } from './http/send-zip';

@@ -6,7 +6,6 @@ import { DocumentsModule } from '@pcn/documents';
 import { webConfig } from './web.config';
 import { SignInController } from './sign-in/sign-in.controller';
 import { TasksPageController } from './tasks/tasks-page.controller';
-import { VerificationPageController } from './verify/verification-page.controller';
 import { ReviewPagesModule } from './review/review-pages.module';
 import { DraftingPagesModule } from './drafting/drafting-pages.module';
 import { RoundPagesModule } from './rounds/rounds-pages.module';
@@ -18,6 +17,6 @@ import { RecordsPagesModule } from './records/records-pages.module';
  */
 @Module({
   imports: [ConfigModule.forFeature(webConfig), AuthModule, WorkflowModule, DocumentsModule, ReviewPagesModule, DraftingPagesModule, RoundPagesModule, RecordsPagesModule],
-  controllers: [SignInController, TasksPageController, VerificationPageController],
+  controllers: [SignInController, TasksPageController],
 })
 export class WebModule {}

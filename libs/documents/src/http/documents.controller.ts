@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import archiver from 'archiver';
 import type { Request, Response } from 'express';
 import { Authenticated, CurrentUser, Permission, Principal, Public, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext } from '@pcn/common';
@@ -9,9 +8,9 @@ import { DocumentsService } from '../access/documents.service';
 import { DocumentsErrorCode, DocumentsException } from '../documents.exception';
 import { DocumentSearchQuery, PreviewQuery, ZipRequestDto } from './documents.dto';
 import { sendPdf } from './send-pdf';
+import { sendDocumentsZip } from './send-zip';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
-const csv = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
 
 @ApiTags('documents')
 @Controller()
@@ -56,17 +55,7 @@ export class DocumentsController {
   @HttpCode(200)
   async zip(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Body() dto: ZipRequestDto, @Res() res: Response) {
     const docs = await this.documents.forZip(user, dto.documentIds, actor);
-    res.setHeader('Content-Type', 'application/zip');
-    res.setHeader('Content-Disposition', `attachment; filename="sealed-documents-${new Date().toISOString().slice(0, 10)}.zip"`);
-    const archive = archiver('zip', { zlib: { level: 6 } });
-    archive.pipe(res);
-    const manifest = ['reference,file,sha256,size_bytes,kind,title,sealed_at,seal_certificate_sha256'];
-    for (const doc of docs) {
-      archive.append(doc.bytes, { name: doc.fileName, date: doc.sealedAt });
-      manifest.push([doc.reference, doc.fileName, doc.sha256, doc.sizeBytes, doc.kind, doc.title, doc.sealedAt.toISOString(), doc.sealCertificateFingerprint].map(csv).join(','));
-    }
-    archive.append(manifest.join('\r\n') + '\r\n', { name: 'manifest.csv' });
-    await archive.finalize();
+    await sendDocumentsZip(res, docs, `sealed-documents-${new Date().toISOString().slice(0, 10)}.zip`);
   }
 
   /** Upload a PDF: is it a document this platform sealed, is it intact, which agreement, who approved it. */

@@ -1,77 +1,106 @@
-import { Get, Header, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, Get, HttpCode, Inject, Param, PayloadTooLargeException, Post, Res, UploadedFile, UseFilters, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
 import { Public } from '@pcn/auth';
-import { DocumentsException, DocumentsService, VerificationFacts } from '@pcn/documents';
+import { Actor, ActorContext } from '@pcn/common';
+import { DocumentsErrorCode, DocumentsException, DocumentsService, documentsConfig, DocumentsConfig, VerificationFacts } from '@pcn/documents';
 import { PageController } from '../shell/page-controller.decorator';
+import { AGREEMENT_STATUS_LABELS, CAPACITY_WORDS } from '../records/audit-narration';
 
-const esc = (value: unknown) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const when = (iso: string | Date | null | undefined) =>
-  iso ? new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/London' }).format(new Date(iso)) + ' (UK time)' : 'Not yet';
+const REFERENCE = /^[A-Za-z0-9-]{5,80}$/;
+const FILE_FIELD = 'file';
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} – PCN Agreements</title>
-<style>
-body{margin:0;font-family:Arial,Helvetica,sans-serif;color:#212b32;background:#f0f4f5;line-height:1.5}
-header{background:#005eb8;color:#fff;padding:16px 24px;font-weight:bold;font-size:19px}
-main{max-width:960px;margin:0 auto;padding:24px}
-h1{font-size:32px;margin:0 0 16px}
-.panel{background:#fff;padding:24px;margin-bottom:24px;border-left:8px solid #007f3b}
-.panel.bad{border-color:#d5281b}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:8px 24px}
-dt{font-weight:bold}
-dd{margin:0;word-break:break-all}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{text-align:left;padding:8px 12px;border-bottom:1px solid #d8dde0;vertical-align:top}
-code{font-family:"Courier New",monospace;font-size:14px}
-</style>
-</head>
-<body><header>PCN Agreements · Document verification</header><main>${body}</main></body></html>`;
+/** "20 MB", "400 KB": the upload limit in words. */
+export function sizeInWords(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
-/** Public page behind the verification URL printed on every sealed document. */
+/** What the verification pages show about a sealed document: the service's facts, labelled. */
+function present(facts: VerificationFacts) {
+  return {
+    ...facts,
+    partLabel: facts.document ? (facts.document.kind === 'ANNEX' ? `Data-sharing annex: ${facts.document.title}` : 'The whole agreement, with every schedule and annex') : null,
+    statusLabel: facts.agreement ? (AGREEMENT_STATUS_LABELS[facts.agreement.status as keyof typeof AGREEMENT_STATUS_LABELS] ?? facts.agreement.status) : null,
+    approvals: (facts.approvals ?? []).map((a) => ({ ...a, capacityLabel: CAPACITY_WORDS[a.capacity] ?? a.capacity })),
+  };
+}
+
+/** An upload above VERIFY_MAX_UPLOAD_BYTES (multer answers 413) shows the form again with the limit in words. */
+@Catch(PayloadTooLargeException)
+export class VerifyUploadTooLargeFilter implements ExceptionFilter {
+  constructor(@Inject(documentsConfig.KEY) private readonly config: DocumentsConfig) {}
+
+  catch(_exception: PayloadTooLargeException, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    // The rest of the upload is not read: tell the browser the connection ends here.
+    req.unpipe?.();
+    res.setHeader('Connection', 'close');
+    const message = `The file is larger than ${sizeInWords(this.config.VERIFY_MAX_UPLOAD_BYTES)}. Sealed documents from this platform are smaller than that: check you chose the right file.`;
+    res.status(413).render('verify/upload', { pageTitle: 'Check a sealed document', errors: [{ text: message, href: `#${FILE_FIELD}` }], fieldErrors: { [FILE_FIELD]: message }, maxSize: sizeInWords(this.config.VERIFY_MAX_UPLOAD_BYTES) });
+  }
+}
+
+/**
+ * Public pages: upload a PDF to learn whether this platform sealed it and whether it has
+ * changed since, and the page behind the verification reference printed on every document.
+ */
 @PageController('verify')
 export class VerificationPageController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(
+    private readonly documents: DocumentsService,
+    @Inject(documentsConfig.KEY) private readonly config: DocumentsConfig,
+  ) {}
+
+  private form(res: Response, status: number, message?: string) {
+    res.status(status).render('verify/upload', {
+      pageTitle: 'Check a sealed document',
+      errors: message ? [{ text: message, href: `#${FILE_FIELD}` }] : [],
+      fieldErrors: message ? { [FILE_FIELD]: message } : {},
+      maxSize: sizeInWords(this.config.VERIFY_MAX_UPLOAD_BYTES),
+    });
+  }
+
+  @Public()
+  @Get()
+  upload(@Res() res: Response) {
+    res.setHeader('Cache-Control', 'no-store');
+    this.form(res, 200);
+  }
+
+  @Public()
+  @Post()
+  @HttpCode(200)
+  @UseFilters(VerifyUploadTooLargeFilter)
+  @UseInterceptors(FileInterceptor(FILE_FIELD))
+  async check(@UploadedFile() file: Express.Multer.File | undefined, @Actor() actor: ActorContext, @Res() res: Response) {
+    res.setHeader('Cache-Control', 'no-store');
+    if (!file?.buffer?.length) return this.form(res, 422, 'Choose the PDF file you want to check');
+    let facts: VerificationFacts;
+    try {
+      facts = await this.documents.verifyUpload(file.buffer, actor);
+    } catch (error) {
+      if (error instanceof DocumentsException && error.code === DocumentsErrorCode.NotAPdf) return this.form(res, 422, 'The file is not a PDF. Choose the PDF you downloaded from this platform or were sent by email.');
+      if (error instanceof DocumentsException && error.code === DocumentsErrorCode.TruncatedPdf) return this.form(res, 422, 'The PDF is incomplete: it was cut off while it was being copied or downloaded. Get the whole file again and check that.');
+      throw error;
+    }
+    res.render('verify/verdict', { pageTitle: 'Result of the check', fileName: file.originalname, facts: present(facts), maxSize: sizeInWords(this.config.VERIFY_MAX_UPLOAD_BYTES) });
+  }
 
   @Public()
   @Get(':reference')
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Cache-Control', 'no-store')
-  async show(@Param('reference') reference: string, @Res({ passthrough: true }) res: Response): Promise<string> {
-    let facts: VerificationFacts;
-    try {
-      if (!/^[A-Za-z0-9-]{5,80}$/.test(reference)) throw new Error('bad reference');
-      facts = await this.documents.verifyReference(reference);
-    } catch (error) {
-      if (!(error instanceof DocumentsException) && (error as Error).message !== 'bad reference') throw error;
-      res.status(404);
-      return page('Not found', `<div class="panel bad"><h1>No such document</h1><p>There is no document sealed by this platform with the reference <code>${esc(reference)}</code>. Check the reference printed in the footer of your copy.</p></div>`);
+  async show(@Param('reference') reference: string, @Res() res: Response) {
+    res.setHeader('Cache-Control', 'no-store');
+    let facts: VerificationFacts | null = null;
+    if (REFERENCE.test(reference)) {
+      try {
+        facts = await this.documents.verifyReference(reference);
+      } catch (error) {
+        if (!(error instanceof DocumentsException)) throw error;
+      }
     }
-    const d = facts.document!;
-    const a = facts.agreement!;
-    const rows = (facts.approvals ?? [])
-      .map((s) => `<tr><td>${esc(s.organisation)}<br><code>${esc(s.odsCode)}</code></td><td>${esc(s.person)}</td><td>${esc(s.capacity)}</td><td>${esc(s.step)}</td><td>${esc(when(s.approvedAt))}</td><td>${esc(s.authMethod)}</td></tr>`)
-      .join('');
-    return page(
-      `Document ${d.reference}`,
-      `<div class="panel"><h1>Sealed by this platform</h1>
-<p>${esc(a.pcnName)} sealed <strong>${esc(d.title)}</strong> on ${esc(when(d.sealedAt))}. To check that your copy is this document, compare its SHA-256 with the one below, or upload it to <code>POST /api/v1/verify</code>.</p></div>
-<dl>
-<dt>Document reference</dt><dd>${esc(d.reference)}</dd>
-<dt>Document SHA-256</dt><dd><code>${esc(d.sha256)}</code></dd>
-<dt>Agreement</dt><dd>${esc(a.title)} (${esc(a.reference)}), status ${esc(a.status.toLowerCase())}</dd>
-<dt>PCN</dt><dd>${esc(a.pcnName)}${a.pcnCode ? ` (${esc(a.pcnCode)})` : ''}</dd>
-<dt>Executed</dt><dd>${esc(when(a.executedAt))}, revision ${esc(a.revisionNumber)}</dd>
-<dt>Approved content SHA-256</dt><dd><code>${esc(a.contentHash)}</code></dd>
-<dt>Seal certificate</dt><dd>${esc(d.sealCertificateSubject)}<br>SHA-256 <code>${esc(d.sealCertificateFingerprint)}</code></dd>
-</dl>
-<h2>Who approved it</h2>
-<table><thead><tr><th>Organisation</th><th>Person</th><th>Capacity</th><th>Step</th><th>Approved</th><th>Signed in with</th></tr></thead><tbody>${rows}</tbody></table>`,
-    );
+    if (!facts) return res.status(404).render('verify/unknown-reference', { pageTitle: 'No such document', reference, maxSize: sizeInWords(this.config.VERIFY_MAX_UPLOAD_BYTES) });
+    res.render('verify/reference', { pageTitle: `Document ${facts.document!.reference}`, facts: present(facts), maxSize: sizeInWords(this.config.VERIFY_MAX_UPLOAD_BYTES) });
   }
 }
