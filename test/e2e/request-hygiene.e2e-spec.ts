@@ -2,7 +2,7 @@ import { UserRole } from '@pcn/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 import { createPcn, createUserWithRole } from '../support/factories';
 
-/** Hostile or mistaken requests get a clear 4xx in the one error shape, never a 500 or an HTML page. */
+/** Hostile or mistaken requests get a clear 4xx in the one error shape (a page outside /api), never a 500. */
 describe('request hygiene', () => {
   let t: TestApp;
   beforeAll(async () => (t = await createTestApp()));
@@ -23,11 +23,15 @@ describe('request hygiene', () => {
     expect(res.body.details.queues.notifications).toEqual(expect.objectContaining({ waiting: expect.any(Number), failed: expect.any(Number), delayed: expect.any(Number) }));
   });
 
-  it('answers unknown paths outside /api/v1 with a JSON 404', async () => {
-    const res = await t.http.get('/no-such-page');
-    expect(res.status).toBe(404);
-    expect(res.headers['content-type']).toContain('application/json');
-    expect(res.body).toEqual(expect.objectContaining({ status: 404, code: 'NOT_FOUND' }));
+  it('answers unknown API paths with a JSON 404, and unknown pages with the 404 page', async () => {
+    const api = await t.http.get('/api/v1/no-such-thing');
+    expect(api.status).toBe(404);
+    expect(api.headers['content-type']).toContain('application/json');
+    expect(api.body).toEqual(expect.objectContaining({ status: 404, code: 'NOT_FOUND' }));
+    const page = await t.http.get('/no-such-page');
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.text).toContain('Page not found');
   });
 
   it('keeps /admin/queues closed to anyone but platform admins', async () => {
