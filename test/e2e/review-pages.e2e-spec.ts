@@ -213,7 +213,7 @@ describe('review and sign pages', () => {
       expect(order.every((i) => i > 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
       expect(page.text).toContain('Yarm Medical Practice');
-      expect(page.text).toContain('as partner');
+      expect(page.text).toContain('as Partner');
       expect(readable(page.text)).not.toMatch(UUID);
       expect(page.text).not.toMatch(/DRAFT|"art6Basis"|PARTNER\b(?!")/);
       const pdf = await agent.get(`/review/${roundId}/document/agreement.pdf`);

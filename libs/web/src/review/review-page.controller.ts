@@ -189,6 +189,7 @@ export class ReviewPageController {
           ...part,
           index,
           heading: part.kind === 'agreement' ? `${step.agreement.title}: clauses and schedules 1 to 7` : (section?.title ?? part.title),
+          forText: forText(part.requests),
           sectionId: part.kind === 'agreement' ? 'agreement-text' : `annex-text-${index}`,
           pdfHref: `/review/${step.round.id}/document/${part.kind === 'agreement' ? 'agreement' : part.annexId}.pdf`,
           section,
@@ -202,7 +203,7 @@ export class ReviewPageController {
       p.delegation.flatMap((d) =>
         d.candidates.map((c) => {
           const value = `${d.request.requestId}.${c.personId}`;
-          return { value, text: `${c.fullName} (${c.roleLabel})`, hint: { text: `Instead of you, as ${d.request.capacityLabel.toLowerCase()} for ${orgLabel(d.request)}: ${p.heading}` }, checked: state.delegateChoice === value };
+          return { value, text: `${c.fullName} (${c.roleLabel})`, hint: { text: `Instead of you, as ${d.request.capacityLabel} for ${orgLabel(d.request)}: ${p.heading}` }, checked: state.delegateChoice === value };
         }),
       ),
     );
@@ -271,6 +272,13 @@ export class ReviewPageController {
 }
 
 const orgLabel = (r: { organisationName: string; odsCode: string | null }) => (r.odsCode ? `${r.organisationName} (${r.odsCode})` : r.organisationName);
+
+/** "for Yarm Medical Practice (A81001), as Partner"; one capacity named once when all share it. */
+function forText(requests: { organisationName: string; odsCode: string | null; capacityLabel: string }[]): string {
+  const capacities = new Set(requests.map((r) => r.capacityLabel));
+  if (capacities.size === 1) return `for ${joinWords(requests.map(orgLabel))}, as ${requests[0].capacityLabel}`;
+  return `for ${joinWords(requests.map((r) => `${orgLabel(r)} as ${r.capacityLabel}`))}`;
+}
 
 /** "A", "A and B", "A, B and C". */
 export function joinWords(items: string[]): string {
