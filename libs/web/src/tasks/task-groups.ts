@@ -1,3 +1,5 @@
+import { stepLabel } from '@pcn/workflow';
+
 /** One row of RoundsService.tasks(): a request waiting for this person now. */
 export interface TaskRow {
   requestId: string;
@@ -33,11 +35,6 @@ export interface TaskGroup {
   opened: boolean;
 }
 
-function stepLabelOf(row: TaskRow): string {
-  if (row.step <= row.igLastStep) return 'Information governance review';
-  if (row.step === row.lastStep && row.lastStep > row.igLastStep + 1) return 'Clinical director countersignature';
-  return 'Member practice and partner signatures';
-}
 
 /** Groups a person's waiting requests by agreement round and step, soonest due first. */
 export function groupTasks(rows: TaskRow[], now: Date): TaskGroup[] {
@@ -47,7 +44,7 @@ export function groupTasks(rows: TaskRow[], now: Date): TaskGroup[] {
     let group = groups.get(key);
     if (!group) {
       const dueAt = new Date(row.dueAt);
-      group = { roundId: row.roundId, agreementTitle: row.agreementTitle, agreementReference: row.agreementReference, pcnName: row.pcnName, stepLabel: stepLabelOf(row), dueAt, overdue: dueAt.getTime() < now.getTime(), remindersSent: 0, items: [], opened: true };
+      group = { roundId: row.roundId, agreementTitle: row.agreementTitle, agreementReference: row.agreementReference, pcnName: row.pcnName, stepLabel: stepLabel({ igLastStep: Number(row.igLastStep), lastStep: Number(row.lastStep) }, Number(row.step)), dueAt, overdue: dueAt.getTime() < now.getTime(), remindersSent: 0, items: [], opened: true };
       groups.set(key, group);
     }
     group.remindersSent = Math.max(group.remindersSent, Number(row.remindersSent) || 0);

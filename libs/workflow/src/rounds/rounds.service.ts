@@ -689,6 +689,7 @@ export class RoundsService {
         'r.id AS "requestId"', 'r.kind AS kind', 'r.scope AS scope', 'r.annex_title AS "annexTitle"', 'r.step AS step', 'r.capacity AS capacity',
         'r.organisation_name AS "organisationName"', 'r.bound_hash AS "hashToConfirm"', 'round.due_at AS "dueAt"', 'a.id AS "agreementId"',
         'a.reference AS "agreementReference"', 'a.title AS "agreementTitle"', 'pcn.name AS "pcnName"',
+        'r.round_id AS "roundId"', 'r.reminders_sent AS "remindersSent"', 'r.viewed_at AS "viewedAt"', 'round.ig_last_step AS "igLastStep"', 'round.last_step AS "lastStep"',
       ])
       .where('r.person_id = :personId AND r.status = :pending', { personId: principal.personId, pending: RequestStatus.Pending })
       .andWhere('round.status = :active AND round.current_step = r.step', { active: RoundStatus.Active })
