@@ -257,11 +257,13 @@ describe('records pages: search, audit trail, downloads, annexes, practice, veri
       expect(text.text).toContain('The file is not a PDF');
       expect(text.text).toContain('href="#file"');
 
-      const big = await upload(Buffer.alloc(500_000, 0x25), 'big.pdf').catch((e: Error) => e);
-      if (!(big instanceof Error)) {
-        expect(big.status).toBe(413);
-        expect(big.text).toContain('The file is larger than 391 KB');
-      }
+      const big = await upload(Buffer.alloc(500_000, 0x25), 'big.pdf');
+      expect(big.status).toBe(413);
+      expect(big.text).toContain('The file is larger than 391 KB');
+
+      const missing = await upload(Buffer.alloc(0), 'empty.pdf');
+      expect(missing.status).toBe(422);
+      expect(missing.text).toContain('Choose the PDF file you want to check');
     });
 
     it('a verify post without the CSRF token is refused with 403 and checks nothing', async () => {
