@@ -1,10 +1,13 @@
 import { Principal, UserRole } from '@pcn/auth';
 import { ActorContext } from '@pcn/common';
-import { RequestStatus, ReviewService, RoundsService } from '@pcn/workflow';
+import { RequestStatus, ReviewService, RoundsService, SignerCapacity } from '@pcn/workflow';
+import type { INestApplicationContext } from '@nestjs/common';
 import { createTestApp, TestApp } from '../support/test-app';
+import { eventually, FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-worker';
+import { startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server';
 import { createAgreementFixture, createDraftAgreement, createUserWithRole } from '../support/factories';
 import { csrfTokenIn, signInToPages } from '../support/page-session';
-import { approveAllTasks, DEMO_PASSWORD, EMAIL, FULL_NAME, loadBytes } from '../support/workflow-scenario';
+import { approveEverything, DEMO_PASSWORD, EMAIL, FULL_NAME, loadBytes } from '../support/workflow-scenario';
 import type { DemoData } from '../../apps/cli/src/seed/seed-demo';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -164,7 +167,11 @@ describe('pages: the agreement page and running an approval round', () => {
   });
 
   it('"Send a reminder now" queues one reminder per person still waiting in the step, and none for who has approved', async () => {
-    expect(await approveAllTasks(t.http, EMAIL.trustDpo, FULL_NAME[EMAIL.trustDpo])).toBe(1);
+    // Through the service, not the API: the API token cache of this file belongs to the second app below.
+    const dpo = await principalOf(EMAIL.trustDpo);
+    const tasks = (await rounds.tasks(dpo)) as { requestId: string; capacity: SignerCapacity; hashToConfirm: string }[];
+    expect(tasks).toHaveLength(1);
+    await rounds.approve(dpo, tasks[0].requestId, { typedName: FULL_NAME[EMAIL.trustDpo], capacity: tasks[0].capacity, confirmAuthority: true, hash: tasks[0].hashToConfirm }, actor(dpo.id));
     const waiting: { person_id: string }[] = await t.dataSource.query(
       `SELECT DISTINCT r.person_id FROM signature_request r JOIN approval_round a ON a.id = r.round_id WHERE r.round_id = $1 AND r.step = a.current_step AND r.status = $2`,
       [roundId, RequestStatus.Pending],
@@ -235,5 +242,61 @@ describe('pages: the agreement page and running an approval round', () => {
     const client = await t.http.get('/admin/queues');
     expect(client.status).toBe(401);
     expect(client.body.code).toBe('NOT_AUTHENTICATED');
+  });
+});
+
+describe('pages: an executed agreement (with the worker)', () => {
+  let t: TestApp;
+  let worker: INestApplicationContext;
+  let smtp: SmtpTestServer;
+  let demo: DemoData;
+
+  beforeAll(async () => {
+    smtp = await startSmtpTestServer();
+    t = await createTestApp({ ...FAST_WORKFLOW_ENV, ...smtp.env() });
+    worker = await startTestWorker();
+    demo = await loadBytes(t);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('shows the sealed documents with download and ZIP links, and "Start a variation" opens the new draft', async () => {
+    const cd = await signInToPages(t, EMAIL.cd, DEMO_PASSWORD);
+    const sent = await cd.submit(`/agreements/${demo.agreementId}/send`, `/agreements/${demo.agreementId}/send`, { revisionNumber: '1', ...inTenDays(), firstReminderAfterDays: '30', reminderEveryDays: '30', maxReminders: '0', countersign: 'yes' });
+    expect(sent.status).toBe(303);
+    await approveEverything(t.http);
+    const documents = await eventually('sealed documents', async () => {
+      const rows: { id: string; reference: string }[] = await t.dataSource.query(`SELECT id, reference FROM sealed_document WHERE agreement_id = $1 ORDER BY reference`, [demo.agreementId]);
+      return rows.length >= 2 ? rows : null;
+    }, 60_000);
+
+    const page = await cd.agent.get(`/agreements/${demo.agreementId}`);
+    expect(page.status).toBe(200);
+    const text = visibleText(page.text);
+    expect(text).toContain('Signed by everyone');
+    expect(text).toContain('Sealed documents');
+    for (const d of documents) {
+      expect(text).toContain(d.reference);
+      expect(page.text).toContain(`href="/documents/${d.id}/download"`);
+    }
+    expect(page.text).toContain(`href="/agreements/${demo.agreementId}/documents.zip"`);
+    expect(page.text).not.toContain(`href="/agreements/${demo.agreementId}/edit"`);
+
+    const progress = await cd.agent.get(`/agreements/${demo.agreementId}/progress`);
+    expect(visibleText(progress.text)).toContain('Completed');
+    expect(progress.text).toContain('id="variation-button"');
+    expect(progress.text).not.toContain('id="remind-button"');
+    const variation = await cd.submit(`/agreements/${demo.agreementId}/progress`, `/agreements/${demo.agreementId}/variation`, {});
+    expect(variation.status).toBe(303);
+    const [draft] = await t.dataSource.query(`SELECT id, status, version_number FROM network_agreement WHERE variation_of_id = $1`, [demo.agreementId]);
+    expect(draft).toEqual({ id: expect.any(String), status: 'DRAFT', version_number: 2 });
+    expect(variation.headers.location).toBe(`/agreements/${draft.id}/edit`);
+    // A second variation while the first is open is refused on the page, in words.
+    const again = await cd.submit(`/agreements/${demo.agreementId}/progress`, `/agreements/${demo.agreementId}/variation`, {});
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('is already in progress');
   });
 });
