@@ -9,14 +9,23 @@ export {
 } from './render/render-agreement';
 export { formatUtc, formatLondon, formatDate } from './render/format';
 export { addSealPlaceholder, SealPlaceholderOptions, DEFAULT_SEAL_SIGNATURE_LENGTH } from './seal/seal-placeholder';
+export { SealSigner, sealCertificateFingerprint, issuerAndSerial } from './seal/seal-signer';
+export { buildCmsSignedData, CmsInput } from './seal/cms';
+export { SealKeySigner, SealMaterial, Pkcs12Signer, SHA256_DIGEST_INFO_PREFIX } from './seal/signer';
 export {
-  SealSigner,
-  SealMaterial,
-  buildCmsSignedData,
-  sealCertificateFingerprint,
-  issuerAndSerial,
-} from './seal/seal-signer';
-export { SealService, SealError, SealPdfOptions, loadSealMaterialFromPkcs12, formatSubject } from './seal/seal.service';
+  SealService,
+  SealError,
+  SealPdfOptions,
+  SealServiceOptions,
+  SealTimeSource,
+  PadesLevel,
+  describeSealTime,
+  loadSealMaterialFromPkcs12,
+  formatSubject,
+} from './seal/seal.service';
+export { SealTrust, sealTrustFromConfig, readDerList, currentSealCertificate } from './seal/seal-trust';
+export { HttpTimestampAuthority, TimestampAuthority, TsaClientOptions, readTimestampToken, TimestampInfo } from './seal/tsa-client';
+export { appendDss, appendDocumentTimestamp, readTrailer, ValidationData } from './seal/pdf-incremental';
 export { renderAndSeal, SealedDocument } from './seal/render-and-seal';
 export { generateDevSealCertificate, DevSealCertificate, DevSealCertificateOptions } from './seal/dev-seal-cert';
 export { inspectSealedPdf, SealedPdfInspection } from './verify/verify-pdf';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AgreementDocumentModel } from '../render/document-model';
 import { DocumentRenderError, renderAgreementPdf, RenderOptions } from '../render/render-agreement';
 import type { SealPlaceholderOptions } from './seal-placeholder';
-import type { SealService } from './seal.service';
+import type { PadesLevel, SealService } from './seal.service';
 
 export interface SealedDocument {
   pdf: Buffer;
@@ -10,7 +10,10 @@ export interface SealedDocument {
   sha256: string;
   sealCertificateFingerprint: string;
   sealCertificateSubject: string;
+  /** The claimed time, written to the signature dictionary's /M. */
   signingTime: string;
+  /** PAdES level reached: B-B without a timestamp authority, B-LTA with one (by default). */
+  level: PadesLevel;
 }
 
 /** Renders and seals in one go. Drafts are refused. */
@@ -25,12 +28,13 @@ export async function renderAndSeal(
     annexId: options.annexId,
     sealPlaceholder: { ...options.placeholder, signingTime },
   });
-  const pdf = await sealService.sealPdf(unsigned, { signingTime });
+  const pdf = await sealService.sealPdf(unsigned);
   return {
     pdf,
     sha256: createHash('sha256').update(pdf).digest('hex'),
     sealCertificateFingerprint: sealService.certificateFingerprint,
     sealCertificateSubject: sealService.certificateSubject,
     signingTime: signingTime.toISOString(),
+    level: sealService.level,
   };
 }

@@ -3,6 +3,7 @@ import {
   generateDevSealCertificate,
   inspectSealedPdf,
   renderAgreementPdf,
+  Pkcs12Signer,
   SealError,
   SealService,
 } from '@pcn/documents';
@@ -21,7 +22,7 @@ describe('SealService', () => {
       'C=GB, O=PCN Agreements Platform (development), CN=PCN Agreements Platform Seal (development)',
     );
     const x509 = new X509Certificate(dev.certificatePem);
-    expect(x509.checkPrivateKey(service.material.privateKey)).toBe(true);
+    expect(x509.checkPrivateKey((service.signer as Pkcs12Signer).material.privateKey)).toBe(true);
     const dir = tempDir();
     const pem = writeTemp(dir, 'seal.pem', Buffer.from(dev.certificatePem));
     const ext = runTool('openssl', ['x509', '-in', pem, '-noout', '-ext', 'keyUsage']).stdout;
@@ -29,13 +30,15 @@ describe('SealService', () => {
   });
 
   it('seals any number of documents with one instance (the stock P12Signer signs once)', async () => {
-    const service = SealService.fromPkcs12(dev.p12, 'correct horse', () => new Date('2026-03-20T12:00:00Z'));
+    const service = SealService.fromPkcs12(dev.p12, 'correct horse');
     const model = buildDocumentModel({ practices: 3, annexes: 1 });
+    const signingTime = new Date('2026-03-20T12:00:00Z');
     for (let i = 0; i < 3; i++) {
-      const sealed = await service.sealPdf(await renderAgreementPdf(model, { sealPlaceholder: true }));
+      const sealed = await service.sealPdf(await renderAgreementPdf(model, { sealPlaceholder: { signingTime } }));
       const r = inspectSealedPdf(sealed);
       expect(r).toMatchObject({ signed: true, digestMatches: true, signatureValid: true, signingCertificateV2Matches: true });
-      expect(r.signingTime).toBe('2026-03-20T12:00:00.000Z');
+      // The claimed time is the signature dictionary's /M (PAdES), not a CMS signing-time attribute.
+      expect(sealed.toString('latin1')).toContain("/M (D:20260320120000Z)");
     }
   });
 

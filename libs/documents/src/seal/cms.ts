@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { SealError, SealKeySigner } from './signer';
+
+/** Object identifiers used by the seal (RFC 5652, RFC 5035, RFC 3161). */
+export const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+} as const;
+
+export const toBuffer = (b: ArrayBuffer | ArrayBufferView): Buffer =>
+  ArrayBuffer.isView(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b);
+const toArrayBuffer = (b: Buffer): ArrayBuffer => new Uint8Array(b).buffer;
+
+export function parseCertificate(der: Buffer): pkijs.Certificate {
+  try {
+    return pkijs.Certificate.fromBER(toArrayBuffer(der));
+  } catch (error) {
+    throw new SealError(`Not an X.509 certificate: ${(error as Error).message}`);
+  }
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest();
+const sha256Algorithm = () => new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 });
+
+/** ESS signing-certificate-v2 (RFC 5035): SHA-256 of the signer certificate plus its issuer and serial. */
+function signingCertificateV2(certificateDer: Buffer, certificate: pkijs.Certificate): asn1js.Sequence {
+  const essCertIdV2 = new asn1js.Sequence({
+    value: [
+      // hashAlgorithm omitted: DEFAULT id-sha256
+      new asn1js.OctetString({ valueHex: toArrayBuffer(sha256(certificateDer)) }),
+      new asn1js.Sequence({
+        value: [
+          new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 4, value: certificate.issuer })] }).toSchema(),
+          certificate.serialNumber,
+        ],
+      }),
+    ],
+  });
+  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
+}
+
+export interface CmsInput {
+  /** SHA-256 of the PDF bytes covered by the ByteRange. */
+  contentDigest: Buffer;
+  signer: SealKeySigner;
+  /** Adds an RFC 3161 signature timestamp over the signature value (PAdES B-T). */
+  timestamp?: (signatureValue: Buffer) => Promise<Buffer>;
+}
+
+/**
+ * Detached CMS SignedData (RFC 5652) for a PAdES baseline signature: SHA-256, signed attributes
+ * content-type, message-digest and ESS signing-certificate-v2 — no signing-time (the claimed
+ * time is the signature dictionary's /M) — and, when a timestamp source is given, the
+ * signature-time-stamp-token unsigned attribute.
+ */
+export async function buildCmsSignedData({ contentDigest, signer, timestamp }: CmsInput): Promise<Buffer> {
+  const certificate = parseCertificate(signer.certificate);
+  const attributes = [
+    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+    new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(contentDigest) })] }),
+    new pkijs.Attribute({ type: OID.signingCertificateV2, values: [signingCertificateV2(signer.certificate, certificate)] }),
+  ];
+  // DER orders a SET OF by the encodings of its elements (X.690 §11.6); verifiers that re-encode
+  // the attributes (OpenSSL does) would otherwise hash other bytes than we signed.
+  attributes.sort((a, b) => Buffer.compare(toBuffer(a.toSchema().toBER()), toBuffer(b.toSchema().toBER())));
+  const signedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes });
+  const signedAttrsDer = toBuffer(signedAttrs.toSchema().toBER());
+  signedAttrsDer[0] = 0x31; // what is signed is the SET OF, not the [0] IMPLICIT form
+  const signature = await signer.sign(sha256(signedAttrsDer));
+
+  const signerInfo = new pkijs.SignerInfo({
+    version: 1,
+    sid: new pkijs.IssuerAndSerialNumber({ issuer: certificate.issuer, serialNumber: certificate.serialNumber }),
+    digestAlgorithm: sha256Algorithm(),
+    signedAttrs,
+    signatureAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+    signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
+  });
+  if (timestamp) {
+    const token = await timestamp(signature);
+    const tokenAsn1 = asn1js.fromBER(toArrayBuffer(token));
+    if (tokenAsn1.offset === -1) throw new SealError('The timestamp authority answered with a token that is not DER');
+    signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
+      type: 1,
+      attributes: [new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [tokenAsn1.result] })],
+    });
+  }
+
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    digestAlgorithms: [sha256Algorithm()],
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    certificates: [certificate, ...signer.chain.map(parseCertificate)],
+    signerInfos: [signerInfo],
+  });
+  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
+  return toBuffer(contentInfo.toSchema().toBER());
+}

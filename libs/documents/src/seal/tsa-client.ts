@@ -1,0 +1,120 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { OID, toBuffer } from './cms';
+import { SealError } from './signer';
+
+/** Where trusted time comes from: an RFC 3161 timestamp authority reached over HTTP(S). */
+export interface TimestampAuthority {
+  readonly url: string;
+  /** DER of a TimeStampToken (a CMS ContentInfo) over the SHA-256 digest given. */
+  timestamp(sha256Digest: Buffer): Promise<Buffer>;
+}
+
+export interface TsaClientOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** Milliseconds before the request is abandoned (default 15 s). */
+  timeoutMs?: number;
+}
+
+const toArrayBuffer = (b: Buffer): ArrayBuffer => new Uint8Array(b).buffer;
+
+/** DER TimeStampReq (RFC 3161 §2.4.1): SHA-256 imprint, a random nonce, and the TSA certificate asked for. */
+export function timestampRequest(sha256Digest: Buffer, nonce: Buffer = randomBytes(8)): Buffer {
+  const request = new pkijs.TimeStampReq({
+    version: 1,
+    messageImprint: new pkijs.MessageImprint({
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 }),
+      hashedMessage: new asn1js.OctetString({ valueHex: toArrayBuffer(sha256Digest) }),
+    }),
+    nonce: new asn1js.Integer({ valueHex: toArrayBuffer(Buffer.concat([Buffer.from([0x01]), nonce])) }),
+    certReq: true,
+  });
+  return toBuffer(request.toSchema().toBER());
+}
+
+export interface TimestampInfo {
+  /** genTime of the token (ISO 8601). */
+  time: string;
+  /** Hex of the hashed message in the token. */
+  imprint: string;
+  nonce: string | null;
+  /** DER certificates carried in the token (the TSA's, when certReq was set). */
+  certificates: Buffer[];
+}
+
+/** Reads a TimeStampToken: its time, imprint, nonce and certificates. Throws on garbage. */
+export function readTimestampToken(token: Buffer): TimestampInfo {
+  const contentInfo = pkijs.ContentInfo.fromBER(toArrayBuffer(token));
+  if (contentInfo.contentType !== OID.signedData) throw new SealError('The timestamp token is not CMS SignedData');
+  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
+  if (signedData.encapContentInfo.eContentType !== OID.tstInfo || !signedData.encapContentInfo.eContent) {
+    throw new SealError('The timestamp token carries no TSTInfo');
+  }
+  const tstInfo = pkijs.TSTInfo.fromBER(signedData.encapContentInfo.eContent.getValue());
+  return {
+    time: tstInfo.genTime.toISOString(),
+    imprint: toBuffer(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView).toString('hex'),
+    nonce: tstInfo.nonce ? toBuffer(tstInfo.nonce.valueBlock.valueHexView).toString('hex') : null,
+    certificates: (signedData.certificates ?? [])
+      .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
+      .map((c) => toBuffer(c.toSchema().toBER())),
+  };
+}
+
+/** Checks a TimeStampResp (RFC 3161 §2.4.2) against the request and returns its token. */
+export function timestampTokenFromResponse(response: Buffer, sha256Digest: Buffer, nonce: Buffer | null): Buffer {
+  let parsed: pkijs.TimeStampResp;
+  try {
+    parsed = pkijs.TimeStampResp.fromBER(toArrayBuffer(response));
+  } catch (error) {
+    throw new SealError(`The timestamp authority's answer is not a timestamp response (${(error as Error).message})`);
+  }
+  const status = parsed.status.status;
+  if (status !== 0 && status !== 1) {
+    const text = parsed.status.statusStrings?.map((s) => s.valueBlock.value).join('; ');
+    throw new SealError(`The timestamp authority refused the request (status ${status}${text ? `: ${text}` : ''})`);
+  }
+  if (!parsed.timeStampToken) throw new SealError('The timestamp authority granted the request but sent no token');
+  const token = toBuffer(parsed.timeStampToken.toSchema().toBER());
+  const info = readTimestampToken(token);
+  if (info.imprint !== sha256Digest.toString('hex')) throw new SealError('The timestamp token is for other data than we sent');
+  if (nonce && info.nonce !== Buffer.concat([Buffer.from([0x01]), nonce]).toString('hex')) {
+    throw new SealError('The timestamp token does not carry our nonce');
+  }
+  return token;
+}
+
+/** RFC 3161 over HTTP (RFC 3161 §3.4): POST application/timestamp-query, optional basic auth. */
+export class HttpTimestampAuthority implements TimestampAuthority {
+  readonly url: string;
+  constructor(private readonly options: TsaClientOptions) {
+    this.url = options.url;
+  }
+
+  async timestamp(sha256Digest: Buffer): Promise<Buffer> {
+    const nonce = randomBytes(8);
+    const headers: Record<string, string> = { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' };
+    if (this.options.username) {
+      headers.authorization = `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ''}`).toString('base64')}`;
+    }
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers,
+        body: timestampRequest(sha256Digest, nonce),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      throw new SealError(`The timestamp authority ${this.url} did not answer (${(error as Error).message})`);
+    }
+    if (!response.ok) throw new SealError(`The timestamp authority ${this.url} answered HTTP ${response.status}`);
+    return timestampTokenFromResponse(Buffer.from(await response.arrayBuffer()), sha256Digest, nonce);
+  }
+}
+
+/** SHA-256 of some bytes (the imprint a timestamp is asked for). */
+export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest();
