@@ -1,5 +1,6 @@
-// Two projects: unit tests need nothing but Node; integration tests use the
-// real PostgreSQL and Redis on the machine (see test/support/global-setup.ts).
+// Three projects: unit tests need nothing but Node; integration tests use the real
+// PostgreSQL and Redis on the machine (see test/support/global-setup.ts); browser tests
+// also drive Debian's chromium through playwright-core (test/browser/support).
 // Compiler settings live in .swcrc (also used by scripts/ts-register.js).
 const swcrc = JSON.parse(require('node:fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcrc.$schema;
@@ -29,6 +30,16 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      // A journey clicks through dozens of pages, each checked with axe (testTimeout is not a
+      // per-project option, so the setup file raises it).
+      setupFilesAfterEnv: ['<rootDir>/test/browser/support/browser-timeout.ts'],
     },
   ],
 };

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs, then type-checks,
 # lints, checks migrations for drift and runs unit and integration tests on the real
-# PostgreSQL and Redis of this machine.
+# PostgreSQL and Redis of this machine, then the browser tests (Debian's chromium, axe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 ensure_node_modules
 ensure_pdf_tools
+ensure_chromium
 ensure_services
 
 say "Type-checking and building"
@@ -30,3 +31,5 @@ say "Unit tests"
 npx jest --selectProjects unit --ci
 say "Integration and end-to-end tests (real PostgreSQL, Redis, BullMQ, SMTP)"
 npx jest --selectProjects integration --ci --maxWorkers=2
+say "Browser tests (chromium: journeys with and without JavaScript, axe WCAG 2.2 AA on every page)"
+npx jest --selectProjects browser --ci --runInBand

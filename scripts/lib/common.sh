@@ -28,6 +28,19 @@ ensure_pdf_tools() {
   fi
 }
 
+# Debian's chromium for the browser tests (playwright-core drives it; no browser is downloaded).
+ensure_chromium() {
+  local path=${CHROMIUM_PATH:-/usr/bin/chromium}
+  [ -x "$path" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "Installing chromium (browser tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    [ -x "$path" ] || die "chromium was installed but $path is missing; set CHROMIUM_PATH"
+  else
+    die "$path is missing: install Debian's chromium package (e.g. sudo apt-get install chromium) or set CHROMIUM_PATH"
+  fi
+}
+
 pg_up() { pg_isready -q -d "${1:-postgres://postgres@127.0.0.1:5432/postgres}" 2>/dev/null || node -e "
   const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1] });
   c.connect().then(() => c.end()).then(() => process.exit(0), () => process.exit(1));" "${1:-postgres://postgres@127.0.0.1:5432/postgres}"; }
