@@ -9,7 +9,8 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   migration:check         exit 1 if entities and migrations differ
   seed                    load the demo PCNs, users and a draft agreement
   audit:verify [agreementId]
-                          recompute the audit hash chains (one agreement's, or all); exit 1 if broken`;
+                          recompute the audit hash chains (one agreement's, or all); exit 1 if broken
+  documents:verify FILE   check a sealed PDF against the trusted seal and TSA certificates; exit 0 if authentic, else 1`;
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -62,6 +63,11 @@ async function main(): Promise<void> {
       } finally {
         await ds.destroy();
       }
+      return;
+    }
+    case 'documents:verify': {
+      const { verifyDocumentCommand } = await import('./verify-document');
+      process.exitCode = await verifyDocumentCommand(arg);
       return;
     }
     default:

@@ -29,6 +29,7 @@ export { appendDss, appendDocumentTimestamp, readTrailer, ValidationData } from 
 export { renderAndSeal, SealedDocument } from './seal/render-and-seal';
 export { generateDevSealCertificate, DevSealCertificate, DevSealCertificateOptions } from './seal/dev-seal-cert';
 export { inspectSealedPdf, SealedPdfInspection } from './verify/verify-pdf';
+export { verifySealedPdf, SealVerdict, SealVerdictCode } from './verify/verify-sealed-pdf';
 export * from './model';
 export * from './documents.config';
 export * from './documents.exception';

@@ -1,6 +1,6 @@
-import { createHash, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { children, content, DerNode, OID, raw, readNode, readOid, readTime, TAG } from '../seal/der';
-import { issuerAndSerial, sealCertificateFingerprint } from '../seal/seal-signer';
+import { createHash, X509Certificate } from 'node:crypto';
+import { checkSigner, findSignerCertificate, parseSignedData } from './cms';
+import { isPdfHeader, readPdfStructure } from './pdf-structure';
 
 export interface SealedPdfInspection {
   isPdf: boolean;
@@ -29,13 +29,10 @@ export interface SealedPdfInspection {
   reason?: string;
 }
 
-const BYTE_RANGE = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
-
 /**
  * Checks the (last) signature of a PDF sealed by the platform. Never throws:
  * garbage, truncated files and unsigned PDFs give a negative result with a reason.
- * Certificate trust is *not* judged here; compare `signerCertFingerprint` with the
- * fingerprints of the platform's seal certificates.
+ * Certificate trust is *not* judged here: use `verifySealedPdf` for a verdict anchored to trust.
  */
 export function inspectSealedPdf(input: Buffer | Uint8Array): SealedPdfInspection {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input ?? []);
@@ -51,8 +48,7 @@ export function inspectSealedPdf(input: Buffer | Uint8Array): SealedPdfInspectio
     sha256: createHash('sha256').update(buf).digest('hex'),
   };
   try {
-    const head = buf.subarray(0, 1024).toString('latin1');
-    if (!head.includes('%PDF-')) return { ...result, reason: 'not a PDF (no %PDF- header)' };
+    if (!isPdfHeader(buf)) return { ...result, reason: 'not a PDF (no %PDF- header)' };
     const text = buf.toString('latin1');
     if (!/%%EOF\s*$/.test(text.slice(-1024))) {
       return { ...result, isPdf: true, truncated: true, reference: readReference(text), reason: 'truncated PDF (no %%EOF at the end)' };
@@ -60,38 +56,26 @@ export function inspectSealedPdf(input: Buffer | Uint8Array): SealedPdfInspectio
     result.isPdf = true;
     result.reference = readReference(text);
 
-    const ranges = [...text.matchAll(BYTE_RANGE)];
-    result.signatureCount = ranges.length;
-    if (ranges.length === 0) return { ...result, reason: 'the PDF carries no signature' };
+    const { signatures } = readPdfStructure(buf, text);
+    result.signatureCount = signatures.length;
+    if (signatures.length === 0) return { ...result, reason: 'the PDF carries no signature' };
     result.signed = true;
-    const match = ranges[ranges.length - 1];
-    const [a0, l0, a1, l1] = match.slice(1, 5).map(Number);
-    const sigDictStart = text.lastIndexOf('<<', match.index);
-    const subFilter = /\/SubFilter\s*\/([A-Za-z0-9.#_-]+)/.exec(text.slice(sigDictStart, match.index + 40000));
-    result.subFilter = subFilter?.[1];
-
-    if (a0 !== 0 || a0 + l0 > a1 || a1 + l1 > buf.length) {
-      return { ...result, reason: 'ByteRange points outside the file' };
-    }
-    const gap = text.slice(a0 + l0, a1);
-    if (!/^<[0-9A-Fa-f]*>$/.test(gap)) return { ...result, reason: 'ByteRange gap is not the /Contents hex string' };
+    const sig = signatures[signatures.length - 1];
+    const [a0, l0, a1, l1] = sig.byteRange;
+    result.subFilter = sig.subFilter ?? undefined;
+    if (a0 !== 0 || a0 + l0 > a1 || a1 + l1 > buf.length) return { ...result, reason: 'ByteRange points outside the file' };
+    if (sig.contents.length === 0) return { ...result, reason: 'ByteRange gap is not the /Contents hex string' };
     result.byteRangeCoversWholeFile = a1 + l1 === buf.length;
 
-    const cms = Buffer.from(gap.slice(1, -1), 'hex');
-    const parsed = parseCms(cms);
-    result.signerCertFingerprint = sealCertificateFingerprint(parsed.certificate);
-    result.signerSubject = new X509Certificate(parsed.certificate).subject.split('\n').filter(Boolean).join(', ');
-    result.signingTime = parsed.signingTime?.toISOString();
-
-    const digest = createHash('sha256')
-      .update(buf.subarray(a0, a0 + l0))
-      .update(buf.subarray(a1, a1 + l1))
-      .digest();
-    result.digestMatches = !!parsed.messageDigest && digest.equals(parsed.messageDigest);
-    result.signingCertificateV2Matches =
-      !!parsed.essCertHash && parsed.essCertHash.equals(createHash('sha256').update(parsed.certificate).digest());
-    const publicKey = new X509Certificate(parsed.certificate).publicKey;
-    result.signatureValid = cryptoVerify('sha256', parsed.signedAttributesSet, publicKey, parsed.signature);
+    const cms = parseSignedData(sig.contents);
+    const certificate = findSignerCertificate(cms);
+    if (!certificate) return { ...result, reason: 'the signature does not carry its certificate' };
+    result.signerCertFingerprint = createHash('sha256').update(certificate).digest('hex');
+    result.signerSubject = new X509Certificate(certificate).subject.split('\n').filter(Boolean).join(', ');
+    const checked = checkSigner(cms, [buf.subarray(a0, a0 + l0), buf.subarray(a1, a1 + l1)], certificate);
+    result.digestMatches = checked.digestMatches;
+    result.signatureValid = checked.signatureValid;
+    result.signingCertificateV2Matches = !!cms.essCertHash && cms.essCertHash.equals(createHash('sha256').update(certificate).digest());
 
     const reasons: string[] = [];
     if (!result.byteRangeCoversWholeFile) reasons.push('bytes were added after the signature');
@@ -102,75 +86,6 @@ export function inspectSealedPdf(input: Buffer | Uint8Array): SealedPdfInspectio
   } catch (err) {
     return { ...result, reason: `unreadable signature: ${(err as Error).message}` };
   }
-}
-
-interface ParsedCms {
-  certificate: Buffer;
-  signedAttributesSet: Buffer;
-  signature: Buffer;
-  messageDigest?: Buffer;
-  signingTime?: Date;
-  essCertHash?: Buffer;
-}
-
-function parseCms(der: Buffer): ParsedCms {
-  const contentInfo = readNode(der);
-  const [type, wrapped] = children(contentInfo);
-  if (readOid(type) !== OID.signedData) throw new Error('CMS is not SignedData');
-  const signedData = children(wrapped)[0];
-  const fields = children(signedData);
-  const certsNode = fields.find((f) => f.tag === 0xa0);
-  const signerInfos = fields[fields.length - 1];
-  if (!certsNode || signerInfos.tag !== TAG.SET) throw new Error('CMS has no certificates or signer infos');
-  const certificates = children(certsNode).map((c) => Buffer.from(raw(c)));
-  const signerInfo = children(signerInfos)[0];
-  const si = children(signerInfo);
-  // SignerInfo: version, sid, digestAlgorithm, [0] signedAttrs, signatureAlgorithm, signature
-  const sid = si[1];
-  const digestAlg = readOid(children(si[2])[0]);
-  if (digestAlg !== OID.sha256) throw new Error(`unsupported digest algorithm ${digestAlg}`);
-  const attrsNode = si[3];
-  if (attrsNode.tag !== 0xa0) throw new Error('CMS signer info has no signed attributes');
-  const signature = Buffer.from(content(si[5]));
-  const signedAttributesSet = Buffer.from(raw(attrsNode));
-  signedAttributesSet[0] = TAG.SET;
-
-  const certificate = pickSignerCertificate(certificates, sid);
-  const out: ParsedCms = { certificate, signedAttributesSet, signature };
-  for (const attr of children(attrsNode)) {
-    const [attrType, values] = children(attr);
-    const value: DerNode = children(values)[0];
-    switch (readOid(attrType)) {
-      case OID.messageDigest:
-        out.messageDigest = Buffer.from(content(value));
-        break;
-      case OID.signingTime:
-        out.signingTime = readTime(value);
-        break;
-      case OID.signingCertificateV2: {
-        const certs = children(children(value)[0]);
-        const essCertId = children(certs[0]);
-        const hashNode = essCertId.find((n) => n.tag === TAG.OCTET_STRING);
-        const hashAlg = essCertId[0].tag === TAG.SEQUENCE ? readOid(children(essCertId[0])[0]) : OID.sha256;
-        if (hashNode && hashAlg === OID.sha256) out.essCertHash = Buffer.from(content(hashNode));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-function pickSignerCertificate(certificates: Buffer[], sid: DerNode): Buffer {
-  if (sid.tag === TAG.SEQUENCE) {
-    const [issuer, serial] = children(sid).map((n) => Buffer.from(raw(n)));
-    const found = certificates.find((c) => {
-      const ids = issuerAndSerial(c);
-      return ids.issuer.equals(issuer) && ids.serial.equals(serial);
-    });
-    if (found) return found;
-  }
-  if (!certificates[0]) throw new Error('CMS carries no certificate');
-  return certificates[0];
 }
 
 /** Reads the platform reference from the info dictionary (direct or indirect string). */
