@@ -8,6 +8,9 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   migration:generate Name write a migration for entity changes (run from the repository root)
   migration:check         exit 1 if entities and migrations differ
   seed                    load the demo PCNs, users and a draft agreement
+  documents:renew-timestamps
+                          add a fresh document timestamp (new version) to every document whose last one
+                          is older than DOCUMENT_TIMESTAMP_RENEW_AFTER_DAYS (needs TSA_URL and the seal)
   audit:verify [agreementId]
                           recompute the audit hash chains (one agreement's, or all); exit 1 if broken
   documents:verify FILE   check a sealed PDF against the trusted seal and TSA certificates; exit 0 if authentic, else 1`;
@@ -68,6 +71,11 @@ async function main(): Promise<void> {
     case 'documents:verify': {
       const { verifyDocumentCommand } = await import('./verify-document');
       process.exitCode = await verifyDocumentCommand(arg);
+      return;
+    }
+    case 'documents:renew-timestamps': {
+      const { renewTimestampsCommand } = await import('./renew-timestamps');
+      await renewTimestampsCommand(databaseUrl());
       return;
     }
     default:

@@ -11,8 +11,9 @@ import { DocumentsService } from './access/documents.service';
 import { AgreementDocumentSource } from './model';
 import { DocumentsController } from './http/documents.controller';
 import { SealedDocumentEntity } from './storage/sealed-document.entity';
+import { SealedDocumentVersionEntity } from './seal/sealed-document-version.entity';
 
-export const DOCUMENTS_ENTITIES = [SealedDocumentEntity];
+export const DOCUMENTS_ENTITIES = [SealedDocumentEntity, SealedDocumentVersionEntity];
 
 /** Downloading, searching, previewing and verifying sealed documents (the API side). */
 @Module({

@@ -26,6 +26,7 @@ export {
 export { SealTrust, sealTrustFromConfig, readDerList, currentSealCertificate } from './seal/seal-trust';
 export { HttpTimestampAuthority, TimestampAuthority, TsaClientOptions, readTimestampToken, TimestampInfo } from './seal/tsa-client';
 export { appendDss, appendDocumentTimestamp, readTrailer, ValidationData } from './seal/pdf-incremental';
+export { SealedDocumentVersionEntity } from './seal/sealed-document-version.entity';
 export { renderAndSeal, SealedDocument } from './seal/render-and-seal';
 export { generateDevSealCertificate, DevSealCertificate, DevSealCertificateOptions } from './seal/dev-seal-cert';
 export { inspectSealedPdf, SealedPdfInspection } from './verify/verify-pdf';

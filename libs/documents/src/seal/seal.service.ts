@@ -136,6 +136,18 @@ export class SealService {
     });
   }
 
+  /**
+   * Renewal (`documents:renew-timestamps`): current validation data, then a fresh document
+   * timestamp over everything, as incremental updates; returns the new file and the TSA's time.
+   */
+  async renewDocumentTimestamp(pdf: Buffer): Promise<{ pdf: Buffer; timestampedAt: Date }> {
+    const tsa = this.tsa;
+    if (!tsa) throw new SealError('No timestamp authority is configured (TSA_URL): timestamps cannot be renewed');
+    let token: Buffer | null = null;
+    const renewed = await appendDocumentTimestamp(this.addValidationData(pdf), async (digest) => (token = await tsa.timestamp(digest)), digestOf);
+    return { pdf: renewed, timestampedAt: new Date(readTimestampToken(token!).time) };
+  }
+
   /** B-LTA (and its renewal): a document timestamp over the whole file, as an incremental update. */
   async addDocumentTimestamp(pdf: Buffer): Promise<Buffer> {
     const tsa = this.tsa;
