@@ -17,6 +17,8 @@ status=0
 if [ "$which" = all ] || [ "$which" = pdf ]; then
   say "PDF render and seal (bench/pdf/render-seal.bench.js)"
   node bench/pdf/render-seal.bench.js || { status=1; echo "PDF benchmark failed" >&2; }
+  say "PAdES B-LTA seal against the loopback test TSA (bench/pdf/pades-lta.bench.js)"
+  node bench/pdf/pades-lta.bench.js || { status=1; echo "PAdES B-LTA benchmark failed" >&2; }
 fi
 
 if [ "$which" = all ] || [ "$which" = workflow ]; then

@@ -2,8 +2,9 @@
 # `npm run demo`: from a fresh clone to a running platform with demo data.
 # Installs dependencies, makes sure PostgreSQL and Redis answer (local services, else
 # docker compose), creates the demo database, a development seal certificate, builds,
-# migrates, seeds (printing demo logins; a second run resets their passwords), then runs
-# the API, the worker and a mail catcher until Ctrl-C.
+# migrates, seeds (a second run resets the demo passwords), then runs the API, the worker
+# and a mail catcher until Ctrl-C, printing the address to open and the demo logins once
+# everything answers. A port already in use stops it before anything is changed.
 #
 #   DATABASE_URL=...       use this database as is (not created); default: pcn_demo on
 #                          DATABASE_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres)
@@ -35,6 +36,12 @@ if [ -z "${SESSION_SECRET:-}" ]; then
 fi
 export SESSION_SECRET
 
+# Before anything changes: with the port taken (another demo running?), seeding would reset
+# the passwords that demo printed, and then this one could not start anyway.
+if [ "${DEMO_NO_START:-}" != 1 ] && port_open 127.0.0.1 "$PORT"; then
+  die "port $PORT is already in use (another demo or API still running?); stop it or run with PORT=<free port>. Nothing was changed."
+fi
+
 # --- PostgreSQL and Redis ---
 if [ -n "${DATABASE_URL:-}" ]; then
   # A database given by URL is used as it is: check that one, create nothing.
@@ -63,10 +70,17 @@ fi
 say "Migrating"
 node dist/apps/cli/src/main.js migrate
 say "Seeding demo data"
-node dist/apps/cli/src/main.js seed
+# The seed prints a summary line, then the logins table (with the password): the table is
+# shown again at the end, where it is not lost in the apps' start-up logs.
+seed_output=$(node dist/apps/cli/src/main.js seed)
+seed_summary=${seed_output%%$'\n'*}
+logins_table=${seed_output#"$seed_summary"}
+logins_table=${logins_table#$'\n'}
+echo "    $seed_summary"
 
 if [ "${DEMO_NO_START:-}" = 1 ]; then
   say "DEMO_NO_START=1: demo database ready, not starting the apps"
+  printf '%s\n' "$logins_table"
   exit 0
 fi
 
@@ -103,6 +117,25 @@ trap stop EXIT
 # `cmd > >(prefix)`: $! is the node process itself, so it can be signalled directly.
 prefix() { awk -v p="$1" '{ print p $0; fflush() }'; }
 
+# Trusted time: unless TSA_URL is set, the loopback test TSA (test/support/test-tsa.ts, around
+# `openssl ts -reply`, with its own test CA and CRLs) so documents are sealed PAdES B-LTA.
+if [ -z "${TSA_URL:-}" ]; then
+  if command -v openssl >/dev/null; then
+    tsa_env=$(mktemp)
+    node -r ./scripts/ts-register.js test/support/test-tsa.ts "$tsa_env" > >(prefix '[tsa]    ') 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 300); do [ -s "$tsa_env" ] && break; sleep 0.1; done
+    if [ -s "$tsa_env" ]; then
+      set -a; source "$tsa_env"; set +a
+      say "Sealing PAdES B-LTA with trusted time from the local test TSA ($TSA_URL)"
+    else
+      say "The local test TSA did not start: documents will be sealed PAdES B-B (no trusted time)"
+    fi
+  else
+    say "openssl is missing: no local timestamp authority, documents will be sealed PAdES B-B (no trusted time)"
+  fi
+fi
+
 if [ "$SMTP_HOST" = 127.0.0.1 ] || [ "$SMTP_HOST" = localhost ]; then
   if port_open "$SMTP_HOST" "$SMTP_PORT"; then
     say "Using the SMTP server already listening on $SMTP_HOST:$SMTP_PORT for demo emails"
@@ -129,17 +162,16 @@ for i in $(seq 1 60); do
   sleep 1
 done
 
-base=http://localhost:$PORT
 cat <<EOF
 
 $(say "PCN Agreements demo is running")
-    API           $base/api/v1
-    API docs      $base/api/docs
-    Queues        $base/admin/queues   (platform admin Bearer token)
-    Health        $health
-    Emails        printed here as [mail] lines (SMTP $SMTP_HOST:$SMTP_PORT)
-    Sign in       POST $base/api/v1/auth/login {"email", "password"} with a login printed above
-    Stop          Ctrl-C
+
+    Open  http://localhost:$PORT/  and sign in as one of these:
+
+$logins_table
+
+    Emails the platform sends appear here as [mail] lines (each has a link to open).
+    Stop with Ctrl-C.
 
 EOF
 

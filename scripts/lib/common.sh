@@ -18,13 +18,14 @@ ensure_node_modules() {
 # PDF readers the tests use to check our PDFs from the outside (Debian packages).
 ensure_pdf_tools() {
   local missing=()
-  for tool in pdfsig pdftotext pdffonts pdftoppm qpdf; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  # certutil (libnss3-tools) builds the NSS trust store pdfsig judges the test seal with; openssl runs the test TSA.
+  for tool in pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "Installing poppler-utils and qpdf"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf >/dev/null
+    say "Installing poppler-utils, qpdf, libnss3-tools and openssl"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf libnss3-tools openssl >/dev/null
   else
-    die "missing ${missing[*]}: install the poppler-utils and qpdf packages (e.g. sudo apt-get install poppler-utils qpdf)"
+    die "missing ${missing[*]}: install the poppler-utils, qpdf, libnss3-tools and openssl packages (e.g. sudo apt-get install poppler-utils qpdf libnss3-tools openssl)"
   fi
 }
 
