@@ -75,7 +75,7 @@ say "Seeding demo data"
 seed_output=$(node dist/apps/cli/src/main.js seed)
 seed_summary=${seed_output%%$'\n'*}
 logins_table=${seed_output#"$seed_summary"}
-logins_table=${logins_table#$'\n'}
+while [ "${logins_table:0:1}" = $'\n' ]; do logins_table=${logins_table:1}; done
 echo "    $seed_summary"
 
 if [ "${DEMO_NO_START:-}" = 1 ]; then
