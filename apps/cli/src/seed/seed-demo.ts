@@ -8,6 +8,7 @@ import { AgreementsService } from '@pcn/agreements';
 import { SeedModule } from './seed.module';
 import { BYTES, BYTES_PRACTICES, DGS_ICB, DGS_PCNS, PARTNER_ORGANISATIONS, SHARED_DPO } from './demo-directory';
 import { demoAgreementContent, DemoIds } from './demo-agreement';
+import { demoLoginRows, demoLoginTable } from './demo-logins';
 
 const JOINED_ON = '2019-07-01';
 const SEED_ACTOR = { userId: null, ip: null, userAgent: 'pcn-cli seed', authMethod: 'seed' };
@@ -154,12 +155,13 @@ export async function loadDemoData({ directory, auth, agreements }: DemoDependen
   };
 }
 
-async function demoLogins(dataSource: DataSource): Promise<DemoLogin[]> {
-  const users = await dataSource.getRepository(UserEntity).find({ relations: { grants: true }, order: { email: 'ASC' } });
-  return users.filter((u) => u.email.includes('.demo.')).map((u) => ({ role: (u.grants ?? []).map((g) => g.role).join(', '), email: u.email, who: u.displayName }));
+async function demoLogins(dataSource: DataSource): Promise<Pick<DemoLogin, 'email'>[]> {
+  const users = await dataSource.getRepository(UserEntity).find({ order: { email: 'ASC' } });
+  return users.filter((u) => u.email.includes('.demo.')).map((u) => ({ email: u.email }));
 }
 
-function printLogins(logins: DemoLogin[], password: string): void {
-  console.log(`\nDemo logins (password for all: ${password}) — demo only, never reuse:`);
-  for (const l of logins) console.log(`  ${l.email.padEnd(44)} ${l.role}`);
+/** The logins that exist, as a table (name, role in words, email) under the one password; scripts/demo.sh shows it once the apps run. */
+function printLogins(logins: Pick<DemoLogin, 'email'>[], password: string): void {
+  const emails = new Set(logins.map((l) => l.email));
+  console.log(`\n${demoLoginTable(password, demoLoginRows().filter((row) => emails.has(row.email)))}`);
 }
