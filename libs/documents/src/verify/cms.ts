@@ -191,7 +191,7 @@ export function verifySignature(alg: pkijs.AlgorithmIdentifier, digestAlgorithm:
   const spec = SIGNATURE_ALGORITHMS[alg.algorithmId];
   if (!spec) return false;
   try {
-    const key = new X509Certificate(certDer).publicKey;
+    const key = x509(certDer).publicKey;
     const hash = spec.hash ?? digestAlgorithm;
     switch (spec.kind) {
       case 'rsa':
@@ -248,9 +248,23 @@ export function checkTimestampToken(token: Buffer, stamped: Buffer[] | Buffer, a
   };
 }
 
+const parsedCertificates = new Map<string, X509Certificate>();
+
+/** node:crypto's view of a certificate, parsed once per process (trust anchors and TSA chains repeat). */
+function x509(der: Buffer): X509Certificate {
+  const key = der.toString('base64');
+  let cert = parsedCertificates.get(key);
+  if (!cert) {
+    cert = new X509Certificate(der);
+    if (parsedCertificates.size >= 256) parsedCertificates.delete(parsedCertificates.keys().next().value as string);
+    parsedCertificates.set(key, cert);
+  }
+  return cert;
+}
+
 /** `C=GB, O=…, CN=…`, as openssl and pdfsig print it. */
 export function subjectOf(certDer: Buffer): string {
-  return new X509Certificate(certDer).subject.split('\n').filter(Boolean).join(', ');
+  return x509(certDer).subject.split('\n').filter(Boolean).join(', ');
 }
 
 /**
@@ -262,9 +276,9 @@ export function chainsToAnchor(certDer: Buffer, pool: Buffer[], anchors: Buffer[
   let poolCerts: X509Certificate[];
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(certDer);
-    anchorCerts = anchors.map((a) => new X509Certificate(a));
-    poolCerts = pool.map((a) => new X509Certificate(a));
+    cert = x509(certDer);
+    anchorCerts = anchors.map(x509);
+    poolCerts = pool.map(x509);
   } catch {
     return false;
   }

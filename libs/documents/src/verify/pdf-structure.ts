@@ -139,6 +139,25 @@ function findObjStart(text: string, from: number): number {
 
 const OBJ_HEADER = /(\d+)\s+(\d+)\s+obj\b/g;
 
+/** The last definition of object `num` in text[0, end) outside object streams, or null. */
+export function findObject(buf: Buffer, text: string, num: number, end: number): PdfObject | null {
+  const needle = new RegExp(`[^0-9]${num}\\s+\\d+\\s+obj\\b`, 'g');
+  let at = -1;
+  for (let from = end; from > 0 && at < 0; ) {
+    const window = Math.max(0, from - 65_536);
+    needle.lastIndex = 0;
+    const slice = text.slice(window, from + 16);
+    let m: RegExpExecArray | null;
+    let last = -1;
+    while ((m = needle.exec(slice))) if (window + m.index < end) last = window + m.index + 1;
+    if (last >= 0) at = last;
+    from = window;
+  }
+  if (at < 0) return null;
+  const [obj] = readObjects(buf, text, at, end);
+  return obj && obj.num === num ? obj : null;
+}
+
 /** Every object defined in text[start, end), including those packed in object streams. */
 export function readObjects(buf: Buffer, text: string, start: number, end: number): PdfObject[] {
   const out: PdfObject[] = [];
@@ -147,10 +166,17 @@ export function readObjects(buf: Buffer, text: string, start: number, end: numbe
   while ((m = OBJ_HEADER.exec(text)) && m.index < end) {
     if (m.index > 0 && /[0-9]/.test(text[m.index - 1])) continue;
     const bodyStart = m.index + m[0].length;
-    const endobj = text.indexOf('endobj', bodyStart);
-    const streamAt = text.indexOf('stream', bodyStart);
-    const hasStream = streamAt >= 0 && (endobj < 0 || streamAt < endobj) && text[streamAt - 1] !== 'd';
-    const bodyEnd = hasStream ? streamAt : endobj < 0 ? end : endobj;
+    // Where the object's value ends (parsed, so binary stream data is never searched).
+    const p = { s: text, i: bodyStart };
+    skipWs(p);
+    readValue(p);
+    const valueEnd = Math.min(p.i, end);
+    const q = { s: text, i: valueEnd };
+    skipWs(q);
+    const hasStream = text.startsWith('stream', q.i);
+    const streamAt = q.i;
+    const endobj = hasStream ? -1 : text.indexOf('endobj', valueEnd);
+    const bodyEnd = hasStream ? streamAt : valueEnd;
     const body = text.slice(bodyStart, bodyEnd).trim();
     const dict = body.startsWith('<<') ? parseDictionary(body) : null;
     out.push({ num: Number(m[1]), gen: Number(m[2]), body, dict });
@@ -163,8 +189,8 @@ export function readObjects(buf: Buffer, text: string, start: number, end: numbe
       }
       const after = text.indexOf('endobj', endstream);
       OBJ_HEADER.lastIndex = after < 0 ? endstream + 9 : after + 6;
-    } else if (endobj >= 0) {
-      OBJ_HEADER.lastIndex = endobj + 6;
+    } else {
+      OBJ_HEADER.lastIndex = endobj >= 0 && endobj - valueEnd < 64 ? endobj + 6 : valueEnd;
     }
   }
   return out;
@@ -204,8 +230,8 @@ function objectStreamObjects(data: Buffer, dict: Map<string, string>): PdfObject
 }
 
 /** The revision's trailer dictionary and the objects its cross-reference section frees. */
-export function readUpdate(buf: Buffer, text: string, revision: PdfRevision): PdfUpdate {
-  const objects = readObjects(buf, text, revision.start, revision.end);
+export function readUpdate(buf: Buffer, text: string, revision: PdfRevision, options: { trailerOnly?: boolean } = {}): PdfUpdate {
+  const objects = options.trailerOnly && text.lastIndexOf('trailer', revision.end) >= revision.start ? [] : readObjects(buf, text, revision.start, revision.end);
   const segment = text.slice(revision.start, revision.end);
   let trailer: Map<string, string> | null = null;
   const freed: number[] = [];

@@ -8,6 +8,7 @@ import {
   PdfObject,
   PdfRevision,
   PdfSignature,
+  findObject,
   readObjects,
   readPdfStructure,
   readUpdate,
@@ -218,10 +219,19 @@ function judgeLaterUpdates(
     out.problem = 'another signature was added after the seal';
     return out;
   }
-  // What the sealed revision defines, then each update on top of it.
+  // What the sealed revision defines (looked up as needed), then each update on top of it.
   const defined = new Map<number, PdfObject>();
-  for (const o of readObjects(buf, text, 0, seal.coveredEnd)) defined.set(o.num, o);
-  let trailer = readUpdate(buf, text, revisions[sealRevisionIndex]).trailer;
+  const packed = text.lastIndexOf('/ObjStm', seal.coveredEnd) >= 0;
+  if (packed) for (const o of readObjects(buf, text, 0, seal.coveredEnd)) defined.set(o.num, o);
+  const lookup = (num: number | null): PdfObject | undefined => {
+    if (num === null) return undefined;
+    if (!defined.has(num) && !packed) {
+      const found = findObject(buf, text, num, seal.coveredEnd);
+      if (found) defined.set(num, found);
+    }
+    return defined.get(num);
+  };
+  let trailer = readUpdate(buf, text, revisions[sealRevisionIndex], { trailerOnly: true }).trailer;
   let root = refNumber(trailer?.get('Root'));
 
   for (let i = sealRevisionIndex + 1; i < revisions.length; i++) {
@@ -245,8 +255,12 @@ function judgeLaterUpdates(
       const type = nameValue(obj.dict?.get('Type'));
       if (type === 'XRef' || type === 'ObjStm') continue;
       if (type === 'DSS') addsDss = true;
-      const before = defined.get(obj.num);
+      const before = lookup(obj.num);
       if (!before) continue; // a new object matters only through a changed object, judged below
+      lookup(refNumber(lookup(root)?.dict?.get('AcroForm')));
+      const annots = obj.dict?.get('Annots');
+      lookup(refNumber(annots));
+      lookup(refNumber(before.dict?.get('Annots')));
       const why = changeProblem(before, obj, obj.num === root, defined, newObjects, root);
       if (why) return { ...out, problem: why };
       if (obj.num === root && obj.dict?.get('DSS') !== before.dict?.get('DSS')) addsDss = true;
