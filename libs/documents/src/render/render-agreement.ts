@@ -5,6 +5,7 @@ import type {
   AnnexSection,
   Block,
   CertificateEvent,
+  CertificateSigner,
   DocumentSection,
   KeyValueBlock,
   SignatureBlock,
@@ -205,15 +206,26 @@ class AgreementRenderer {
     return a.title;
   }
 
+  /**
+   * The approvals this document shows: every one for the whole agreement; for an annex only
+   * the approvals of that annex (never a party's approval of the agreement or of another annex).
+   */
   private signersInScope(blocks: SignatureBlock[]): SignatureBlock[] {
-    const parties = this.annex?.parties;
-    if (!this.annex || !parties) return blocks;
-    const set = new Set(parties);
-    return blocks.filter((b) => set.has(b.odsCode));
+    const annex = this.annex;
+    if (!annex) return blocks;
+    const parties = new Set(annex.parties ?? []);
+    return blocks.filter((b) => (b.part === undefined ? parties.has(b.odsCode) : b.part === annex.id));
+  }
+
+  /** An item tagged with a part belongs to an annex's certificate only when it is that annex's. */
+  private inScope(part: string | null | undefined): boolean {
+    return !this.annex || part === null || part === undefined || part === this.annex.id;
   }
 
   private eventsInScope(events: CertificateEvent[]): CertificateEvent[] {
-    if (!this.annex?.parties) return events;
+    if (!this.annex) return events;
+    if (events.some((e) => e.part !== undefined)) return events.filter((e) => this.inScope(e.part));
+    // Events without part tags (older callers): keep those of this annex's organisations.
     const orgs = new Set(this.signersInScope(this.model.signatures).map((s) => s.organisation));
     this.signersInScope(this.model.igApprovals).forEach((s) => orgs.add(s.organisation));
     orgs.add(this.model.pcn.name);
@@ -546,45 +558,168 @@ class AgreementRenderer {
   private certificatePage(): void {
     const { doc, model } = this;
     const cert = model.certificate;
+    const summary = cert.summary;
+    const annex = this.annex;
     this.startSection('certificate', 'Certificate of completion');
     this.paragraph(
-      'This certificate records how the document was approved. The platform seal (a PAdES digital signature over the whole file) protects this page and every page before it.',
+      annex
+        ? `This certificate records how ${annex.title} was approved: by whom, when, from where and how they signed in. The platform seal (a PAdES digital signature over the whole file) protects this page and every page before it. Times are shown in UTC and in UK time (Europe/London).`
+        : 'This certificate records how the agreement and each of its parts were approved: by whom, when, from where and how they signed in. The platform seal (a PAdES digital signature over the whole file) protects this page and every page before it. Times are shown in UTC and in UK time (Europe/London).',
       { size: 9.5, colour: COLOUR.muted },
     );
     doc.y += 4;
-    this.keyValue(
-      {
-        kind: 'keyValue',
-        items: [
-          { label: 'Document reference', value: this.reference },
-          { label: 'Document', value: `${this.title}, version ${model.version}` },
-          { label: 'Primary Care Network', value: `${model.pcn.name} (${model.pcn.code}), ICB ${model.pcn.icbCode}` },
-          { label: 'Status', value: model.status },
-          { label: 'Revision SHA-256', value: cert.revisionHash },
-          { label: 'Seal certificate', value: cert.sealCertificateRef },
-          { label: 'Verification URL', value: cert.verificationUrl },
-          { label: 'Generated', value: `${formatUtc(model.generatedAt)} (${formatLondon(model.generatedAt)})` },
-        ],
-      },
-      { labelWidth: 130, monoValues: new Set(['Revision SHA-256']), size: 9 },
+    const both = (iso: string | null | undefined) => (iso ? `${formatUtc(iso)} (${formatLondon(iso)})` : '—');
+    // An annex's certificate: only the approvals of that annex (part null is the agreement's own).
+    const signers = (cert.signers ?? []).filter((s) => !annex || s.part === annex.id);
+    const parts = cert.parts ?? [];
+    const ownPart = parts.find((p) => p.part === (annex ? annex.id : null));
+    const items: { label: string; value: string }[] = [{ label: 'Part reference', value: this.reference }];
+    if (annex) items.push({ label: 'Part', value: annex.title });
+    items.push(
+      { label: annex ? 'Annex to' : 'Agreement', value: `${model.title}, version ${model.version}${summary && annex ? ` (${summary.agreementReference})` : ''}` },
+      { label: 'Primary Care Network', value: `${model.pcn.name} (${model.pcn.code}), ICB ${model.pcn.icbCode}` },
+      { label: 'Status', value: model.status },
     );
-    doc.y += 8;
+    if (summary) items.push({ label: 'Revision', value: `Revision ${summary.revisionNumber}` });
+    items.push({ label: 'Revision SHA-256', value: cert.revisionHash });
+    if (annex && ownPart) items.push({ label: 'Annex content SHA-256', value: ownPart.contentHash });
+    if (summary) {
+      const people = new Set(signers.map((s) => s.email.toLowerCase())).size;
+      items.push(
+        { label: 'Sent by', value: summary.sender },
+        { label: 'Created', value: both(summary.createdAt) },
+        { label: 'Sent for approval', value: both(summary.sentAt) },
+        { label: 'Completed', value: both(summary.completedAt) },
+        { label: 'Signers', value: `${signers.length} ${signers.length === 1 ? 'approval' : 'approvals'} by ${people} ${people === 1 ? 'person' : 'people'}` },
+        { label: 'Seal certificate', value: summary.seal.subject || cert.sealCertificateRef },
+        { label: 'Seal certificate SHA-256', value: summary.seal.fingerprint || '—' },
+        { label: 'Seal certificate valid', value: `From ${formatUtc(summary.seal.validFrom)} to ${formatUtc(summary.seal.validTo)}` },
+        {
+          label: 'Trusted time',
+          value: summary.timestamp
+            ? `Timestamp authority: ${summary.timestamp.authority}. ${summary.timestamp.time ? `Time: ${both(summary.timestamp.time)}.` : 'The trusted time is in the signature timestamp token the authority issued when the seal was applied; PDF readers show it with the signature.'}`
+            : 'No trusted timestamp (no timestamp authority configured)',
+        },
+      );
+    } else {
+      items.push({ label: 'Seal certificate', value: cert.sealCertificateRef });
+    }
+    items.push(
+      { label: 'Verification URL', value: cert.verificationUrl },
+      { label: 'Generated', value: both(model.generatedAt) },
+    );
+    const mono = new Set(['Revision SHA-256', 'Annex content SHA-256', 'Seal certificate SHA-256']);
+    this.keyValue({ kind: 'keyValue', items }, { labelWidth: 130, monoValues: mono, size: 9 });
+
+    const splitHash = (h: string) => (h.length > 32 ? `${h.slice(0, 32)} ${h.slice(32)}` : h);
+    if (!annex && parts.length > 0) {
+      this.subheading('Parts and what each was approved against');
+      this.table({
+        kind: 'table',
+        columns: [
+          { header: 'Part', width: 2.6 },
+          { header: 'Reference', width: 2.2 },
+          { header: 'Content SHA-256', width: 3.2 },
+        ],
+        rows: parts.map((p) => [p.part === null ? `${p.title} (the whole agreement)` : p.title, p.reference, splitHash(p.contentHash)]),
+      });
+    }
+
+    if (cert.rounds?.length) {
+      this.subheading(`Approval rounds for ${summary ? `revision ${summary.revisionNumber}` : 'this revision'}`);
+      this.table({
+        kind: 'table',
+        columns: [
+          { header: 'Round', width: 0.7 },
+          { header: 'Sent', width: 2.1 },
+          { header: 'Ended', width: 2.1 },
+          { header: 'Outcome', width: 1.2 },
+          { header: 'Reason', width: 3.4 },
+        ],
+        rows: cert.rounds.map((r) => [
+          String(r.number),
+          `${both(r.sentAt)}\nby ${r.sentBy}`,
+          r.endedAt ? both(r.endedAt) : '—',
+          r.outcome,
+          r.reason ? (this.inScope(r.part) ? r.reason : 'Declined by a party to another part of the agreement.') : '—',
+        ]),
+      });
+    }
+
+    if (summary) {
+      this.subheading('Signers');
+      if (signers.length === 0) this.paragraph('No approvals are recorded for this part.');
+      for (const s of signers) this.certificateSigner(s, both);
+    }
+
+    const deliveries = (cert.deliveries ?? []).filter((d) => !annex || d.parts.length === 0 || d.parts.includes(annex.id));
+    if (deliveries.length > 0) {
+      this.subheading('Emails delivered');
+      this.table({
+        kind: 'table',
+        columns: [
+          { header: 'Person', width: 2.9 },
+          { header: 'Emails', width: 2.6 },
+          { header: 'First and last delivered', width: 2.6 },
+        ],
+        rows: deliveries.map((d) => [`${d.name}\n${d.email}`, `${d.count}: ${d.kinds}`, `${both(d.firstAt)}\n${both(d.lastAt)}`]),
+      });
+    }
+
     this.subheading('Event history');
-    const events = this.eventsInScope(cert.events);
+    const events = [...this.eventsInScope(cert.events)].sort((a, b) => a.at.localeCompare(b.at));
     this.table({
       kind: 'table',
       caption: undefined,
       columns: [
-        { header: 'Time (UTC)', width: 1.4 },
-        { header: 'Actor', width: 1.45 },
-        { header: 'Organisation', width: 1.85 },
-        { header: 'Action', width: 1.4 },
-        { header: 'IP address', width: 1.25 },
-        { header: 'User agent', width: 1.85 },
+        { header: 'Time', width: 2.15 },
+        { header: 'Who', width: 1.9 },
+        { header: 'What', width: 2.5 },
+        { header: 'From (IP address, user agent)', width: 1.85 },
       ],
-      rows: events.map((e) => [formatUtc(e.at), e.actor, e.organisation || '—', e.action, e.ip, e.userAgent]),
+      rows: events.map((e) => [
+        `${formatUtc(e.at)}\n${formatLondon(e.at)}`,
+        e.organisation ? `${e.actor}\n${e.organisation}` : e.actor,
+        e.action,
+        [e.ip, e.userAgent].filter(Boolean).join('\n') || '—',
+      ]),
     });
     this.endSection();
+  }
+
+  /** One signer's evidence: who, for what, when (sent, viewed, signed), how and from where. */
+  private certificateSigner(s: CertificateSigner, both: (iso: string | null | undefined) => string): void {
+    const { doc } = this;
+    const head = `${s.name} — ${s.organisation}${s.odsCode ? ` (ODS ${s.odsCode})` : ''}`;
+    const hh = this.measure(head, 'sansBold', 9.5, CONTENT_WIDTH, 1);
+    this.ensure(hh + 4 + 13 * 6);
+    this.tagged('H4', () => {
+      this.font('sansBold', 9.5).fillColor(COLOUR.text);
+      this.text(head, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
+    });
+    doc.y += 2;
+    const acted = s.outcome.startsWith('Declined') ? 'Declined' : s.outcome.startsWith('Approved') ? 'Approved' : s.outcome;
+    this.keyValue(
+      {
+        kind: 'keyValue',
+        items: [
+          { label: 'Email', value: s.email },
+          { label: 'Capacity', value: s.capacity },
+          ...(this.annex ? [] : [{ label: 'Part', value: s.partTitle }]),
+          { label: 'Step', value: s.step },
+          { label: 'Sent', value: both(s.sentAt) },
+          { label: 'Viewed', value: s.viewedAt ? both(s.viewedAt) : 'Not recorded' },
+          { label: acted, value: both(s.actedAt) },
+          { label: 'Adopted signature', value: s.typedName ? `“${s.typedName}” (the name the signer typed as their signature)` : '—' },
+          { label: 'Authority', value: s.authority },
+          { label: 'Sign-in method', value: s.authMethod },
+          { label: 'IP address', value: s.ip || '—' },
+          { label: 'User agent', value: s.userAgent || '—' },
+        ],
+      },
+      { labelWidth: 110, size: 8.4 },
+    );
+    doc.y += 2;
   }
 
   // ------------------------------------------------------------------ blocks
