@@ -13,7 +13,7 @@ const shared = {
   rootDir: __dirname,
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // NestJS 12 ships ESM only; Jest on Node 20 has to transform it.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|openid-client|oauth4webapi|jose|oidc-provider)/)'],
   moduleNameMapper: aliases,
   testEnvironment: 'node',
   // Decorator metadata (class-validator, TypeORM, Nest) needs this loaded before any class is defined.
