@@ -22,6 +22,7 @@ import {
   referencedOrganisationIds,
   SectionId,
   validateAgreementContent,
+  validateSealBoundOfficers,
 } from './content';
 import { templateDefaults } from './templates/network-agreement-2025-26';
 import { AgreementRevisionEntity } from './agreements/agreement-revision.entity';
@@ -151,7 +152,7 @@ export class AgreementsService {
         createdBy: actor.userId,
       });
       const revision = await this.insertRevision(em, agreement.id, 1, content, warnings, actor);
-      await this.audit.record(em, { type: AuditEventType.AgreementCreated, actor, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { reference: agreement.reference, templateVersion: template.version, revisionNumber: 1 } });
+      await this.audit.record(em, { type: AuditEventType.AgreementCreated, actor, actorName: principal.displayName, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { reference: agreement.reference, templateVersion: template.version, revisionNumber: 1 } });
       return { agreement, revision, warnings };
     });
   }
@@ -183,7 +184,7 @@ export class AgreementsService {
         createdBy: actor.userId,
       });
       const revision = await this.insertRevision(em, agreement.id, 1, content, warnings, actor);
-      await this.audit.record(em, { type: AuditEventType.AgreementCreated, actor, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { reference: agreement.reference, variationOf: original.id, variationOfReference: original.reference, versionNumber } });
+      await this.audit.record(em, { type: AuditEventType.AgreementCreated, actor, actorName: principal.displayName, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { reference: agreement.reference, variationOf: original.id, variationOfReference: original.reference, versionNumber } });
       return { agreement, revision, warnings };
     });
   }
@@ -193,7 +194,7 @@ export class AgreementsService {
     return this.dataSource.transaction(async (em) => {
       const agreement = await this.lockEditableDraft(principal, agreementId, input.baseRevision, em);
       const { content, warnings } = await this.prepare(input.content, agreement.pcnId, em);
-      return this.appendRevision(em, agreement, content, warnings, actor);
+      return this.appendRevision(em, agreement, content, warnings, actor, principal.displayName);
     });
   }
 
@@ -204,7 +205,7 @@ export class AgreementsService {
       const annexId = randomUUID();
       const next: AgreementContent = { ...current.content, annexes: [...current.content.annexes, { ...input.annex, id: annexId }] };
       const { content, warnings } = await this.prepare(next, agreement.pcnId, em);
-      return { ...(await this.appendRevision(em, agreement, content, warnings, actor)), annexId };
+      return { ...(await this.appendRevision(em, agreement, content, warnings, actor, principal.displayName)), annexId };
     });
   }
 
@@ -237,7 +238,7 @@ export class AgreementsService {
         throw CommonException.validation('1 field is not valid. See fieldErrors.', { [merged.path || 'value']: ['The section value must be an object.'] });
       }
       const { content, warnings } = await this.prepare(merged.content, agreement.pcnId, em);
-      return this.appendRevision(em, agreement, content, warnings, actor);
+      return this.appendRevision(em, agreement, content, warnings, actor, principal.displayName);
     });
   }
 
@@ -249,7 +250,7 @@ export class AgreementsService {
       const annexes = current.content.annexes ?? [];
       if (!annexes.some((a) => a.id === input.annexId)) throw new AgreementsException(AgreementsErrorCode.AnnexNotFound, 'This draft has no annex with that id. Reload the draft.');
       const { content, warnings } = await this.prepare({ ...current.content, annexes: annexes.filter((a) => a.id !== input.annexId) }, agreement.pcnId, em);
-      return this.appendRevision(em, agreement, content, warnings, actor);
+      return this.appendRevision(em, agreement, content, warnings, actor, principal.displayName);
     });
   }
 
@@ -267,11 +268,11 @@ export class AgreementsService {
     return agreement;
   }
 
-  private async appendRevision(em: EntityManager, agreement: NetworkAgreementEntity, content: AgreementContent, warnings: FieldMessages, actor: ActorContext): Promise<SavedRevision> {
+  private async appendRevision(em: EntityManager, agreement: NetworkAgreementEntity, content: AgreementContent, warnings: FieldMessages, actor: ActorContext, actorName: string): Promise<SavedRevision> {
     const number = agreement.currentRevisionNumber + 1;
     const revision = await this.insertRevision(em, agreement.id, number, content, warnings, actor);
     await em.getRepository(NetworkAgreementEntity).update({ id: agreement.id }, { currentRevisionNumber: number, title: content.title, statusReason: null });
-    await this.audit.record(em, { type: AuditEventType.RevisionSaved, actor, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { revisionNumber: number, warnings: Object.keys(warnings).length } });
+    await this.audit.record(em, { type: AuditEventType.RevisionSaved, actor, actorName, agreementId: agreement.id, revisionHash: revision.contentHash, payload: { revisionNumber: number, warnings: Object.keys(warnings).length } });
     return { agreement: { ...agreement, currentRevisionNumber: number, title: content.title }, revision, warnings };
   }
 
@@ -297,6 +298,36 @@ export class AgreementsService {
       throw new AgreementsException(AgreementsErrorCode.ContentInvalid, `The draft was not saved: ${count} field${count === 1 ? ' needs' : 's need'} attention. See fieldErrors.`, errors, warnings);
     }
     return { content, warnings };
+  }
+
+  /**
+   * Refuses (422) a revision about to be sent for approval, and so bound for sealing, whose
+   * annexes name a Data Protection Officer or Caldicott Guardian the directory does not record
+   * for that organisation: the sealed annex must name the people the IG step asks.
+   */
+  async assertOfficersOnRecord(content: AgreementContent, em: EntityManager = this.dataSource.manager): Promise<void> {
+    const annexes = content.annexes ?? [];
+    const orgIds = [...new Set(annexes.flatMap((a) => (a.parties ?? []).map((p) => p.organisationId)))];
+    if (orgIds.length === 0) return;
+    const [referenced, roles] = await Promise.all([
+      this.directory.organisationsByIds(referencedOrganisationIds(content), em),
+      this.directory.peopleWithRoles(orgIds, [PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian]),
+    ]);
+    const errors = validateSealBoundOfficers(content, {
+      memberPractices: [],
+      knownOrganisations: referenced.map((o) => ({ organisationId: o.id, name: o.name, kind: o.kind })),
+      today: todayIso(),
+      officersOnRecord: roles.map((r) => ({
+        organisationId: r.organisationId,
+        role: r.role === PersonRoleType.Dpo ? 'DPO' : 'CALDICOTT_GUARDIAN',
+        name: r.person.fullName,
+        email: r.person.email,
+      })),
+    });
+    const messages = Object.values(errors).flat();
+    if (messages.length > 0) {
+      throw new AgreementsException(AgreementsErrorCode.ContentInvalid, `This revision cannot be sent for approval: ${messages.join(' ')}`, errors);
+    }
   }
 
   private async withServerFields(content: AgreementContent, pcnId: string, em?: EntityManager): Promise<AgreementContent> {

@@ -9,10 +9,12 @@ import {
 import { ARRS_ROLE_LABELS, DISTRIBUTION_BASIS_LABELS, SERVICE_SPECIFICATION_LABELS } from './agreement-content.labels';
 import type {
   AgreementContent,
+  Contact,
   ContentValidationResult,
   DataItem,
   DataSharingAnnex,
   FieldMessages,
+  OfficerOnRecord,
   ValidationContext,
 } from './agreement-content.types';
 import { addMonths, formatDate, isDateOnly } from './date-only';
@@ -62,6 +64,45 @@ interface RuleScope {
 }
 
 export function validateAgreementContent(content: AgreementContent, ctx: ValidationContext): ContentValidationResult {
+  const scope = ruleScope(content, ctx);
+  const { out } = scope;
+  const schedules = content.schedules;
+
+  checkAgreementDates(scope);
+  checkDisputeOverrides(scope);
+  if (schedules) {
+    checkKeyDetails(scope);
+    checkActivities(scope);
+    checkFinances(scope);
+    checkWorkforce(scope);
+    checkNonGpArrangements(scope);
+  }
+  checkAnnexes(scope);
+  return { errors: out.errors, warnings: out.warnings };
+}
+
+/**
+ * The rule for a revision bound for sealing (checked when it is sent for approval): every DPO
+ * and Caldicott Guardian an annex names for a controller is the person the directory records
+ * (`ctx.officersOnRecord`), so the sealed annex never names placeholder people. Errors keyed
+ * by content path, e.g. `annexes[0].parties[2].dpo`.
+ */
+export function validateSealBoundOfficers(content: AgreementContent, ctx: ValidationContext & { officersOnRecord: OfficerOnRecord[] }): FieldMessages {
+  const scope = ruleScope(content, ctx);
+  (content.annexes ?? []).forEach((annex, i) => {
+    const title = `annex “${annex.title}”`;
+    (annex.parties ?? []).forEach((party, j) => {
+      if (!CONTROLLER_ROLES.has(party.dataRole)) return;
+      const path = `annexes[${i}].parties[${j}]`;
+      const name = scope.nameOf(party.organisationId);
+      checkOfficerOnRecord(scope, party.organisationId, 'DPO', party.dpo, `${path}.dpo`, name, title);
+      checkOfficerOnRecord(scope, party.organisationId, 'CALDICOTT_GUARDIAN', party.caldicottGuardian, `${path}.caldicottGuardian`, name, title);
+    });
+  });
+  return scope.out.errors;
+}
+
+function ruleScope(content: AgreementContent, ctx: ValidationContext): RuleScope {
   const out = new Messages();
   const schedules = content.schedules;
   const names = new Map<string, string>();
@@ -83,18 +124,7 @@ export function validateAgreementContent(content: AgreementContent, ctx: Validat
       return name ? `“${name}”` : `the organisation with id ${id}`;
     },
   };
-
-  checkAgreementDates(scope);
-  checkDisputeOverrides(scope);
-  if (schedules) {
-    checkKeyDetails(scope);
-    checkActivities(scope);
-    checkFinances(scope);
-    checkWorkforce(scope);
-    checkNonGpArrangements(scope);
-  }
-  checkAnnexes(scope);
-  return { errors: out.errors, warnings: out.warnings };
+  return scope;
 }
 
 function checkAgreementDates({ content, out }: RuleScope): void {
@@ -377,6 +407,31 @@ function checkAnnexes(scope: RuleScope): void {
   });
 }
 
+const OFFICER_ROLE_LABELS: Record<OfficerOnRecord['role'], string> = { DPO: 'Data Protection Officer', CALDICOTT_GUARDIAN: 'Caldicott Guardian' };
+
+/**
+ * A sealed annex names real people: the officer an annex names for a controller must be the
+ * one the directory records (the person the information-governance step asks), matched by email.
+ */
+function checkOfficerOnRecord(
+  scope: RuleScope,
+  organisationId: string,
+  role: OfficerOnRecord['role'],
+  named: Contact | undefined,
+  path: string,
+  orgName: string,
+  title: string,
+): void {
+  if (!named || !scope.ctx.officersOnRecord) return;
+  const onRecord = scope.ctx.officersOnRecord.filter((o) => o.organisationId === organisationId && o.role === role);
+  const email = named.email?.trim().toLowerCase();
+  if (email && onRecord.some((o) => o.email.trim().toLowerCase() === email)) return;
+  const label = OFFICER_ROLE_LABELS[role];
+  const who = [named.name?.trim(), named.email?.trim()].filter(Boolean).join(', ') || 'nobody';
+  const recorded = onRecord.length > 0 ? `The directory records ${onRecord.map((o) => `${o.name} (${o.email})`).join(' and ')} as ${orgName}’s ${label}.` : `The directory records no ${label} for ${orgName}.`;
+  scope.out.error(path, `${orgName}’s ${label} named in ${title} (${who}) is not on record in the directory. ${recorded} Name the person on record, or have the directory updated, before sending it for approval.`);
+}
+
 function checkAnnex(scope: RuleScope, annex: DataSharingAnnex, base: string, coveredProcessors: ReadonlySet<string>): void {
   const { out, memberIds, nonGpIds, nameOf, ctx } = scope;
   const title = `annex “${annex.title}”`;
@@ -412,6 +467,10 @@ function checkAnnex(scope: RuleScope, annex: DataSharingAnnex, base: string, cov
       }
       if (coversPatients && !party.caldicottGuardian) {
         out.error(`${path}.caldicottGuardian`, `${Title} covers patient data, so give the name and email of ${name}’s Caldicott Guardian.`);
+      }
+      if (ctx.officersOnRecord) {
+        checkOfficerOnRecord(scope, party.organisationId, 'DPO', party.dpo, `${path}.dpo`, name, title);
+        checkOfficerOnRecord(scope, party.organisationId, 'CALDICOTT_GUARDIAN', party.caldicottGuardian, `${path}.caldicottGuardian`, name, title);
       }
     }
     checkDspt(scope, party.dsptStatus, party.dsptYear, expectedDspt, path, name, title);

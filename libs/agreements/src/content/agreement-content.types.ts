@@ -253,4 +253,17 @@ export interface ValidationContext {
   knownOrganisations: { organisationId: string; name: string; kind: string }[];
   /** `YYYY-MM-DD`; injected so tests do not depend on the clock. */
   today: IsoDate;
+  /**
+   * Given when the revision is bound for sealing (sent for approval): the Data Protection
+   * Officers and Caldicott Guardians the directory records, per organisation — the people the
+   * information-governance step asks. Every officer an annex names must be one of them.
+   */
+  officersOnRecord?: OfficerOnRecord[];
+}
+
+export interface OfficerOnRecord {
+  organisationId: string;
+  role: 'DPO' | 'CALDICOTT_GUARDIAN';
+  name: string;
+  email: string;
 }

@@ -4,7 +4,7 @@ export * from './agreement-content.enums';
 export * from './agreement-content.types';
 export * from './agreement-content.dto';
 export * from './agreement-content.labels';
-export { validateAgreementContent, currentDsptYear, LIST_SIZE_MIN, LIST_SIZE_MAX, PERCENTAGE_TOLERANCE, MAX_BREACH_NOTIFICATION_HOURS } from './agreement-content.rules';
+export { validateAgreementContent, validateSealBoundOfficers, currentDsptYear, LIST_SIZE_MIN, LIST_SIZE_MAX, PERCENTAGE_TOLERANCE, MAX_BREACH_NOTIFICATION_HOURS } from './agreement-content.rules';
 export { applyContentDefaults, DEFAULT_REVIEW_MONTHS } from './agreement-content.defaults';
 export { canonicalJson, contentHash } from './canonical-json';
 export { diffContent } from './content-diff';

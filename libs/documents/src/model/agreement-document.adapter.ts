@@ -20,6 +20,7 @@ import type {
   Block,
   CertificateEvent,
   Clause,
+  CompletionCertificate,
   DocumentSection,
   KeyValueBlock,
   SignatureBlock,
@@ -83,6 +84,8 @@ export interface AgreementDocumentInput {
   events: CertificateEvent[];
   sealCertificateRef: string;
   verificationUrl: string;
+  /** Evidence for the certificate of completion of an executed revision (summary, rounds, signers, parts, deliveries). */
+  certificate?: Pick<CompletionCertificate, 'summary' | 'rounds' | 'signers' | 'parts' | 'deliveries'>;
 }
 
 /** The caller supplied input the document cannot be built from (e.g. an unknown organisation id). */
@@ -219,6 +222,7 @@ export function buildAgreementDocumentModel(input: AgreementDocumentInput): Agre
       revisionHash: input.revision.contentHash,
       sealCertificateRef: input.sealCertificateRef,
       verificationUrl: input.verificationUrl,
+      ...input.certificate,
     },
   };
 }

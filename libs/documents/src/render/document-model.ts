@@ -76,16 +76,110 @@ export interface SignatureBlock {
   approvedAt: string | null;
   /** e.g. "NHS CIS2 smartcard", "Email one-time code". */
   authMethod: string;
+  /**
+   * The part this approval is for: an annex section id (`annex-<id>`), or null for the
+   * agreement itself. An annex PDF shows only the approvals of that annex. Undefined
+   * (older callers) falls back to matching the annex's parties by ODS code.
+   */
+  part?: string | null;
 }
 
 export interface CertificateEvent {
   /** ISO 8601 instant. */
   at: string;
+  /** A person's name, or "The platform" for what the platform did itself. Never a user id. */
   actor: string;
   organisation: string;
+  /** In words, e.g. "Signed Annex A: Anticipatory care data sharing". */
   action: string;
   ip: string;
   userAgent: string;
+  /**
+   * The part the event concerns: an annex section id, `'agreement'` for the agreement's own
+   * approvals, or null/undefined for events about the whole revision (submitted, executed …).
+   * An annex's certificate shows only general events and that annex's own.
+   */
+  part?: string | null;
+}
+
+/** One attempt (approval round) to get this revision approved. */
+export interface CertificateRound {
+  /** 1, 2 … within this revision. */
+  number: number;
+  /** ISO instant the round was sent. */
+  sentAt: string;
+  sentBy: string;
+  /** ISO instant the round ended; null while open. */
+  endedAt: string | null;
+  /** In words: "Completed", "Declined", "Withdrawn", "Expired", "Restarted after expiry", "Open". */
+  outcome: string;
+  /** Why it ended, in words (who declined and why, the withdrawal reason …). */
+  reason: string | null;
+  /** Part the reason concerns (annex section id / 'agreement'); null = the whole revision. */
+  part?: string | null;
+}
+
+/** One person's approval in the completing round, as evidence. */
+export interface CertificateSigner {
+  name: string;
+  email: string;
+  organisation: string;
+  odsCode: string;
+  capacity: string;
+  /** e.g. "2 — Member practice and partner signatures". */
+  step: string;
+  /** Annex section id, or null for the agreement itself. */
+  part: string | null;
+  /** The part's title as printed, e.g. "The agreement" or "Annex A: …". */
+  partTitle: string;
+  /** "Signed", "Approved (information governance)", "Declined" … */
+  outcome: string;
+  sentAt: string | null;
+  viewedAt: string | null;
+  actedAt: string | null;
+  ip: string;
+  userAgent: string;
+  authMethod: string;
+  /** The name the person typed, shown as their adopted signature. */
+  typedName: string;
+  /** The authority the person confirmed, in words. */
+  authority: string;
+}
+
+/** One sealed part and the hash of the content its signers approved. */
+export interface CertificatePart {
+  /** Annex section id, or null for the agreement. */
+  part: string | null;
+  title: string;
+  reference: string;
+  contentHash: string;
+}
+
+/** Emails the platform delivered to one person for this revision, summarised. */
+export interface CertificateDelivery {
+  name: string;
+  email: string;
+  count: number;
+  /** What the emails were, in words ("2 signature requests, 1 reminder"). */
+  kinds: string;
+  firstAt: string;
+  lastAt: string;
+  /** Parts the person approves (annex section ids / 'agreement'); empty = not a signer. */
+  parts: (string | null)[];
+}
+
+export interface CertificateSummary {
+  /** Reference of the agreement (without part suffix), e.g. `NA-U70101-2026-0001-r1`. */
+  agreementReference: string;
+  revisionNumber: number;
+  /** The clinical director (or whoever sent it), by name. */
+  sender: string;
+  createdAt: string;
+  sentAt: string;
+  completedAt: string;
+  seal: { subject: string; fingerprint: string; validFrom: string | null; validTo: string | null };
+  /** Trusted time: the timestamp authority the seal asks; null when none is configured. */
+  timestamp: { authority: string; time: string | null } | null;
 }
 
 export interface CompletionCertificate {
@@ -95,6 +189,12 @@ export interface CompletionCertificate {
   /** Human-readable reference of the platform seal certificate (e.g. subject + SHA-256 fingerprint). */
   sealCertificateRef: string;
   verificationUrl: string;
+  /** The evidence summary; absent on draft and review copies. */
+  summary?: CertificateSummary;
+  rounds?: CertificateRound[];
+  signers?: CertificateSigner[];
+  parts?: CertificatePart[];
+  deliveries?: CertificateDelivery[];
 }
 
 export interface PcnDetails {

@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { AgreementRevisionEntity, NetworkAgreementEntity } from '@pcn/agreements';
-import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
+import { AuditEventEntity, AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
+import { UserEntity } from '@pcn/auth';
 import { appConfig, AppConfig } from '@pcn/common';
-import { AgreementDocumentSource, DocumentsGenerator } from '@pcn/documents';
+import { AgreementDocumentSource, annexSectionId, DocumentsGenerator } from '@pcn/documents';
 import { AgreementExecutionEntity, DocumentStatus } from './agreement-execution.entity';
 import { BadJobError } from '../queue/queue-runner.service';
 import { RequestKind, RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
+import { ApprovalRoundEntity } from '../rounds/approval-round.entity';
+import { annexHash } from '../rounds/signer-resolution.service';
+import { buildCertificateEvidence } from './certificate-evidence';
 
 const CAPACITY_LABEL: Record<string, string> = {
   PARTNER: 'Partner',
@@ -49,7 +53,12 @@ export class ExecutionDocumentsService {
     const base = await this.source.base(agreement, revision);
     const content = revision.content;
 
-    const requests = await this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: execution.roundId, status: RequestStatus.Approved }, order: { step: 'ASC', organisationName: 'ASC', personName: 'ASC' } });
+    // Every round of this revision (declined, withdrawn, expired ones too), oldest first; the completing one last.
+    const rounds = (await this.dataSource.getRepository(ApprovalRoundEntity).find({ where: { agreementId: agreement.id, revisionId: revision.id }, order: { submittedAt: 'ASC' } }))
+      .sort((a, b) => Number(a.id === execution.roundId) - Number(b.id === execution.roundId) || a.submittedAt.getTime() - b.submittedAt.getTime());
+    const roundIds = new Set(rounds.map((r) => r.id));
+    const allRequests = rounds.length ? await this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: In([...roundIds]) }, order: { step: 'ASC', organisationName: 'ASC', personName: 'ASC' } }) : [];
+    const requests = allRequests.filter((r) => r.roundId === execution.roundId && r.status === RequestStatus.Approved);
     const block = (r: SignatureRequestEntity) => ({
       organisation: r.organisationName,
       odsCode: r.odsCode ?? '',
@@ -58,14 +67,36 @@ export class ExecutionDocumentsService {
       step: r.step,
       approvedAt: r.actedAt?.toISOString() ?? null,
       authMethod: AUTH_LABEL[r.authMethod ?? ''] ?? r.authMethod ?? 'Unknown',
+      part: r.scope === RequestScope.Annex && r.annexId ? annexSectionId(r.annexId) : null,
     });
-    const events = [];
+    const events: AuditEventEntity[] = [];
     for (let afterSeq = 0; ; ) {
       const page = await this.audit.list(agreement.id, { afterSeq, limit: 1000 });
-      events.push(...page.filter((e) => e.roundId === execution.roundId || e.type === AuditEventType.AgreementCreated));
+      events.push(
+        ...page.filter(
+          (e) =>
+            (e.roundId !== null && roundIds.has(e.roundId)) ||
+            e.type === AuditEventType.AgreementCreated ||
+            (e.type === AuditEventType.RevisionSaved && e.revisionHash === revision.contentHash),
+        ),
+      );
       if (page.length < 1000) break;
       afterSeq = page[page.length - 1].seq;
     }
+    const userIds = [...new Set([...rounds.map((r) => r.submittedBy), ...events.filter((e) => !e.actorName).map((e) => e.actorUserId)].filter((id): id is string => !!id))];
+    const recipients = [...new Set(events.filter((e) => e.type === AuditEventType.EmailSent).map((e) => String(e.payload.to ?? '').toLowerCase()).filter(Boolean))];
+    const users = userIds.length || recipients.length
+      ? await this.dataSource.getRepository(UserEntity).createQueryBuilder('u').where('u.id IN (:...ids)', { ids: userIds.length ? userIds : ['00000000-0000-0000-0000-000000000000'] }).orWhere('lower(u.email) IN (:...emails)', { emails: recipients.length ? recipients : [''] }).getMany()
+      : [];
+    const evidence = buildCertificateEvidence({
+      content,
+      rounds,
+      requests: allRequests,
+      events,
+      userNames: new Map(users.map((u) => [u.id, u.displayName])),
+      namesByEmail: new Map(users.map((u) => [u.email.toLowerCase(), u.displayName])),
+      organisations: base.organisations,
+    });
 
     const documents = await this.generator.render({
       executionId: execution.id,
@@ -79,15 +110,28 @@ export class ExecutionDocumentsService {
         generatedAt: execution.executedAt.toISOString(),
         signatures: requests.filter((r) => r.kind === RequestKind.Signature).map(block),
         igApprovals: requests.filter((r) => r.kind === RequestKind.IgApproval).map(block),
-        events: events.map((e) => ({
-          at: e.occurredAt.toISOString(),
-          actor: e.actorName ?? (e.actorUserId ? 'Platform user' : 'Platform'),
-          organisation: (e.organisationId && base.organisations[e.organisationId]?.name) || '',
-          action: e.type.toLowerCase().replace(/_/g, ' '),
-          ip: e.ip ?? '',
-          userAgent: e.userAgent ?? '',
-        })),
+        events: evidence.events,
         verificationUrl: `${this.app.PUBLIC_BASE_URL}/verify/${agreement.reference}-r${revision.number}`,
+        certificate: {
+          rounds: evidence.rounds,
+          signers: evidence.signers,
+          deliveries: evidence.deliveries,
+          parts: [
+            { part: null, title: base.title, reference: `${agreement.reference}-r${revision.number}`, contentHash: revision.contentHash },
+            ...content.annexes.filter((a) => a.id).map((a) => ({ part: annexSectionId(a.id!), title: a.title, reference: '', contentHash: annexHash(agreement, a) })),
+          ],
+          summary: {
+            agreementReference: `${agreement.reference}-r${revision.number}`,
+            revisionNumber: revision.number,
+            sender: evidence.sender,
+            createdAt: evidence.createdAt,
+            sentAt: evidence.sentAt,
+            completedAt: execution.executedAt.toISOString(),
+            // The generator fills in the seal actually used.
+            seal: { subject: '', fingerprint: '', validFrom: null, validTo: null },
+            timestamp: null,
+          },
+        },
       },
       annexParties: Object.fromEntries(content.annexes.filter((a) => a.id).map((a) => [a.id!, a.parties.map((p) => p.organisationId)])),
     });

@@ -43,3 +43,6 @@ export const ROUND_STATUS_LABELS: Record<RoundStatus, string> = {
   [RoundStatus.Expired]: 'Expired',
   [RoundStatus.Restarted]: 'Restarted',
 };
+
+/** Who the trail and the certificate name for what the platform does itself (execution, emails, expiry). */
+export const PLATFORM_ACTOR_NAME = 'The platform';

@@ -16,7 +16,7 @@ import { samePart } from '../notifications/email-digest';
 import { AgreementExecutionEntity } from '../executions/agreement-execution.entity';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
 import { RequestKind, RequestScope, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
-import { CAPACITY_LABELS, REQUEST_STATUS_LABELS, ROUND_STATUS_LABELS } from './round-labels';
+import { CAPACITY_LABELS, PLATFORM_ACTOR_NAME, REQUEST_STATUS_LABELS, ROUND_STATUS_LABELS } from './round-labels';
 import { hasCountersignature, StepLabel, stepLabel } from './step-label';
 import { SignerResolutionService } from './signer-resolution.service';
 import { ApproveRequestDto, SubmitForApprovalDto } from '../dto/workflow.dto';
@@ -180,7 +180,7 @@ export class RoundsService {
         throw new WorkflowException(WorkflowErrorCode.StaleRevision, `Revision ${dto.revisionNumber} is not the newest; revision ${agreement.currentRevisionNumber} is. Send the newest revision.`);
       }
       const revision = await this.agreements.revision(agreement.id, agreement.currentRevisionNumber, em);
-      return this.openRound(em, agreement, revision, dto, LifecycleEvent.Submit, actor);
+      return this.openRound(em, agreement, revision, dto, LifecycleEvent.Submit, actor, principal.displayName);
     });
   }
 
@@ -193,7 +193,7 @@ export class RoundsService {
       await em.update(ApprovalRoundEntity, { id: old.id }, { status: RoundStatus.Restarted, endedAt: new Date(), endReason: 'Restarted after expiry' });
       await em.update(SignatureRequestEntity, { roundId: old.id, status: RequestStatus.Pending }, { status: RequestStatus.Void });
       const revision = await this.agreements.revision(agreement.id, old.revisionNumber, em);
-      return this.openRound(em, agreement, revision, { ...dto, clinicalDirectorCountersigns: old.lastStep > old.igLastStep + 1, firstReminderAfterDays: old.firstReminderAfterDays, reminderEveryDays: old.reminderEveryDays, maxReminders: old.maxReminders, message: old.message ?? undefined }, LifecycleEvent.Restart, actor);
+      return this.openRound(em, agreement, revision, { ...dto, clinicalDirectorCountersigns: old.lastStep > old.igLastStep + 1, firstReminderAfterDays: old.firstReminderAfterDays, reminderEveryDays: old.reminderEveryDays, maxReminders: old.maxReminders, message: old.message ?? undefined }, LifecycleEvent.Restart, actor, principal.displayName);
     });
   }
 
@@ -204,7 +204,10 @@ export class RoundsService {
     options: Omit<SubmitForApprovalDto, 'revisionNumber'>,
     event: LifecycleEvent.Submit | LifecycleEvent.Restart,
     actor: ActorContext,
+    actorName: string,
   ) {
+    // The sealed annexes must name the officers the directory records (the people the IG step asks).
+    await this.agreements.assertOfficersOnRecord(revision.content, em);
     const plan = await this.planner.plan(agreement, revision.content, revision.contentHash, { countersign: options.clinicalDirectorCountersigns ?? true });
     const phase: RoundPhase = plan.igLastStep >= 1 ? 'IG_REVIEW' : 'SIGNATURES';
     const status = nextStatus(agreement.status, event, phase);
@@ -256,6 +259,7 @@ export class RoundsService {
     await this.audit.record(em, {
       type: AuditEventType.Submitted,
       actor,
+      actorName,
       agreementId: agreement.id,
       roundId: round.id,
       revisionHash: revision.contentHash,
@@ -461,7 +465,9 @@ export class RoundsService {
     ]);
     await this.audit.record(em, {
       type: AuditEventType.Executed,
-      actor,
+      // The platform executes the agreement once the last required approval is in.
+      actor: SYSTEM_ACTOR,
+      actorName: PLATFORM_ACTOR_NAME,
       agreementId: agreement.id,
       roundId: round.id,
       revisionHash: round.contentHash,
@@ -561,7 +567,7 @@ export class RoundsService {
       await em.update(ApprovalRoundEntity, { id: round.id }, { status: RoundStatus.Withdrawn, endedAt: now, endReason: reason });
       await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, statusReason: `Withdrawn: ${reason}` });
       await this.outbox.enqueue(em, notify.map((personId) => job(JobName.SendEmail, { kind: NotificationType.RoundWithdrawn, roundId: round.id, personId, step: round.currentStep })));
-      await this.audit.record(em, { type: AuditEventType.Withdrawn, actor, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { reason } });
+      await this.audit.record(em, { type: AuditEventType.Withdrawn, actor, actorName: principal.displayName, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { reason } });
       return { agreementStatus: status };
     });
   }
@@ -585,7 +591,7 @@ export class RoundsService {
         job(JobName.RoundDeadline, { roundId: round.id, dueAt: dueAt.toISOString() }, dueAt),
         ...(round.remindersSent < round.maxReminders ? [job(JobName.RoundReminder, { roundId: round.id, reminderSeq }, new Date(Date.now() + this.days(round.reminderEveryDays)))] : []),
       ]);
-      await this.audit.record(em, { type: AuditEventType.Extended, actor, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { previousDueAt: round.dueAt.toISOString(), dueAt: dueAt.toISOString() } });
+      await this.audit.record(em, { type: AuditEventType.Extended, actor, actorName: principal.displayName, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { previousDueAt: round.dueAt.toISOString(), dueAt: dueAt.toISOString() } });
       return { agreementStatus: status, dueAt };
     });
   }
@@ -595,7 +601,7 @@ export class RoundsService {
       const agreement = await this.agreements.requireAgreement(principal, agreementId, 'draft', em, true);
       const status = nextStatus(agreement.status, LifecycleEvent.Terminate);
       await em.update(NetworkAgreementEntity, { id: agreement.id }, { status, endedAt: new Date(), statusReason: `Terminated: ${reason}` });
-      await this.audit.record(em, { type: AuditEventType.Terminated, actor, agreementId: agreement.id, payload: { reason } });
+      await this.audit.record(em, { type: AuditEventType.Terminated, actor, actorName: principal.displayName, agreementId: agreement.id, payload: { reason } });
       return { agreementStatus: status };
     });
   }
@@ -767,6 +773,7 @@ export class RoundsService {
       await this.audit.record(em, {
         type: AuditEventType.Reminded,
         actor,
+        actorName: principal.displayName,
         agreementId: round.agreementId,
         roundId: round.id,
         revisionHash: round.contentHash,
