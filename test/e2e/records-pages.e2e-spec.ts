@@ -275,19 +275,36 @@ describe('records pages: search, audit trail, downloads, annexes, practice, veri
       expect(after).toBe(before);
     });
 
-    it('the reference page is a Nunjucks page with the facts and the upload form; an unknown reference is a 404 page', async () => {
-      const page = await t.http.get('/verify/NA-U70101-2026-0001-r1');
+    it('the code page says a part exists (type, PCN, date) and asks for the file; signed in with access it adds the record; unknown codes and references are 404 pages', async () => {
+      const agreementDoc = docs.find((d) => d.kind === 'AGREEMENT')!;
+      const [{ code }] = await t.dataSource.query(`SELECT verification_code AS code FROM sealed_document WHERE id = $1`, [agreementDoc.id]);
+      const page = await t.http.get(`/verify/${code}`);
       expect(page.status).toBe(200);
-      expect(page.text).toContain('<title>Document NA-U70101-2026-0001-r1 – PCN Agreements</title>');
-      expect(page.text).toContain('Sealed by this platform');
-      expect(page.text).toContain(docs.find((d) => d.kind === 'AGREEMENT')!.sha256);
-      expect(page.text).toContain('Dr Margaret Lindqvist');
+      const text = visibleText(page.text);
+      expect(text).toContain('A document with this code was sealed here');
+      expect(text).toContain('A Network Agreement (the whole agreement)');
+      expect(text).toContain('BYTES PCN (U70101)');
       expect(page.text).toContain('id="verify-form"');
-      expect(page.text).not.toContain('designated network account');
-      const missing = await t.http.get('/verify/NA-U99999-2026-0001-r1');
-      expect(missing.status).toBe(404);
-      expect(missing.text).toContain('No such document');
-      expect(missing.text).toContain('id="verify-form"');
+      expect(text).not.toMatch(/authentic/i);
+      expect(text).not.toContain('Dr Margaret Lindqvist');
+      expect(text).not.toContain(agreementDoc.sha256);
+      expect(text).not.toContain('NA-U70101-2026-0001-r1');
+
+      const { agent } = await signInToPages(t, EMAIL.auditor, DEMO_PASSWORD);
+      const signedIn = await agent.get(`/verify/${code}`);
+      expect(signedIn.status).toBe(200);
+      const signedInText = visibleText(signedIn.text);
+      expect(signedInText).toContain('The sealed record');
+      expect(signedInText).toContain('Dr Margaret Lindqvist');
+      expect(signedInText).toContain(agreementDoc.sha256);
+      expect(signedInText).not.toMatch(/authentic/i);
+
+      for (const path of ['/verify/NA-U70101-2026-0001-r1', '/verify/aaaaaaaaaaaaaaaa']) {
+        const missing = await t.http.get(path);
+        expect(missing.status).toBe(404);
+        expect(missing.text).toContain('No such document');
+        expect(missing.text).toContain('id="verify-form"');
+      }
     });
   });
 });

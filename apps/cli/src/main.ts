@@ -8,6 +8,8 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   migration:generate Name write a migration for entity changes (run from the repository root)
   migration:check         exit 1 if entities and migrations differ
   seed                    load the demo PCNs, users and a draft agreement
+  documents:prune-verifications [DAYS]
+                          delete verification counts older than DAYS (default VERIFY_LOG_RETENTION_DAYS)
   documents:renew-timestamps
                           add a fresh document timestamp (new version) to every document whose last one
                           is older than DOCUMENT_TIMESTAMP_RENEW_AFTER_DAYS (needs TSA_URL and the seal)
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
     case 'documents:renew-timestamps': {
       const { renewTimestampsCommand } = await import('./renew-timestamps');
       await renewTimestampsCommand(databaseUrl());
+      return;
+    }
+    case 'documents:prune-verifications': {
+      const { pruneVerificationsCommand } = await import('./prune-verifications');
+      await pruneVerificationsCommand(databaseUrl(), arg);
       return;
     }
     default:

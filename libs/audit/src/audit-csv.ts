@@ -23,11 +23,24 @@ export const AUDIT_CSV_COLUMNS = [
 
 const CRLF = '\r\n';
 
-/** One RFC 4180 field: quoted when it holds a comma, double quote, CR or LF; quotes doubled. */
+/**
+ * A spreadsheet reads a cell starting with `=`, `+`, `-`, `@`, tab or CR as a formula. A leading
+ * `'` is escaped too, so the rule stays reversible: a quoted cell starting with `'` had exactly one
+ * `'` added by the export (strip it to recompute a hash from the file).
+ */
+const FORMULA_START = /^[=+\-@\t\r']/;
+
+/**
+ * One RFC 4180 field: quoted when it holds a comma, double quote, CR or LF; quotes doubled.
+ * Neutralised against formula injection (OWASP "CSV injection"): a cell starting with `=`, `+`,
+ * `-`, `@`, tab or carriage return (or `'`) gets a leading `'` and is quoted, so Excel, LibreOffice and
+ * Sheets show the text instead of running it. Every CSV the platform writes goes through this.
+ */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const raw = String(value);
+  const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
+  return text !== raw || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The header line, CRLF-terminated. */

@@ -8,6 +8,7 @@ export enum DocumentsErrorCode {
   RangeNotSatisfiable = 'RANGE_NOT_SATISFIABLE',
   TooManyDocuments = 'TOO_MANY_DOCUMENTS',
   SealNotConfigured = 'SEAL_NOT_CONFIGURED',
+  TooManyVerifications = 'TOO_MANY_VERIFICATIONS',
 }
 
 const STATUS: Record<DocumentsErrorCode, number> = {
@@ -18,6 +19,7 @@ const STATUS: Record<DocumentsErrorCode, number> = {
   [DocumentsErrorCode.RangeNotSatisfiable]: 416,
   [DocumentsErrorCode.TooManyDocuments]: 422,
   [DocumentsErrorCode.SealNotConfigured]: 500,
+  [DocumentsErrorCode.TooManyVerifications]: 429,
 };
 
 export class DocumentsException extends DomainException {

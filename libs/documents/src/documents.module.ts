@@ -6,19 +6,25 @@ import { memoryStorage } from 'multer';
 import { AgreementsModule } from '@pcn/agreements';
 import { AuditModule } from '@pcn/audit';
 import { DirectoryModule } from '@pcn/directory';
-import { documentsConfig, DocumentsConfig } from './documents.config';
+import { documentsConfig, DocumentsConfig, sealConfig } from './documents.config';
 import { DocumentsService } from './access/documents.service';
 import { AgreementDocumentSource } from './model';
 import { DocumentsController } from './http/documents.controller';
+import { VerifyRateLimiter, VerifyRateLimitGuard, verifyLimitsConfig } from './http/verify-rate-limit';
+import { redisConfig } from '@pcn/database';
 import { SealedDocumentEntity } from './storage/sealed-document.entity';
 import { SealedDocumentVersionEntity } from './seal/sealed-document-version.entity';
+import { DocumentVerificationEntity } from './storage/document-verification.entity';
 
-export const DOCUMENTS_ENTITIES = [SealedDocumentEntity, SealedDocumentVersionEntity];
+export const DOCUMENTS_ENTITIES = [SealedDocumentEntity, DocumentVerificationEntity, SealedDocumentVersionEntity];
 
 /** Downloading, searching, previewing and verifying sealed documents (the API side). */
 @Module({
   imports: [
     ConfigModule.forFeature(documentsConfig),
+    ConfigModule.forFeature(verifyLimitsConfig),
+    ConfigModule.forFeature(sealConfig),
+    ConfigModule.forFeature(redisConfig),
     TypeOrmModule.forFeature(DOCUMENTS_ENTITIES),
     MulterModule.registerAsync({
       imports: [ConfigModule.forFeature(documentsConfig)],
@@ -31,7 +37,7 @@ export const DOCUMENTS_ENTITIES = [SealedDocumentEntity, SealedDocumentVersionEn
     AuditModule,
   ],
   controllers: [DocumentsController],
-  providers: [DocumentsService, AgreementDocumentSource],
-  exports: [DocumentsService],
+  providers: [DocumentsService, AgreementDocumentSource, VerifyRateLimiter, VerifyRateLimitGuard],
+  exports: [DocumentsService, VerifyRateLimiter, VerifyRateLimitGuard],
 })
 export class DocumentsModule {}

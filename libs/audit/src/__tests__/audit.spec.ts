@@ -109,6 +109,22 @@ describe('toCsv', () => {
     expect(csvField(null)).toBe('');
   });
 
+  it('neutralises cells a spreadsheet would run as a formula: =, +, -, @, tab, CR (and escapes a leading quote)', () => {
+    expect(csvField('=cmd|" /C calc"!A0')).toBe(`"'=cmd|"" /C calc""!A0"`);
+    expect(csvField('+1+1')).toBe(`"'+1+1"`);
+    expect(csvField('-2+3')).toBe(`"'-2+3"`);
+    expect(csvField('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    expect(csvField('\t=1')).toBe(`"'\t=1"`);
+    expect(csvField('\r=1')).toBe(`"'\r=1"`);
+    expect(csvField("'quoted")).toBe(`"''quoted"`);
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField('Mozilla/5.0 -x')).toBe('Mozilla/5.0 -x');
+    const row = parseCsv(toCsv([event({ userAgent: '=HYPERLINK("http://x")', actorName: '@me' })]))[1];
+    expect(row[AUDIT_CSV_COLUMNS.indexOf('user_agent')]).toBe(`'=HYPERLINK("http://x")`);
+    expect(row[AUDIT_CSV_COLUMNS.indexOf('actor_name')]).toBe(`'@me`);
+    for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
   it('writes a header and one row per event that read back to the original values', () => {
     const tricky = event({ id: '2', seq: 2, actorName: 'Dr "Jo", Smith\nGP', userAgent: 'Mozilla/5.0 (X11, Linux)', payload: { note: 'a,"b"\r\nc', n: 1 } });
     const csv = toCsv([event(), tricky]);

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { createHash } from 'node:crypto';
 import { AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { auditorScope, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
@@ -9,8 +8,13 @@ import { ActorContext, appConfig, AppConfig, CommonException } from '@pcn/common
 import { DirectoryService } from '@pcn/directory';
 import { AgreementDocumentSource, buildAgreementDocumentModel } from '../model';
 import { renderAgreementPdf } from '../render/render-agreement';
-import { inspectSealedPdf } from '../verify/verify-pdf';
 import { SealedDocumentEntity, SignatoryFact } from '../storage/sealed-document.entity';
+import { DocumentVerificationEntity, VerificationChannel } from '../storage/document-verification.entity';
+import { checkSealedUpload, fingerprints } from './upload-check';
+import { normaliseVerificationCode } from './part-reference';
+import { sealConfig, SealConfig } from '../documents.config';
+import { SealTrust, sealTrustFromConfig } from '../seal/seal-trust';
+import { SealedDocumentVersionEntity } from '../seal/sealed-document-version.entity';
 import { DocumentsErrorCode, DocumentsException } from '../documents.exception';
 
 export type DocumentSummary = Omit<SealedDocumentEntity, 'bytes'>;
@@ -25,17 +29,48 @@ export interface SearchQuery {
   status?: AgreementStatus;
 }
 
+/**
+ * AUTHENTIC: sealed by this platform and unchanged (validation data added later is fine).
+ * ALTERED: our seal, but the content changed after sealing. MODIFIED_AFTER_SEAL: our seal,
+ * but something other than validation data was appended. UNTRUSTED_KEY: sealed with a key
+ * this platform does not trust. NOT_SEALED: no seal. UNKNOWN_DOCUMENT: our seal, no record.
+ */
+export type VerificationVerdict = 'AUTHENTIC' | 'ALTERED' | 'MODIFIED_AFTER_SEAL' | 'UNTRUSTED_KEY' | 'NOT_SEALED' | 'UNKNOWN_DOCUMENT';
+
+/** What anyone may learn of a sealed part without a copy of it. */
+export interface PartSummary {
+  kind: string;
+  /** Only when an uploaded file named it (altered copies): the part it claims to be. */
+  reference?: string;
+  pcnName: string;
+  pcnCode: string | null;
+  executedAt: Date | null;
+}
+
 export interface VerificationFacts {
-  /** This platform sealed a document with these exact bytes, or with this reference. */
-  genuine: boolean;
-  /** The bytes are exactly the ones sealed (SHA-256 match and signature digest valid). */
-  intact: boolean;
-  verdict: 'AUTHENTIC' | 'TAMPERED' | 'NOT_SEALED_BY_THIS_PLATFORM' | 'NO_SEAL';
+  verdict: VerificationVerdict;
   explanation: string;
+  /** SHA-256 of the uploaded file. */
   sha256: string;
-  document?: { reference: string; title: string; kind: string; sha256: string; sealedAt: Date; sealCertificateFingerprint: string; sealCertificateSubject: string };
+  /** How the part was found: the stored file's hash, the sealed revision's hash, or the reference an altered file claims. */
+  match: 'EXACT' | 'SIGNED_REVISION' | 'CLAIMED' | null;
+  /** The part an altered file claims to be: no more than the code page shows, plus its reference. */
+  part?: PartSummary;
+  /** Only for a file whose bytes are a sealed part's: the part, agreement, dates and signers. */
+  document?: { reference: string; verificationCode: string; title: string; kind: string; sha256: string; sealedAt: Date; sealCertificateFingerprint: string; sealCertificateSubject: string };
   agreement?: { reference: string; title: string; status: string; pcnName: string; pcnCode: string | null; executedAt: Date | null; revisionNumber: number | null; contentHash: string };
   approvals?: SignatoryFact[];
+}
+
+/** The public page's facts for a verification code: never a verdict, since no file was checked. */
+export interface CodeFacts {
+  code: string;
+  part: PartSummary;
+  /** Always true: only an upload can show that a copy is authentic. */
+  fileRequired: true;
+  explanation: string;
+  /** For a signed-in party to the part or a reader of the agreement: the sealed record. */
+  record?: Pick<VerificationFacts, 'document' | 'agreement' | 'approvals'>;
 }
 
 const EXECUTED_STATES = [AgreementStatus.Executed, AgreementStatus.Superseded, AgreementStatus.Terminated];
@@ -50,7 +85,19 @@ export class DocumentsService {
     private readonly audit: AuditService,
     private readonly source: AgreementDocumentSource,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Inject(sealConfig.KEY) private readonly sealSettings: SealConfig,
   ) {}
+
+  private trustCache?: { trust: SealTrust; fingerprints: Set<string> };
+
+  /** The seal and TSA certificates verification trusts (current and retired seals), read once from the configuration. */
+  private trust(): { trust: SealTrust; fingerprints: Set<string> } {
+    if (!this.trustCache) {
+      const trust = sealTrustFromConfig(this.sealSettings);
+      this.trustCache = { trust, fingerprints: fingerprints(trust) };
+    }
+    return this.trustCache;
+  }
 
   private repo() {
     return this.dataSource.getRepository(SealedDocumentEntity);
@@ -79,20 +126,37 @@ export class DocumentsService {
     return doc.partyOrganisationIds.some((id) => mine.includes(id));
   }
 
-  /** The document with its bytes, if the user may have it; otherwise "not found". */
-  async download(principal: Principal, documentId: string, actor: ActorContext): Promise<SealedDocumentEntity> {
-    const doc = await this.repo().createQueryBuilder('d').addSelect('d.bytes').where('d.id = :documentId', { documentId }).getOne();
+  /**
+   * The document's metadata (never its bytes), if the user may have it; otherwise "not found".
+   * Downloads decide 304/206/416 on this first, then load bytes and record only what is sent.
+   */
+  async downloadable(principal: Principal, documentId: string): Promise<DocumentSummary> {
+    const doc = await this.repo().findOneBy({ id: documentId });
     if (!doc || !((await this.canReadAgreement(principal, doc.agreementId)) || this.isParty(principal, doc))) {
       throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That document was not found, or you do not have access to it.');
     }
+    return doc;
+  }
+
+  /** The stored bytes, or just the requested range of them (PostgreSQL slices the bytea). */
+  async bytes(documentId: string, range?: { start: number; end: number }): Promise<Buffer> {
+    const [row] = range
+      ? await this.dataSource.query(`SELECT substring(bytes FROM $2::int FOR $3::int) AS bytes FROM sealed_document WHERE id = $1`, [documentId, range.start + 1, range.end - range.start + 1])
+      : await this.dataSource.query(`SELECT bytes FROM sealed_document WHERE id = $1`, [documentId]);
+    if (!row) throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That document was not found, or you do not have access to it.');
+    return row.bytes as Buffer;
+  }
+
+  /** One audit event for a body actually sent: the whole file (200) or a range of it (206). */
+  async recordDownload(principal: Principal, actor: ActorContext, doc: DocumentSummary, range?: { start: number; end: number }): Promise<void> {
     await this.audit.record(this.dataSource.manager, {
       type: AuditEventType.DocumentDownloaded,
       actor,
+      actorName: principal.displayName,
       agreementId: doc.agreementId,
       revisionHash: doc.contentHash,
-      payload: { documentId: doc.id, reference: doc.reference, sha256: doc.sha256 },
+      payload: { documentId: doc.id, reference: doc.reference, sha256: doc.sha256, ...(range ? { range: `bytes ${range.start}-${range.end}/${doc.sizeBytes}` } : {}) },
     });
-    return doc;
   }
 
   /** A DRAFT-watermarked, unsealed PDF of any revision, for the PCN's own users and auditors. */
@@ -143,64 +207,145 @@ export class DocumentsService {
     return rows.map((row) => ({ ...row, documents: docs.filter((d) => d.agreementId === row.id).map((d) => ({ id: d.id, reference: d.reference, kind: d.kind, title: d.title, sha256: d.sha256, sizeBytes: d.sizeBytes })) }));
   }
 
-  /** Several documents the user may download, with their bytes, for a ZIP. */
+  /**
+   * Several documents the user may download, with their bytes, for a ZIP: one query for the
+   * metadata, one access check per agreement, one query for the bytes, and one audit event per
+   * document (each agreement's events in one transaction). Any document the user may not have
+   * makes the whole request "not found", as a single download would.
+   */
   async forZip(principal: Principal, documentIds: string[], actor: ActorContext): Promise<SealedDocumentEntity[]> {
-    const docs: SealedDocumentEntity[] = [];
-    for (const id of [...new Set(documentIds)]) docs.push(await this.download(principal, id, actor));
+    const ids = [...new Set(documentIds)];
+    if (ids.length === 0) return [];
+    const metas = await this.repo().find({ where: { id: In(ids) } });
+    const readable = new Map<string, boolean>();
+    for (const agreementId of new Set(metas.map((d) => d.agreementId))) readable.set(agreementId, await this.canReadAgreement(principal, agreementId));
+    if (metas.length !== ids.length || metas.some((d) => !readable.get(d.agreementId) && !this.isParty(principal, d))) {
+      throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That document was not found, or you do not have access to it.');
+    }
+    const rows: { id: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT id, bytes FROM sealed_document WHERE id = ANY($1::uuid[])`, [ids]);
+    const bytes = new Map(rows.map((r) => [r.id, r.bytes]));
+    const byId = new Map(metas.map((d) => [d.id, d]));
+    const docs = ids.map((id) => Object.assign(new SealedDocumentEntity(), byId.get(id)!, { bytes: bytes.get(id)! }));
+    for (const agreementId of new Set(docs.map((d) => d.agreementId))) {
+      await this.dataSource.transaction(async (em) => {
+        for (const doc of docs.filter((d) => d.agreementId === agreementId)) {
+          await this.audit.record(em, {
+            type: AuditEventType.DocumentDownloaded,
+            actor,
+            actorName: principal.displayName,
+            agreementId: doc.agreementId,
+            revisionHash: doc.contentHash,
+            payload: { documentId: doc.id, reference: doc.reference, sha256: doc.sha256, zip: true },
+          });
+        }
+      });
+    }
     return docs;
   }
 
-  /** What an uploaded PDF is: ours and untouched, ours but altered, or not ours. */
-  async verifyUpload(buffer: Buffer, actor: ActorContext): Promise<VerificationFacts> {
-    const sha256 = createHash('sha256').update(buffer).digest('hex');
-    const inspection = inspectSealedPdf(buffer);
-    if (!inspection.isPdf) throw new DocumentsException(DocumentsErrorCode.NotAPdf, 'The file is not a PDF (or it is damaged beyond reading). Upload the PDF you downloaded from the platform.');
-    if (inspection.truncated) throw new DocumentsException(DocumentsErrorCode.TruncatedPdf, 'The PDF is incomplete: it stops before its end-of-file marker, so it was cut off in transfer. Upload the whole file.');
-    const exact = await this.repo().findOneBy({ sha256 });
-    const byReference = !exact && inspection.reference ? await this.repo().findOneBy({ reference: inspection.reference }) : null;
-    const doc = exact ?? byReference;
-    let facts: VerificationFacts;
-    if (exact) {
-      const intact = inspection.signed && inspection.digestMatches && inspection.signatureValid;
-      facts = { genuine: true, intact, verdict: intact ? 'AUTHENTIC' : 'TAMPERED', explanation: intact ? 'This is exactly the document the platform sealed: its SHA-256 matches our record and the seal is valid.' : 'The bytes match our record but the seal does not check out.', sha256 };
-    } else if (!inspection.signed) {
-      facts = { genuine: false, intact: false, verdict: 'NO_SEAL', explanation: 'The PDF carries no seal. Documents sealed by this platform always have one.', sha256 };
-    } else if (byReference) {
-      facts = {
-        genuine: false,
-        intact: false,
-        verdict: 'TAMPERED',
-        explanation: inspection.digestMatches
-          ? `The PDF names document ${byReference.reference}, but its bytes differ from the sealed original (content was added or changed after sealing).`
-          : `The PDF names document ${byReference.reference}, but its content was changed after sealing: the seal's digest no longer matches.`,
-        sha256,
-      };
-    } else {
-      facts = { genuine: false, intact: false, verdict: 'NOT_SEALED_BY_THIS_PLATFORM', explanation: 'The PDF is sealed, but not by this platform, or it refers to a document we have no record of.', sha256 };
+  /**
+   * What an uploaded PDF is. The verifier judges the file (seal, trust, changes after sealing);
+   * then the lookup says which part it is: by the stored file's SHA-256, else — for a file the
+   * verifier found authentic — by the hash of the revision the seal covers (a later DSS or
+   * document timestamp keeps it), else — for a file our seal signed that was then changed —
+   * by the reference it carries, named but with no more than the code page shows.
+   *
+   * What it reveals: the part, PCN, dates and signers only when the bytes are a sealed part's
+   * (possession of the document); nothing about any part otherwise. What it writes: a
+   * DOCUMENT_VERIFIED event in the agreement's chain only when the bytes are exactly a stored
+   * part; every check is counted in document_verification, outside all chains.
+   */
+  async verifyUpload(buffer: Buffer, actor: ActorContext, principal?: Principal | null): Promise<VerificationFacts> {
+    const { trust, fingerprints: trusted } = this.trust();
+    const check = await checkSealedUpload(buffer, trust, trusted);
+    const sha256 = check.documentSha256;
+    if (check.verdict === 'NOT_A_PDF' || check.truncated) {
+      await this.count(VerificationChannel.Upload, 'NOT_A_PDF', null, principal);
+      if (check.truncated) throw new DocumentsException(DocumentsErrorCode.TruncatedPdf, 'The PDF is incomplete: it stops before its end-of-file marker, so it was cut off in transfer. Upload the whole file.');
+      throw new DocumentsException(DocumentsErrorCode.NotAPdf, 'The file is not a PDF (or it is damaged beyond reading). Upload the PDF you downloaded from the platform.');
     }
-    if (doc) Object.assign(facts, await this.describe(doc));
-    await this.audit.record(this.dataSource.manager, {
-      type: AuditEventType.DocumentVerified,
-      actor,
-      agreementId: doc?.agreementId ?? null,
-      revisionHash: doc?.contentHash ?? null,
-      payload: { uploadedSha256: sha256, verdict: facts.verdict, documentId: doc?.id ?? null },
-    });
+    // Exactly a stored file: the part as sealed, or a stored later version of it (renewed timestamps).
+    let exact = await this.repo().findOneBy({ sha256 });
+    if (!exact) {
+      const version = await this.dataSource.getRepository(SealedDocumentVersionEntity).findOneBy({ sha256 });
+      exact = version ? await this.repo().findOneBy({ id: version.documentId }) : null;
+    }
+    // An authentic file we do not hold byte for byte: the revision the seal covers is a part's.
+    const signed = !exact && check.verdict === 'AUTHENTIC' && check.sealedRevisionSha256 ? await this.repo().findOneBy({ signedRevisionSha256: check.sealedRevisionSha256 }) : null;
+    const possessed = exact ?? signed;
+    const claimed = !possessed && check.ourSeal && (check.verdict === 'ALTERED' || check.verdict === 'MODIFIED_AFTER_SEAL') && check.embeddedReference
+      ? await this.repo().findOneBy({ reference: check.embeddedReference })
+      : null;
+
+    let facts: VerificationFacts;
+    if (possessed) {
+      const verdict = check.verdict as VerificationVerdict;
+      facts = { verdict, explanation: verdict === 'AUTHENTIC' ? (exact ? 'This is exactly the document the platform sealed: its SHA-256 matches our record and the seal is valid.' : 'The seal is valid and the sealed content is exactly what this platform sealed; only validation data (timestamps, certificates) was added after it.') : check.detail, sha256, match: exact ? 'EXACT' : 'SIGNED_REVISION', ...(await this.describe(possessed)) };
+    } else if (claimed) {
+      facts = { verdict: check.verdict as VerificationVerdict, explanation: `This file claims to be document ${claimed.reference}. ${check.detail}`, sha256, match: 'CLAIMED', part: await this.partSummary(claimed, true) };
+    } else if (check.verdict === 'AUTHENTIC') {
+      facts = { verdict: 'UNKNOWN_DOCUMENT', explanation: 'The PDF carries a valid seal of this platform, but we have no record of this document.', sha256, match: null };
+    } else {
+      // Not sealed, sealed with another key, or changed with no seal of ours to vouch for what it claims: nothing about any part.
+      facts = { verdict: check.verdict as VerificationVerdict, explanation: check.verdict === 'NOT_SEALED' || check.verdict === 'UNTRUSTED_KEY' ? check.detail : `${check.detail} We cannot tell which document it was.`, sha256, match: null };
+    }
+    if (exact) {
+      await this.audit.record(this.dataSource.manager, {
+        type: AuditEventType.DocumentVerified,
+        actor,
+        actorName: principal?.displayName ?? null,
+        agreementId: exact.agreementId,
+        revisionHash: exact.contentHash,
+        payload: { uploadedSha256: sha256, verdict: facts.verdict, documentId: exact.id },
+      });
+    }
+    await this.count(VerificationChannel.Upload, facts.verdict, (possessed ?? claimed)?.id ?? null, principal);
     return facts;
   }
 
-  /** The public page's facts for a document reference: no content, just who approved what and when. */
-  async verifyReference(reference: string): Promise<VerificationFacts> {
-    const doc = await this.repo().findOneBy({ reference });
-    if (!doc) throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, `There is no sealed document with reference ${reference}.`);
-    return { genuine: true, intact: true, verdict: 'AUTHENTIC', explanation: 'This platform sealed a document with this reference. Compare its SHA-256 with the SHA-256 of your copy.', sha256: doc.sha256, ...(await this.describe(doc)) };
+  /**
+   * The public page behind a part's verification code. Without a file it never says
+   * "authentic": anyone learns only that a part with this code exists, its type, PCN and
+   * execution date; a signed-in party to it (or an auditor who may read the agreement) also
+   * sees the sealed record (reference, hashes, signers). Nothing goes into any audit chain.
+   */
+  async lookupCode(input: string, principal?: Principal | null): Promise<CodeFacts> {
+    const code = normaliseVerificationCode(input);
+    const doc = code ? await this.repo().findOneBy({ verificationCode: code }) : null;
+    if (!doc) {
+      await this.count(VerificationChannel.Code, 'UNKNOWN_CODE', null, principal);
+      throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'There is no sealed document with this verification code. Check the code in the verification URL printed on the certificate page of your copy.');
+    }
+    const facts: CodeFacts = {
+      code: doc.verificationCode,
+      part: await this.partSummary(doc, false),
+      fileRequired: true,
+      explanation: 'A document with this verification code was sealed by this platform. To find out whether your copy is that document, unchanged, upload the PDF.',
+    };
+    if (principal && ((await this.canReadAgreement(principal, doc.agreementId)) || this.isParty(principal, doc))) {
+      facts.record = await this.describe(doc);
+    }
+    await this.count(VerificationChannel.Code, 'FOUND', doc.id, principal);
+    return facts;
+  }
+
+  /** What anyone may learn of a part: its type, PCN and execution date (and its reference, when the file named it). */
+  private async partSummary(doc: DocumentSummary, withReference: boolean): Promise<PartSummary> {
+    const agreement = await this.dataSource.getRepository(NetworkAgreementEntity).findOneByOrFail({ id: doc.agreementId });
+    const pcn = await this.directory.getPcn(agreement.pcnId);
+    return { kind: doc.kind, ...(withReference ? { reference: doc.reference } : {}), pcnName: pcn.name, pcnCode: pcn.odsCode, executedAt: agreement.executedAt };
+  }
+
+  /** Counts a verification outside every audit chain (no IP, user agent or file). */
+  private async count(channel: VerificationChannel, verdict: string, documentId: string | null, principal?: Principal | null): Promise<void> {
+    await this.dataSource.getRepository(DocumentVerificationEntity).insert({ channel, verdict, documentId, signedIn: !!principal });
   }
 
   private async describe(doc: DocumentSummary): Promise<Pick<VerificationFacts, 'document' | 'agreement' | 'approvals'>> {
     const agreement = await this.dataSource.getRepository(NetworkAgreementEntity).findOneByOrFail({ id: doc.agreementId });
     const pcn = await this.directory.getPcn(agreement.pcnId);
     return {
-      document: { reference: doc.reference, title: doc.title, kind: doc.kind, sha256: doc.sha256, sealedAt: doc.sealedAt, sealCertificateFingerprint: doc.sealCertificateFingerprint, sealCertificateSubject: doc.sealCertificateSubject },
+      document: { reference: doc.reference, verificationCode: doc.verificationCode, title: doc.title, kind: doc.kind, sha256: doc.sha256, sealedAt: doc.sealedAt, sealCertificateFingerprint: doc.sealCertificateFingerprint, sealCertificateSubject: doc.sealCertificateSubject },
       agreement: { reference: agreement.reference, title: agreement.title, status: agreement.status, pcnName: pcn.name, pcnCode: pcn.odsCode, executedAt: agreement.executedAt, revisionNumber: agreement.executedRevisionNumber, contentHash: doc.contentHash },
       approvals: doc.signatories,
     };

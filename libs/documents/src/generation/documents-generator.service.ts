@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { appConfig, AppConfig } from '@pcn/common';
 import { AgreementDocumentInput, annexSectionId, buildAgreementDocumentModel } from '../model';
+import type { AgreementDocumentModel } from '../render/document-model';
+import { annexPartReference } from '../render/render-agreement';
+import { newVerificationCode, signedRevisionSha256, verificationUrl } from '../access/part-reference';
 import { renderAndSeal } from '../seal/render-and-seal';
 import { SealHolder } from '../seal.module';
 import { DocumentKind, SealedDocumentEntity } from '../storage/sealed-document.entity';
@@ -14,6 +18,12 @@ export interface ExecutionDocumentsRequest {
   input: Omit<AgreementDocumentInput, 'sealCertificateRef'>;
   /** Annex id → organisations party to it (they may download that annex). */
   annexParties: Record<string, string[]>;
+  /**
+   * Public verification codes by part ('agreement' or the annex id). Missing ones are drawn at
+   * random here, before rendering, because each part's verification URL is printed in it; pass
+   * them to render the same bytes again for the same inputs.
+   */
+  verificationCodes?: Record<string, string>;
 }
 
 export type StoredDocument = Omit<SealedDocumentEntity, 'bytes'>;
@@ -25,7 +35,15 @@ export type StoredDocument = Omit<SealedDocumentEntity, 'bytes'>;
  */
 @Injectable()
 export class DocumentsGenerator {
-  constructor(private readonly holder: SealHolder) {}
+  constructor(
+    private readonly holder: SealHolder,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+  ) {}
+
+  /** The model for one part: its own verification URL on its certificate (the part's reference is the renderer's). */
+  private forPart(model: AgreementDocumentModel, code: string): AgreementDocumentModel {
+    return { ...model, certificate: { ...model.certificate, verificationUrl: verificationUrl(this.app.PUBLIC_BASE_URL, code) } };
+  }
 
   async render(request: ExecutionDocumentsRequest): Promise<SealedDocumentEntity[]> {
     const seal = this.holder.seal;
@@ -33,11 +51,17 @@ export class DocumentsGenerator {
     const signingTime = request.executedAt;
     const base = { agreementId: request.agreementId, executionId: request.executionId, revisionId: request.revisionId, contentHash: request.input.revision.contentHash, sealCertificateFingerprint: seal.certificateFingerprint, sealCertificateSubject: seal.certificateSubject, sealedAt: signingTime };
 
+    const codes = { ...request.verificationCodes };
+    const codeFor = (part: string) => (codes[part] ??= newVerificationCode());
+
     const documents: SealedDocumentEntity[] = [];
-    const whole = await renderAndSeal(model, seal, { signingTime });
+    const wholeCode = codeFor('agreement');
+    const whole = await renderAndSeal(this.forPart(model, wholeCode), seal, { signingTime });
     documents.push(Object.assign(new SealedDocumentEntity(), {
       ...base,
       reference: model.reference,
+      verificationCode: wholeCode,
+      signedRevisionSha256: signedRevisionSha256(whole.pdf),
       kind: DocumentKind.Agreement,
       part: 'agreement',
       annexId: null,
@@ -52,12 +76,16 @@ export class DocumentsGenerator {
     for (const [index, annex] of request.input.revision.content.annexes.entries()) {
       if (!annex.id) continue;
       const sectionId = annexSectionId(annex.id);
-      const sealed = await renderAndSeal(model, seal, { signingTime, annexId: sectionId });
+      const code = codeFor(annex.id);
+      const sealed = await renderAndSeal(this.forPart(model, code), seal, { signingTime, annexId: sectionId });
       const parties = model.annexes.find((a) => a.id === sectionId)?.parties ?? [];
-      const reference = `${model.reference}-A${index + 1}`;
+      // The same string the renderer prints on every page of this annex and writes to /PcnReference.
+      const reference = annexPartReference(model.reference, index);
       documents.push(Object.assign(new SealedDocumentEntity(), {
         ...base,
         reference,
+        verificationCode: code,
+        signedRevisionSha256: signedRevisionSha256(sealed.pdf),
         kind: DocumentKind.Annex,
         part: annex.id,
         annexId: annex.id,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseGuards, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -7,8 +7,9 @@ import { Actor, ActorContext } from '@pcn/common';
 import { DocumentsService } from '../access/documents.service';
 import { DocumentsErrorCode, DocumentsException } from '../documents.exception';
 import { DocumentSearchQuery, PreviewQuery, ZipRequestDto } from './documents.dto';
-import { sendPdf } from './send-pdf';
+import { sendStoredDocument } from './send-pdf';
 import { sendDocumentsZip } from './send-zip';
+import { verifyRateLimit, VerifyRateLimitGuard } from './verify-rate-limit';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -28,8 +29,7 @@ export class DocumentsController {
   @Authenticated()
   @Get('documents/:documentId/download')
   async download(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('documentId', uuid) documentId: string, @Req() req: Request, @Res() res: Response) {
-    const doc = await this.documents.download(user, documentId, actor);
-    sendPdf(req, res, doc.bytes, doc.fileName, doc.sha256);
+    await sendStoredDocument(this.documents, user, actor, documentId, req, res);
   }
 
   /** A DRAFT-marked, unsealed preview of a revision (the newest when none is named). */
@@ -58,10 +58,15 @@ export class DocumentsController {
     await sendDocumentsZip(res, docs, `sealed-documents-${new Date().toISOString().slice(0, 10)}.zip`);
   }
 
-  /** Upload a PDF: is it a document this platform sealed, is it intact, which agreement, who approved it. */
+  /**
+   * Upload a PDF: did this platform seal it, is it unchanged, and — only when the bytes are a
+   * sealed part's — which part, agreement and PCN, when, and who approved it. Rate-limited per address.
+   */
   @Public()
   @Post('verify')
   @HttpCode(200)
+  @UseGuards(VerifyRateLimitGuard)
+  @verifyRateLimit('upload')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @UseInterceptors(FileInterceptor('file'))
@@ -70,12 +75,16 @@ export class DocumentsController {
     return this.documents.verifyUpload(file.buffer, actor);
   }
 
-  /** The facts about a sealed document by its reference (as printed on it), without its content. */
+  /**
+   * What the verification code printed on a part (`/verify/<code>`) shows anyone: that a part
+   * with this code exists, its type, PCN and execution date — never a verdict, since no file
+   * was checked. Rate-limited per address.
+   */
   @Public()
-  @Get('verify/reference/:reference')
-  verifyReference(@Param('reference') reference: string) {
-    if (!/^[A-Za-z0-9-]{5,80}$/.test(reference)) throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That is not a document reference.');
-    return this.documents.verifyReference(reference);
+  @Get('verify/code/:code')
+  @UseGuards(VerifyRateLimitGuard)
+  @verifyRateLimit('lookup')
+  verifyCode(@Param('code') code: string) {
+    return this.documents.lookupCode(code, null);
   }
 }
-

@@ -46,6 +46,15 @@ export class DocumentRenderError extends Error {
 export const INFO_REFERENCE_KEY = 'PcnReference';
 export const INFO_ANNEX_KEY = 'PcnAnnex';
 
+/**
+ * The reference of an annex part, e.g. `NA-U70101-2026-0001-r4-A2` for the second annex
+ * (index 1): one string printed on its every page, in its /PcnReference, stored, searched,
+ * listed in ZIP manifests and named by verification.
+ */
+export function annexPartReference(agreementReference: string, annexIndex: number): string {
+  return `${agreementReference}-A${annexIndex + 1}`;
+}
+
 // pdfkit's bundled typings lag behind 0.20 (struct trees, markings, buffered pages),
 // so the document is handled through a loose alias.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -118,7 +127,7 @@ class AgreementRenderer {
       this.annex = model.annexes.find((a) => a.id === options.annexId);
       if (!this.annex) throw new DocumentRenderError(`Unknown annex ${options.annexId}`);
     }
-    this.reference = this.annex ? `${model.reference}/${this.annex.id}` : model.reference;
+    this.reference = this.annex ? annexPartReference(model.reference, model.annexes.indexOf(this.annex)) : model.reference;
     this.title = this.annex ? `${this.annex.title}` : model.title;
     const generated = new Date(model.generatedAt);
     if (Number.isNaN(generated.getTime())) throw new DocumentRenderError('generatedAt must be an ISO date');
@@ -979,17 +988,17 @@ class AgreementRenderer {
       page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
       this.artifact(() => {
         if (i > 0) {
+          // The reference is never cut: it takes the width it needs (shrunk if it ever had to be)
+          // and the PCN name gets what is left, with an ellipsis.
+          const refSize = this.fitSize(this.reference, 'mono', 7.5, CONTENT_WIDTH * 0.6);
+          this.font('mono', refSize).fillColor(COLOUR.muted);
+          const refWidth = doc.widthOfString(this.reference) + 1;
+          doc.text(this.reference, MARGIN.left + CONTENT_WIDTH - refWidth, 32.5, { width: refWidth, align: 'right', lineBreak: false });
           this.font('sans', 7.8).fillColor(COLOUR.muted);
           doc.text(`${model.pcn.name} (${model.pcn.code})`, MARGIN.left, 32, {
-            width: CONTENT_WIDTH * 0.58,
+            width: Math.max(40, CONTENT_WIDTH - refWidth - 12),
             height: 10,
             ellipsis: true,
-            lineBreak: false,
-          });
-          this.font('mono', 7.5);
-          doc.text(this.reference, MARGIN.left + CONTENT_WIDTH * 0.58, 32.5, {
-            width: CONTENT_WIDTH * 0.42,
-            align: 'right',
             lineBreak: false,
           });
           doc.moveTo(MARGIN.left, 45).lineTo(MARGIN.left + CONTENT_WIDTH, 45).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
@@ -998,16 +1007,26 @@ class AgreementRenderer {
         doc.moveTo(MARGIN.left, fy - 6).lineTo(MARGIN.left + CONTENT_WIDTH, fy - 6).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
         this.font('sans', 7.8).fillColor(COLOUR.muted);
         const left = `${this.reference} · Version ${model.version}${model.draft ? (this.options.reviewLabel ? ' · FOR REVIEW (not sealed)' : ' · DRAFT') : ''}`;
-        doc.text(left, MARGIN.left, fy, { width: CONTENT_WIDTH * 0.72, height: 10, ellipsis: true, lineBreak: false });
-        doc.text(`Page ${i + 1} of ${total}`, MARGIN.left + CONTENT_WIDTH * 0.72, fy, {
-          width: CONTENT_WIDTH * 0.28,
-          align: 'right',
-          lineBreak: false,
-        });
+        const pageLabel = `Page ${i + 1} of ${total}`;
+        const pageWidth = doc.widthOfString(pageLabel) + 1;
+        const leftWidth = CONTENT_WIDTH - pageWidth - 12;
+        // One line, never cut: shrink the footer text if the reference and version ever need it.
+        this.font('sans', this.fitSize(left, 'sans', 7.8, leftWidth));
+        doc.text(left, MARGIN.left, fy, { width: leftWidth, height: 10, lineBreak: false });
+        this.font('sans', 7.8);
+        doc.text(pageLabel, MARGIN.left + CONTENT_WIDTH - pageWidth, fy, { width: pageWidth, align: 'right', lineBreak: false });
         if (model.draft) this.watermark();
       });
       page.margins = saved;
     }
+  }
+
+  /** The largest size up to `size` (not below 5 pt) at which `text` fits `width` on one line. */
+  private fitSize(text: string, font: FontKey, size: number, width: number): number {
+    this.font(font, size);
+    const natural = this.doc.widthOfString(text);
+    if (natural <= width) return size;
+    return Math.max(5, Math.floor(((size * width) / natural) * 10) / 10);
   }
 
   private watermark(): void {

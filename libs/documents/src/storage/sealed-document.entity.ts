@@ -20,9 +20,28 @@ export enum DocumentKind {
 @Index('sealed_document_execution_part_unique', ['executionId', 'kind', 'part'], { unique: true })
 export class SealedDocumentEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  /** Printed on every page and used by the public verification page, e.g. NA-U70101-2026-0001-r3. */
+  /**
+   * The part's one reference, for people: printed on every page (cover, header, footer), in the
+   * PDF's /PcnReference, in search and the ZIP manifest, e.g. NA-U70101-2026-0001-r3 for the
+   * agreement and NA-U70101-2026-0001-r3-A2 for its second annex. Sequential, so never a key
+   * to anything public: the public page is reached by `verificationCode`.
+   */
   @Index('sealed_document_reference_unique', { unique: true })
   @Column({ type: 'varchar', length: 80 }) reference: string;
+  /**
+   * Random public verification code (16 base32 characters = 80 bits), printed in the part's
+   * verification URL (`/verify/<code>`): the only key to the public page and API.
+   */
+  @Index('sealed_document_verification_code_unique', { unique: true })
+  @Column({ type: 'varchar', length: 16 }) verificationCode: string;
+  /**
+   * SHA-256 of the bytes the seal's ByteRange covers (the file up to the end of the sealed
+   * revision). Later DSS and document-timestamp updates keep it, so any version of the part
+   * (the stored one, a renewed one) is found by it once the verifier has checked the file.
+   * Null for parts stored before it was recorded.
+   */
+  @Index('sealed_document_signed_revision_idx')
+  @Column({ type: 'char', length: 64, nullable: true }) signedRevisionSha256: string | null;
   @Index('sealed_document_agreement_idx')
   @Column({ type: 'uuid' }) agreementId: string;
   @Column({ type: 'uuid' }) executionId: string;

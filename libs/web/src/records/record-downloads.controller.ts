@@ -2,7 +2,7 @@ import { Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Authenticated, CurrentUser, Principal } from '@pcn/auth';
 import { Actor, ActorContext, CommonException } from '@pcn/common';
-import { DocumentsService, sendDocumentsZip, sendPdf } from '@pcn/documents';
+import { DocumentsService, sendDocumentsZip, sendStoredDocument } from '@pcn/documents';
 import { PageController } from '../shell/page-controller.decorator';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,8 +19,7 @@ export class RecordDownloadsController {
   @Get('documents/:documentId/download')
   async download(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('documentId') documentId: string, @Req() req: Request, @Res() res: Response) {
     if (!UUID.test(documentId)) throw CommonException.notFound('Document');
-    const doc = await this.documents.download(user, documentId, actor);
-    sendPdf(req, res, doc.bytes, doc.fileName, doc.sha256);
+    await sendStoredDocument(this.documents, user, actor, documentId, req, res);
   }
 
   /** Every sealed document of the agreement this person may have (annex parties: their annexes), with a manifest. */
