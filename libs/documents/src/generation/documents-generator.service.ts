@@ -1,8 +1,10 @@
+import { X509Certificate } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { appConfig, AppConfig } from '@pcn/common';
 import { AgreementDocumentInput, annexSectionId, buildAgreementDocumentModel } from '../model';
 import type { AgreementDocumentModel } from '../render/document-model';
+import type { SealService } from '../seal/seal.service';
 import { annexPartReference } from '../render/render-agreement';
 import { newVerificationCode, signedRevisionSha256, verificationUrl } from '../access/part-reference';
 import { renderAndSeal } from '../seal/render-and-seal';
@@ -48,6 +50,7 @@ export class DocumentsGenerator {
   async render(request: ExecutionDocumentsRequest): Promise<SealedDocumentEntity[]> {
     const seal = this.holder.seal;
     const model = buildAgreementDocumentModel({ ...request.input, sealCertificateRef: seal.certificateRef });
+    fillSealEvidence(model, seal, (index) => annexPartReference(model.reference, index));
     const signingTime = request.executedAt;
     const base = { agreementId: request.agreementId, executionId: request.executionId, revisionId: request.revisionId, contentHash: request.input.revision.contentHash, sealCertificateFingerprint: seal.certificateFingerprint, sealCertificateSubject: seal.certificateSubject, sealedAt: signingTime };
 
@@ -94,7 +97,7 @@ export class DocumentsGenerator {
         fileName: `${reference}.pdf`,
         sha256: sealed.sha256,
         sizeBytes: sealed.pdf.length,
-        signatories: [...model.igApprovals, ...model.signatures].filter((s) => parties.includes(s.odsCode)),
+        signatories: [...model.igApprovals, ...model.signatures].filter((s) => (s.part === undefined ? parties.includes(s.odsCode) : s.part === sectionId)),
         bytes: sealed.pdf,
       }));
     }
@@ -108,4 +111,42 @@ export class DocumentsGenerator {
     }
     return em.getRepository(SealedDocumentEntity).find({ where: { executionId: documents[0]?.executionId }, order: { reference: 'ASC' } });
   }
+}
+
+/**
+ * The certificate of completion names the seal actually used (subject, fingerprint, validity)
+ * and the trusted-time source, and gives every part its stored reference.
+ */
+function fillSealEvidence(model: AgreementDocumentModel, seal: SealService, annexReference: (index: number) => string): void {
+  const cert = model.certificate;
+  if (cert.parts) {
+    cert.parts = cert.parts.map((p) => (p.part === null ? { ...p, reference: model.reference } : { ...p, reference: p.reference || annexReference(model.annexes.findIndex((a) => a.id === p.part)) }));
+  }
+  if (!cert.summary) return;
+  const loose = seal as unknown as { signer?: { certificate?: Buffer }; material?: { certificate?: Buffer } };
+  const x509 = loose.signer?.certificate ?? loose.material?.certificate;
+  let validFrom: string | null = null;
+  let validTo: string | null = seal.certificateNotAfter ?? null;
+  if (x509) {
+    try {
+      const parsed = new X509Certificate(x509);
+      validFrom = new Date(parsed.validFrom).toISOString();
+      validTo = new Date(parsed.validTo).toISOString();
+    } catch {
+      // Keep what the seal service reports.
+    }
+  }
+  cert.summary = {
+    ...cert.summary,
+    seal: { subject: seal.certificateSubject, fingerprint: seal.certificateFingerprint, validFrom, validTo },
+    timestamp: timestampAuthorityOf(seal),
+  };
+}
+
+/** The timestamp authority the seal asks for trusted time, if one is configured. */
+function timestampAuthorityOf(seal: SealService): { authority: string; time: string | null } | null {
+  // SealService.timeSource (SEAL): trustedTime is false when no TSA is configured (B-B).
+  const source = (seal as unknown as { timeSource?: { trustedTime: boolean; tsaUrl: string | null; level: string } }).timeSource;
+  if (!source?.trustedTime || !source.tsaUrl) return null;
+  return { authority: `${source.tsaUrl} (RFC 3161; sealed at PAdES ${source.level})`, time: null };
 }
