@@ -10,3 +10,4 @@ export * from './users/user.entity';
 export * from './users/role-grant.entity';
 export * from './tokens/refresh-token.entity';
 export * from './session/page-session';
+export * from './oidc';

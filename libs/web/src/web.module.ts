@@ -5,6 +5,7 @@ import { WorkflowModule } from '@pcn/workflow';
 import { DocumentsModule } from '@pcn/documents';
 import { webConfig } from './web.config';
 import { SignInController } from './sign-in/sign-in.controller';
+import { Cis2PagesModule } from './sign-in/cis2-pages.module';
 import { TasksPageController } from './tasks/tasks-page.controller';
 import { ReviewPagesModule } from './review/review-pages.module';
 import { DraftingPagesModule } from './drafting/drafting-pages.module';
@@ -16,7 +17,7 @@ import { RecordsPagesModule } from './records/records-pages.module';
  * writes through the domain libs' services, exactly as the JSON API does.
  */
 @Module({
-  imports: [ConfigModule.forFeature(webConfig), AuthModule, WorkflowModule, DocumentsModule, ReviewPagesModule, DraftingPagesModule, RoundPagesModule, RecordsPagesModule],
+  imports: [ConfigModule.forFeature(webConfig), AuthModule, WorkflowModule, DocumentsModule, ReviewPagesModule, DraftingPagesModule, RoundPagesModule, RecordsPagesModule, Cis2PagesModule],
   controllers: [SignInController, TasksPageController],
 })
 export class WebModule {}
