@@ -9,6 +9,7 @@ import {
   renderAnnexPdf,
   SealService,
 } from '@pcn/documents';
+import { annexPartReference } from '../render/render-agreement';
 import { buildDocumentModel, FINANCE_SCHEDULE_TEXT, makePractices } from '../testing/document-model.factory';
 import { normaliseText, pageCount, pdfPages, pdfTextFlat, runTool, tempDir, wordBoxes, writeTemp } from '../testing/pdf-tools';
 
@@ -215,7 +216,9 @@ describe('annex-only PDF', () => {
     expect(outsider).toBeDefined();
     expect(text).not.toContain(normaliseText(outsider!.organisation));
     expect(runTool('pdfsig', [path]).stdout).toContain('Signature is Valid.');
-    expect(inspectSealedPdf(pdf).reference).toBe(`${model.reference}/${annex.id}`);
+    // The annex's own part reference: the same string printed on its pages and stored.
+    expect(inspectSealedPdf(pdf).reference).toBe(annexPartReference(model.reference, model.annexes.indexOf(annex)));
+    expect(text).toContain(annexPartReference(model.reference, model.annexes.indexOf(annex)));
     await expect(renderAnnexPdf(model, 'annex-zz')).rejects.toThrow(/Unknown annex/);
   });
 });
