@@ -5,6 +5,7 @@
 #   npm run bench                 both benchmarks
 #   bash scripts/bench.sh pdf     only the PDF render and seal benchmark
 #   bash scripts/bench.sh workflow [args]   only the approval workflow benchmark (args go to it)
+#   bash scripts/bench.sh pages [args]      only the page render benchmark (args go to it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -26,6 +27,12 @@ if [ "$which" = all ] || [ "$which" = workflow ]; then
   command -v pgbench >/dev/null || echo "pgbench not found (apt-get install postgresql-client): the database ceiling will be reported as not measured" >&2
   say "Approval workflow (bench/workflow/approvals.bench.js)"
   node bench/workflow/approvals.bench.js "$@" || { status=1; echo "Approval workflow benchmark failed (or a check in it failed)" >&2; }
+fi
+
+if [ "$which" = all ] || [ "$which" = pages ]; then
+  ensure_services
+  say "Page rendering: review page and schedule form against the JSON request (bench/pages/page-render.bench.js)"
+  node bench/pages/page-render.bench.js "$@" || { status=1; echo "Page render benchmark failed" >&2; }
 fi
 
 exit $status

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createServer, type AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../../support/test-app';
-import { FAST_WORKFLOW_ENV, startTestWorker } from '../../support/test-worker';
+import { startTestWorker } from '../../support/test-worker';
 import { startSmtpTestServer, type SmtpTestServer } from '../../support/smtp-test-server';
 
 /** Debian's chromium; the tests never download a browser. */
@@ -34,6 +34,12 @@ export interface BrowserWorldOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * Quick background work (outbox relay, sweeper) but real-length days: a journey takes
+ * minutes, and with FAST_WORKFLOW_ENV's 400 ms "day" its rounds would expire on the way.
+ */
+export const BROWSER_WORKFLOW_ENV = { OUTBOX_POLL_MS: '50', SWEEPER_INTERVAL_MS: '300', STALE_DISPATCH_MS: '1500' };
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -49,7 +55,7 @@ export async function startBrowserWorld(options: BrowserWorldOptions = {}): Prom
   const smtp = await startSmtpTestServer();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const t = await createTestApp({ ...FAST_WORKFLOW_ENV, ...smtp.env(), PUBLIC_BASE_URL: baseUrl, ...options.env });
+  const t = await createTestApp({ ...BROWSER_WORKFLOW_ENV, ...smtp.env(), PUBLIC_BASE_URL: baseUrl, ...options.env });
   await t.app.listen(port, '127.0.0.1');
   const worker = options.worker === false ? null : await startTestWorker();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -183,9 +183,9 @@ export function screenshotDirectory(): string {
   return screenshotDir;
 }
 
-/** A full-page PNG of the page as it is now; returns its path. */
-export async function shot(page: Page, name: string): Promise<string> {
+/** A PNG of the page as it is now (the full page unless told otherwise); returns its path. */
+export async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   const path = join(screenshotDirectory(), `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true });
   return path;
 }
