@@ -300,7 +300,7 @@ describe.each([
       // The sealed PDF's cover and its certificate (last) page, as images next to the screenshots.
       const pageCount = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' }))![1]);
       const pageText = (n: number) => execFileSync('pdftotext', ['-f', String(n), '-l', String(n), pdfPath, '-'], { encoding: 'utf8' });
-      const certificate = Array.from({ length: pageCount }, (_, i) => i + 1).find((n) => pageText(n).includes('Certificate of completion'));
+      const certificate = Array.from({ length: pageCount }, (_, i) => i + 1).find((n) => pageText(n).includes('This certificate records'));
       expect(certificate).toBeDefined();
       for (const [n, name] of [[1, 'sealed-pdf-cover'], [certificate!, 'sealed-pdf-certificate']] as const) {
         execFileSync('pdftoppm', ['-png', '-r', '60', '-f', String(n), '-l', String(n), '-singlefile', pdfPath, join(process.env.SCREENSHOT_DIR, name)]);
