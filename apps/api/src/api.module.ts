@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { appConfig, AppConfig, assignCorrelationId } from '@pcn/common';
 import { DatabaseModule, RedisModule } from '@pcn/database';
 import { AuthModule } from '@pcn/auth';
-import { DirectoryModule } from '@pcn/directory';
+import { DirectoryModule, PeopleAdminModule } from '@pcn/directory';
 import { AgreementsModule } from '@pcn/agreements';
 import { AuditModule } from '@pcn/audit';
 import { WorkflowModule } from '@pcn/workflow';
@@ -15,7 +15,7 @@ import { HealthModule } from './health/health.module';
 import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 
 /** Modules whose controllers make up the JSON API. */
-const API_MODULES = [AuthModule, DirectoryModule, AgreementsModule, AuditModule, WorkflowModule, DocumentsModule];
+const API_MODULES = [AuthModule, DirectoryModule, PeopleAdminModule, AgreementsModule, AuditModule, WorkflowModule, DocumentsModule];
 
 @Module({
   imports: [
@@ -38,6 +38,7 @@ const API_MODULES = [AuthModule, DirectoryModule, AgreementsModule, AuditModule,
     RedisModule,
     AuthModule,
     DirectoryModule,
+    PeopleAdminModule,
     AgreementsModule,
     AuditModule,
     WorkflowModule,

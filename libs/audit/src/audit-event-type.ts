@@ -29,4 +29,14 @@ export enum AuditEventType {
   AuditTrailExported = 'AUDIT_TRAIL_EXPORTED',
   RoleGranted = 'ROLE_GRANTED',
   RoleRevoked = 'ROLE_REVOKED',
+  // People and accounts (chain 'platform')
+  OrganisationOnboarded = 'ORGANISATION_ONBOARDED',
+  MembershipAdded = 'MEMBERSHIP_ADDED',
+  PersonAdded = 'PERSON_ADDED',
+  PersonRoleAdded = 'PERSON_ROLE_ADDED',
+  PersonRoleEnded = 'PERSON_ROLE_ENDED',
+  UserInvited = 'USER_INVITED',
+  InvitationAccepted = 'INVITATION_ACCEPTED',
+  AccountDisabled = 'ACCOUNT_DISABLED',
+  AccountEnabled = 'ACCOUNT_ENABLED',
 }

@@ -13,8 +13,9 @@ import { LocalStrategy } from './guards/local.strategy';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { RoleGrantEntity } from './users/role-grant.entity';
 import { UserEntity } from './users/user.entity';
+import { InvitationEntity } from './invitations/invitation.entity';
 
-export const AUTH_ENTITIES = [UserEntity, RoleGrantEntity, RefreshTokenEntity];
+export const AUTH_ENTITIES = [UserEntity, RoleGrantEntity, RefreshTokenEntity, InvitationEntity];
 
 /** Users, sign-in and the global deny-by-default guard. Import once, in an HTTP app. */
 @Module({

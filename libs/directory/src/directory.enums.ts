@@ -23,7 +23,8 @@ export const NON_GP_KINDS = [
 export enum ContractType { Gms = 'GMS', Pms = 'PMS', Apms = 'APMS' }
 export enum LegalForm { Partnership = 'PARTNERSHIP', SoleTrader = 'SOLE_TRADER', Company = 'COMPANY' }
 export enum DsptStatus { NotPublished = 'NOT_PUBLISHED', Approaching = 'APPROACHING', Met = 'MET', Exceeded = 'EXCEEDED' }
-export enum MembershipType { Core = 'CORE' }
+/** CORE: a GP practice's core membership. PARTNER: a non-GP organisation working with the PCN (its people may be invited by the PCN). */
+export enum MembershipType { Core = 'CORE', Partner = 'PARTNER' }
 export enum ExitReason { Voluntary = 'VOLUNTARY', Expelled = 'EXPELLED', DesOptOut = 'DES_OPT_OUT', Merger = 'MERGER', Closure = 'CLOSURE' }
 
 export enum PersonRoleType {

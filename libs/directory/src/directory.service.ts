@@ -9,7 +9,7 @@ import { MembershipEntity } from './memberships/membership.entity';
 import { PersonEntity } from './people/person.entity';
 import { PersonRoleEntity } from './people/person-role.entity';
 import { DirectoryErrorCode, DirectoryException } from './directory.exception';
-import { LegalForm, OrganisationKind, PersonRoleType } from './directory.enums';
+import { LegalForm, MembershipType, OrganisationKind, PersonRoleType } from './directory.enums';
 import { AddMembershipDto, AddPersonRoleDto, CreatePartnerOrganisationDto, CreatePcnDto, CreatePersonDto, CreatePracticeDto, EndMembershipDto, OrganisationSearchQuery } from './dto/directory.dto';
 
 export type PcnAccessMode = 'read' | 'draft';
@@ -126,7 +126,7 @@ export class DirectoryService {
     const rows = await this.memberships
       .createQueryBuilder('m')
       .select('DISTINCT m.pcn_id', 'pcnId')
-      .where('m.practice_id IN (:...practices)', { practices })
+      .where('m.practice_id IN (:...practices) AND m.type = :core', { practices, core: MembershipType.Core })
       .andWhere('m.joined_on <= :today AND (m.left_on IS NULL OR m.left_on >= :today)', { today })
       .getRawMany<{ pcnId: string }>();
     return [...new Set([...pcnRoles, ...rows.map((r) => r.pcnId)])];
@@ -168,7 +168,7 @@ export class DirectoryService {
     const rows = await (em?.getRepository(MembershipEntity) ?? this.memberships)
       .createQueryBuilder('m')
       .innerJoinAndSelect('m.practice', 'p')
-      .where('m.pcn_id = :pcnId', { pcnId })
+      .where('m.pcn_id = :pcnId AND m.type = :core', { pcnId, core: MembershipType.Core })
       .andWhere('m.joined_on <= :onDate AND (m.left_on IS NULL OR m.left_on >= :onDate)', { onDate })
       .orderBy('p.name')
       .getMany();
@@ -185,7 +185,7 @@ export class DirectoryService {
   }
 
   membershipHistory(pcnId: string): Promise<MembershipEntity[]> {
-    return this.memberships.find({ where: { pcnId }, relations: { practice: true }, order: { joinedOn: 'ASC' } });
+    return this.memberships.find({ where: { pcnId, type: MembershipType.Core }, relations: { practice: true }, order: { joinedOn: 'ASC' } });
   }
 
   // ---- people --------------------------------------------------------------

@@ -7,3 +7,7 @@ export * from './organisations/organisation.entity';
 export * from './memberships/membership.entity';
 export * from './people/person.entity';
 export * from './people/person-role.entity';
+export * from './people-admin/people-admin.service';
+export * from './people-admin/people-admin.words';
+export * from './people-admin/people-admin.exception';
+export * from './people-admin/people-admin.module';

@@ -7,6 +7,8 @@ import { databaseConfig, OutboxModule, redisConfig } from '@pcn/database';
 import { NotificationsModule } from '@pcn/notifications';
 import { DocumentsWorkerModule } from '@pcn/documents';
 import { DirectoryModule } from '@pcn/directory';
+import { InvitationsModule } from '@pcn/auth';
+import { SendInvitationHandler } from './jobs/send-invitation.handler';
 import { WorkflowModule, WORKFLOW_ENTITIES } from './workflow.module';
 import { workflowConfig } from './workflow.config';
 import { JobRegistry } from './queue/job-registry';
@@ -32,6 +34,7 @@ import { ExecutionDocumentsService } from './executions/execution-documents.serv
     NotificationsModule,
     DocumentsWorkerModule,
     DirectoryModule,
+    InvitationsModule,
   ],
   providers: [
     JobRegistry,
@@ -44,6 +47,7 @@ import { ExecutionDocumentsService } from './executions/execution-documents.serv
     RoundReminderHandler,
     RoundDeadlineHandler,
     GenerateDocumentsHandler,
+    SendInvitationHandler,
   ],
   exports: [OutboxRelay, OutboxSweeper, QueueProducers],
 })

@@ -1,5 +1,6 @@
 import { PersonRoleType } from '@pcn/directory';
-import { BYTES, BYTES_PRACTICES, PARTNER_ORGANISATIONS, SHARED_DPO } from './demo-directory';
+import { BYTES, BYTES_PRACTICES, DGS_PCNS, PARTNER_ORGANISATIONS, SHARED_DPO } from './demo-directory';
+import { SECOND_PCN } from './demo-second-pcn';
 
 /** One demo login as people read it: their name, what they do in words, and the email to sign in with. */
 export interface DemoLoginRow {
@@ -45,6 +46,10 @@ export function demoLoginRows(): DemoLoginRow[] {
   rows.push({ name: SHARED_DPO.fullName, role: `Data Protection Officer for all ${BYTES_PRACTICES.length} ${BYTES.name} practices`, email: SHARED_DPO.email });
   for (const organisation of PARTNER_ORGANISATIONS) {
     for (const member of organisation.people) rows.push({ name: member.fullName, role: `${words(member.roles, PARTNER_ROLE_WORDS)}, ${organisation.name}`, email: member.email });
+  }
+  for (const member of SECOND_PCN.people) {
+    const role = member.account === 'cd' ? `Clinical director, ${DGS_PCNS[0].name} (partner, ${SECOND_PCN.practice.name})` : member.account === 'manager' ? `Practice manager and Data Protection Officer, ${SECOND_PCN.practice.name}` : `Partner and Caldicott Guardian, ${SECOND_PCN.practice.name}`;
+    rows.push({ name: member.fullName, role, email: member.email });
   }
   rows.push({ name: 'ICB Auditor', role: 'Auditor, North East and North Cumbria ICB', email: 'auditor@icb-qhm.demo.nhs.uk' });
   rows.push({ name: 'National Internal Audit', role: 'Auditor, every ICB', email: 'auditor@national.demo.nhs.uk' });

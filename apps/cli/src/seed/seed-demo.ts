@@ -9,6 +9,7 @@ import { SeedModule } from './seed.module';
 import { BYTES, BYTES_PRACTICES, DGS_ICB, DGS_PCNS, PARTNER_ORGANISATIONS, SHARED_DPO } from './demo-directory';
 import { demoAgreementContent, DemoIds } from './demo-agreement';
 import { demoLoginRows, demoLoginTable } from './demo-logins';
+import { loadSecondPcn } from './demo-second-pcn';
 
 const JOINED_ON = '2019-07-01';
 const SEED_ACTOR = { userId: null, ip: null, userAgent: 'pcn-cli seed', authMethod: 'seed' };
@@ -33,6 +34,7 @@ export async function seedDemo(): Promise<void> {
       return;
     }
     const demo = await loadDemoData({ directory: app.get(DirectoryService), auth: app.get(AuthService), agreements: app.get(AgreementsService) }, password);
+    await loadSecondPcn({ directory: app.get(DirectoryService), auth: app.get(AuthService), dataSource }, password, Object.values(demo.partnerIds));
     console.log(`Seeded ${DGS_PCNS.length + 1} PCNs, ${BYTES_PRACTICES.length} BYTES practices, ${PARTNER_ORGANISATIONS.length} partner organisations and draft ${demo.agreementReference} (revision hash ${demo.revisionHash}).`);
     printLogins(demo.logins, password);
   } finally {

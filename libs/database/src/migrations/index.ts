@@ -10,5 +10,6 @@ import { SealedDocumentImmutable1795338275198 } from './1795338275198-SealedDocu
 import { VerificationCodes1796121616634 } from './1796121616634-VerificationCodes';
 import { SealedDocumentVersions1796122037833 } from './1796122037833-SealedDocumentVersions';
 import { OidcSubject1796122813005 } from './1796122813005-OidcSubject';
+import { Invitations1796122856832 } from './1796122856832-Invitations';
 
-export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500, AuditOutboxWorkflow1795335604902, AuditAppendOnly1795335604903, SealedDocuments1795338275197, SealedDocumentImmutable1795338275198, VerificationCodes1796121616634, SealedDocumentVersions1796122037833, OidcSubject1796122813005];
+export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500, AuditOutboxWorkflow1795335604902, AuditAppendOnly1795335604903, SealedDocuments1795338275197, SealedDocumentImmutable1795338275198, VerificationCodes1796121616634, SealedDocumentVersions1796122037833, OidcSubject1796122813005, Invitations1796122856832];

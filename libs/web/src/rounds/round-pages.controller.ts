@@ -6,6 +6,7 @@ import { Actor, ActorContext, CommonException, DomainException } from '@pcn/comm
 import { DirectoryService } from '@pcn/directory';
 import { RoundProgress, RoundsService, RoundStatus, SignerPlanPreview, workflowConfig, WorkflowConfig } from '@pcn/workflow';
 import { PageController } from '../shell/page-controller.decorator';
+import { signersWhoLeft } from './directory-changes';
 import { agreementFor, isOpenRound, summariseRound } from './agreement-page.controller';
 import { agreementStatusTag, dateFieldsOf, organisationWithCode, parseDueDate, parseWholeNumber, ROUND_STATUS_TAG_CLASSES, signerStatusTag } from './round-words';
 
@@ -231,6 +232,8 @@ export class RoundPagesController {
         variation: canSubmit && agreement.status === AgreementStatus.Executed,
         send: canSubmit && agreement.status === AgreementStatus.Draft,
       },
+      // People changes since the round was sent (a partner left): shown to those who run the round.
+      directoryChanges: canSubmit ? await signersWhoLeft(this.directory, open) : [],
       extendDefault: extra.values?.dueAt ?? (open ? dateFieldsOf(new Date(Math.max(open.dueAt.getTime(), Date.now()) + 7 * 86_400_000)) : {}),
       withdrawReason: extra.values?.reason ?? '',
       done: extra.done ?? null,

@@ -20,6 +20,8 @@ export enum JobName {
   RoundDeadline = 'round.deadline',
   /** After execution: produce the agreement's document(s). */
   GenerateDocuments = 'documents.generate',
+  /** An invitation to an account: issues the single-use link and emails it (INVITATION_EMAIL_JOB in @pcn/auth). */
+  SendInvitation = 'invitation.send',
 }
 
 
@@ -33,6 +35,7 @@ export interface JobPayloads {
   [JobName.RoundReminder]: { roundId: string; reminderSeq: number };
   [JobName.RoundDeadline]: { roundId: string; dueAt: string };
   [JobName.GenerateDocuments]: { executionId: string };
+  [JobName.SendInvitation]: { invitationId: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -40,6 +43,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.RoundReminder]: QueueName.Schedules,
   [JobName.RoundDeadline]: QueueName.Schedules,
   [JobName.GenerateDocuments]: QueueName.Documents,
+  [JobName.SendInvitation]: QueueName.Notifications,
 };
 
 export interface QueueConfig {

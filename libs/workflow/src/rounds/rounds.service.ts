@@ -13,6 +13,7 @@ import { LifecycleEvent, nextStatus, RoundPhase } from '../lifecycle/agreement-l
 import { job, JobName } from '../queue/queue.contract';
 import { NotificationType } from '@pcn/notifications';
 import { samePart } from '../notifications/email-digest';
+import { withoutPersonalData } from './signer-personal-data';
 import { AgreementExecutionEntity } from '../executions/agreement-execution.entity';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
 import { RequestKind, RequestScope, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
@@ -707,7 +708,9 @@ export class RoundsService {
     const agreement = await this.agreements.requireAgreement(principal, agreementId, 'read');
     const rounds = await this.dataSource.getRepository(ApprovalRoundEntity).find({ where: { agreementId: agreement.id }, order: { submittedAt: 'DESC' } });
     const requests = rounds.length ? await this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: In(rounds.map((r) => r.id)) }, order: { step: 'ASC', organisationName: 'ASC' } }) : [];
-    return rounds.map((round) => ({ ...round, requests: requests.filter((r) => r.roundId === round.id) }));
+    // Signers' email, IP address and user agent only for the clinical director, the person themselves and auditors.
+    const shown = withoutPersonalData(principal, agreement.pcnId, requests);
+    return rounds.map((round) => ({ ...round, requests: shown.filter((r) => r.roundId === round.id) }));
   }
 
   async auditTrail(principal: Principal, agreementId: string) {

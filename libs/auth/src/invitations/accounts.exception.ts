@@ -1,0 +1,27 @@
+import { DomainException, FieldMessages } from '@pcn/common';
+
+export enum AccountsErrorCode {
+  InvitationNotValid = 'INVITATION_NOT_VALID',
+  InvitationUnknown = 'INVITATION_UNKNOWN',
+  InvitationPending = 'INVITATION_PENDING',
+  AccountExists = 'ACCOUNT_EXISTS',
+  PasswordTooWeak = 'PASSWORD_TOO_WEAK',
+  AccountNotFound = 'ACCOUNT_NOT_FOUND',
+  CannotDisableSelf = 'CANNOT_DISABLE_SELF',
+}
+
+const STATUS: Record<AccountsErrorCode, number> = {
+  [AccountsErrorCode.InvitationNotValid]: 410,
+  [AccountsErrorCode.InvitationUnknown]: 404,
+  [AccountsErrorCode.InvitationPending]: 409,
+  [AccountsErrorCode.AccountExists]: 409,
+  [AccountsErrorCode.PasswordTooWeak]: 422,
+  [AccountsErrorCode.AccountNotFound]: 404,
+  [AccountsErrorCode.CannotDisableSelf]: 422,
+};
+
+export class AccountsException extends DomainException {
+  constructor(code: AccountsErrorCode, message: string, fieldErrors?: FieldMessages) {
+    super(code, STATUS[code], message, fieldErrors);
+  }
+}

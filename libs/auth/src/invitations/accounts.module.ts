@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OutboxModule, redisConfig } from '@pcn/database';
+import { UserEntity } from '../users/user.entity';
+import { RoleGrantEntity } from '../users/role-grant.entity';
+import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
+import { InvitationEntity } from './invitation.entity';
+import { accountsConfig } from './accounts.config';
+import { InvitationService } from './invitation.service';
+import { AccountsService } from './accounts.service';
+
+/** Invitations only (no JWT settings needed): what the worker's invitation email job uses. */
+@Module({
+  imports: [ConfigModule.forFeature(accountsConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, InvitationEntity]), OutboxModule],
+  providers: [InvitationService],
+  exports: [InvitationService],
+})
+export class InvitationsModule {}
+
+/** Invitations and account administration (disable ends sessions at once), for the API and the pages. */
+@Module({
+  imports: [InvitationsModule, ConfigModule.forFeature(redisConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, RefreshTokenEntity])],
+  providers: [AccountsService],
+  exports: [InvitationsModule, AccountsService],
+})
+export class AccountsModule {}
