@@ -100,16 +100,19 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     if (this.options.username) {
       headers.authorization = `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ''}`).toString('base64')}`;
     }
-    let response: Response;
-    try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        headers,
-        body: timestampRequest(sha256Digest, nonce),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
-      });
-    } catch (error) {
-      throw new SealError(`The timestamp authority ${this.url} did not answer (${(error as Error).message})`);
+    const body = timestampRequest(sha256Digest, nonce);
+    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? 15_000);
+    let response: Response | undefined;
+    // A pooled keep-alive connection the TSA closed at the same moment fails with "fetch
+    // failed" before anything was processed; the request is idempotent, so one retry on a
+    // fresh connection is safe. A timeout is not retried.
+    for (let attempt = 1; !response; attempt++) {
+      try {
+        response = await fetch(this.url, { method: 'POST', headers, body, signal: deadline });
+      } catch (error) {
+        const timedOut = deadline.aborted || (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+        if (attempt >= 2 || timedOut) throw new SealError(`The timestamp authority ${this.url} did not answer (${(error as Error).message})`);
+      }
     }
     if (!response.ok) throw new SealError(`The timestamp authority ${this.url} answered HTTP ${response.status}`);
     return timestampTokenFromResponse(Buffer.from(await response.arrayBuffer()), sha256Digest, nonce);
