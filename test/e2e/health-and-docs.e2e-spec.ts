@@ -1,5 +1,7 @@
 import { createTestApp, TestApp } from '../support/test-app';
 import { expectError, expectStatus } from '../support/http-expect';
+import { UserRole } from '@pcn/auth';
+import { createPcn, createUserWithRole } from '../support/factories';
 
 describe('health and API docs (e2e)', () => {
   let t: TestApp;
@@ -12,12 +14,22 @@ describe('health and API docs (e2e)', () => {
     await t?.close();
   });
 
-  it('GET /health answers 200 with PostgreSQL and Redis up, without signing in and outside the /api/v1 prefix', async () => {
+  it('GET /health answers 200 {"status":"up"} and nothing more without signing in, outside the /api/v1 prefix', async () => {
     const body = expectStatus(await t.http.get('/health'), 200);
+    expect(body).toEqual({ status: 'up' });
+  });
+
+  it('GET /health gives the details (PostgreSQL, Redis, queues) to platform admins only', async () => {
+    const admin = await createUserWithRole(t, UserRole.PlatformAdmin);
+    const body = expectStatus(await t.http.get('/health').set('Authorization', admin.bearer), 200);
     expect(body.status).toBe('ok');
     expect(body.info.postgres.status).toBe('up');
     expect(body.info.redis.status).toBe('up');
     expect(body.error).toEqual({});
+    const pcn = await createPcn(t);
+    const cd = await createUserWithRole(t, UserRole.ClinicalDirector, pcn.id);
+    expect(expectStatus(await t.http.get('/health').set('Authorization', cd.bearer), 200)).toEqual({ status: 'up' });
+    expect(expectStatus(await t.http.get('/health').set('Authorization', 'Bearer not-a-token'), 200)).toEqual({ status: 'up' });
   });
 
   it('GET /api/docs-json is an OpenAPI 3 document with the auth, directory and agreements paths', async () => {

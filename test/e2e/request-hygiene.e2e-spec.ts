@@ -16,8 +16,9 @@ describe('request hygiene', () => {
     expect(res.body.message).toContain('nested');
   });
 
-  it('reports queue depth and failures per queue in /health', async () => {
-    const res = await t.http.get('/health');
+  it('reports queue depth and failures per queue in /health (details for platform admins)', async () => {
+    const admin = await createUserWithRole(t, UserRole.PlatformAdmin);
+    const res = await t.http.get('/health').set('Authorization', admin.bearer);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.details.queues).filter((k) => k !== 'status').sort()).toEqual(['documents', 'notifications', 'schedules']);
     expect(res.body.details.queues.notifications).toEqual(expect.objectContaining({ waiting: expect.any(Number), failed: expect.any(Number), delayed: expect.any(Number) }));

@@ -13,7 +13,7 @@ let sealCertificate: { base64: string; passphrase: string } | null = null;
 /** One throwaway seal certificate per test process (generated in memory, never written). */
 export function testSealCertificate(): { base64: string; passphrase: string } {
   if (!sealCertificate) {
-    const passphrase = randomBytes(12).toString('hex');
+    const passphrase = randomBytes(32).toString('hex'); // passes the production passphrase check (StrongSecret)
     sealCertificate = { base64: generateDevSealCertificate({ passphrase }).p12.toString('base64'), passphrase };
   }
   return sealCertificate;

@@ -3,9 +3,10 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import express, { NextFunction, Request, Response } from 'express';
-import { appConfig, AppConfig, assignCorrelationId, correlationIdOf, createValidationPipe, rejectDeepJson, toErrorResponse } from '@pcn/common';
+import { apiDocsEnabled, appConfig, AppConfig, assignCorrelationId, correlationIdOf, createValidationPipe, rejectDeepJson, rejectNulBytes, toErrorResponse } from '@pcn/common';
 import { installPages, isApiPath, renderNotFoundPage } from '@pcn/web';
 import { HttpOrPageErrorFilter } from './http-or-page-error.filter';
+import { securityHeaders } from './security-headers';
 
 /**
  * Everything that makes the HTTP app what it is, shared by main.ts and the e2e tests so
@@ -21,6 +22,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     assignCorrelationId(req, res);
     next();
   });
+  // Security headers (and the pages' CSP nonce) on every response, errors included.
+  app.use(securityHeaders(config.NODE_ENV === 'production'));
   app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
   app.use(rejectDeepJson);
   // Body-parser failures (too large, not JSON) happen before Nest routing, so they get
@@ -32,10 +35,14 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   });
   // Pages: templates, assets, form bodies, session cookie, CSRF (none of it on /api paths).
   installPages(app);
+  // After both body parsers (JSON above, forms in installPages), before any route or guard.
+  app.use(rejectNulBytes);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpOrPageErrorFilter());
   app.enableShutdownHooks();
 
+  // Off in production unless API_DOCS_ENABLED=true: the route list helps an attacker more than a reader.
+  if (!apiDocsEnabled(config)) return app;
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

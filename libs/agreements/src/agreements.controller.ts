@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, Param, ParseIntPipe, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext, ErrorResponse } from '@pcn/common';
+import { Actor, ActorContext, ErrorResponse, ParseBoundedIntPipe } from '@pcn/common';
 import { AgreementsService, SavedRevision } from './agreements.service';
 import { AddAnnexDto, CreateAgreementDto, RemoveAnnexQuery, SaveDraftDto, SaveSectionDto } from './dto/agreement.dto';
 import { AgreementContent } from './content';
@@ -110,14 +110,14 @@ export class AgreementsController {
 
   @RequirePermission(Permission.AgreementRead)
   @Get('agreements/:agreementId/revisions/:number')
-  revision(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('number', ParseIntPipe) number: number) {
+  revision(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('number', new ParseBoundedIntPipe()) number: number) {
     return this.agreements.getRevision(user, agreementId, number);
   }
 
   /** Fields that changed between two revisions: `changes` by content path, `readable` in words. */
   @RequirePermission(Permission.AgreementRead)
   @Get('agreements/:agreementId/revisions/:from/diff/:to')
-  diff(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('from', ParseIntPipe) from: number, @Param('to', ParseIntPipe) to: number) {
+  diff(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('from', new ParseBoundedIntPipe()) from: number, @Param('to', new ParseBoundedIntPipe()) to: number) {
     return this.agreements.diff(user, agreementId, from, to);
   }
 }

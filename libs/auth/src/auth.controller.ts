@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponse } from '@pcn/common';
 import { AuthService } from './auth.service';
@@ -7,6 +8,7 @@ import { Authenticated, Public } from './guards/access.decorators';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { CurrentUser } from './guards/current-user.decorator';
 import { Principal } from './principal';
+import { clientInfoOf } from './security/auth-events.service';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -34,12 +36,21 @@ export class AuthController {
     return this.auth.refresh(body.refreshToken);
   }
 
-  /** Sign out everywhere this refresh token's session reached. */
+  /** Sign out the session this refresh token belongs to (its refresh and access tokens stop working at once). The token's secret must match. */
   @Public()
   @Post('logout')
   @HttpCode(204)
-  async logout(@Body() body: RefreshDto): Promise<void> {
-    await this.auth.logout(body.refreshToken);
+  @ApiUnauthorizedResponse({ type: ErrorResponse })
+  async logout(@Body() body: RefreshDto, @Req() req: Request): Promise<void> {
+    await this.auth.logout(body.refreshToken, clientInfoOf(req));
+  }
+
+  /** Sign out everywhere: every API session and page session of the signed-in person ends at once. */
+  @Authenticated()
+  @Post('logout-everywhere')
+  @HttpCode(204)
+  async logoutEverywhere(@CurrentUser() user: Principal, @Req() req: Request): Promise<void> {
+    await this.auth.logoutEverywhere(user, 'api', clientInfoOf(req));
   }
 
   @Authenticated()

@@ -6,13 +6,24 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import * as argon2 from 'argon2';
 import { pgErrorCode } from '@pcn/database';
 import { authConfig, AuthConfig } from './auth.config';
-import { AuthErrorCode, AuthException } from './auth.exception';
+import { AuthErrorCode, AuthException, waitInWords } from './auth.exception';
 import { UserEntity } from './users/user.entity';
 import { RoleGrantEntity } from './users/role-grant.entity';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { Principal, RoleGrantClaim } from './principal';
 import { AccessTokenPayload } from './guards/jwt.strategy';
 import { TokenPairResponse } from './dto/auth.dto';
+import { LoginThrottle } from './security/login-throttle.service';
+import { SessionRevocation } from './security/session-revocation.service';
+import { AuthEventsService } from './security/auth-events.service';
+import { AuthEventType } from './security/auth-event.entity';
+
+/** Where a sign-in attempt came from, for throttling and the authentication trail. */
+export interface SignInAttempt {
+  channel: 'api' | 'page';
+  ip: string | null;
+  userAgent: string | null;
+}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -34,6 +45,9 @@ export class AuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
+    private readonly throttle: LoginThrottle,
+    private readonly revocation: SessionRevocation,
+    private readonly events: AuthEventsService,
   ) {}
 
   async createUser(input: NewUser): Promise<UserEntity> {
@@ -55,10 +69,38 @@ export class AuthService {
     }
   }
 
-  async verifyPassword(email: string, password: string): Promise<Principal> {
+  /**
+   * Checks an email and password. Locked accounts and addresses over their allowance are
+   * refused (429) before the password is checked; wrong passwords count towards a lockout;
+   * every outcome goes to the authentication trail. A database outage is thrown as it is
+   * (503), never reported as a wrong password.
+   */
+  async verifyPassword(email: string, password: string, attempt: SignInAttempt = { channel: 'api', ip: null, userAgent: null }): Promise<Principal> {
+    const client = attempt.ip ?? 'unknown';
+    const who = { email, channel: attempt.channel, ip: attempt.ip, userAgent: attempt.userAgent };
+    try {
+      await this.throttle.assertMayTry(email, client);
+    } catch (error) {
+      await this.events.record({ ...who, type: AuthEventType.SignInRefused, detail: { reason: 'locked or rate-limited' } });
+      throw error;
+    }
     const user = await this.users.findOne({ where: { email: email.toLowerCase() }, relations: { grants: true } });
     const ok = user && !user.disabled ? await argon2.verify(user.passwordHash, password) : (await argon2.verify(await this.decoyHash, password), false);
-    if (!user || !ok) throw new AuthException(AuthErrorCode.InvalidCredentials, 'The email address or password is not right.');
+    if (!user || !ok) {
+      const outcome = await this.throttle.recordFailure(email, client);
+      if (outcome.lockedForSeconds) {
+        await this.events.record({ ...who, userId: user?.id ?? null, type: AuthEventType.LockedOut, detail: { seconds: outcome.lockedForSeconds, lockouts: outcome.lockouts } });
+        throw new AuthException(
+          AuthErrorCode.TooManyAttempts,
+          `Too many wrong passwords: this account is locked. Try again in ${waitInWords(outcome.lockedForSeconds)}, or ask your administrator.`,
+          outcome.lockedForSeconds,
+        );
+      }
+      await this.events.record({ ...who, userId: user?.id ?? null, type: AuthEventType.SignInFailed, detail: { reason: !user ? 'unknown email' : user.disabled ? 'account disabled' : 'wrong password' } });
+      throw new AuthException(AuthErrorCode.InvalidCredentials, 'The email address or password is not right.');
+    }
+    await this.throttle.recordSuccess(email);
+    await this.events.record({ ...who, userId: user.id, type: AuthEventType.SignIn, detail: { method: 'password' } });
     return this.toPrincipal(user, 'password');
   }
 
@@ -70,6 +112,8 @@ export class AuthService {
       pid: principal.personId,
       grants: principal.grants,
       amr: principal.authMethod,
+      fam: familyId,
+      iatMs: Date.now(),
     };
     const accessToken = await this.jwt.signAsync(payload, { expiresIn: this.config.JWT_ACCESS_TTL_SECONDS });
     const secret = randomBytes(32).toString('base64url');
@@ -93,13 +137,17 @@ export class AuthService {
       if (!row || !matches) return { error: AuthErrorCode.InvalidRefreshToken } as const;
       if (row.usedAt || row.revokedAt) {
         await em.update(RefreshTokenEntity, { familyId: row.familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
-        return { error: AuthErrorCode.RefreshTokenReused } as const;
+        return { error: AuthErrorCode.RefreshTokenReused, row } as const;
       }
       if (row.expiresAt.getTime() <= Date.now()) return { error: AuthErrorCode.InvalidRefreshToken } as const;
       await em.update(RefreshTokenEntity, { id: row.id }, { usedAt: new Date() });
       return { row } as const;
     });
     if ('error' in outcome) {
+      if (outcome.error === AuthErrorCode.RefreshTokenReused && 'row' in outcome) {
+        await this.revocation.revokeFamily(outcome.row.familyId);
+        await this.events.record({ type: AuthEventType.RefreshReused, userId: outcome.row.userId, channel: 'api', detail: { familyId: outcome.row.familyId } });
+      }
       throw outcome.error === AuthErrorCode.RefreshTokenReused
         ? new AuthException(AuthErrorCode.RefreshTokenReused, 'This refresh token was already used, so every session that came from it has been signed out. Sign in again.')
         : new AuthException(AuthErrorCode.InvalidRefreshToken, 'The refresh token is not valid or has expired. Sign in again.');
@@ -113,16 +161,38 @@ export class AuthService {
   async principalFromAccessToken(token: string): Promise<Principal | null> {
     try {
       const p = await this.jwt.verifyAsync<AccessTokenPayload>(token, { algorithms: ['HS256'] });
+      if (await this.revocation.isRevoked(p.sub, p.iatMs ?? (p.iat ?? 0) * 1000, p.fam)) return null;
       return { id: p.sub, email: p.email, displayName: p.name, personId: p.pid, grants: p.grants ?? [], authMethod: p.amr };
     } catch {
       return null;
     }
   }
 
-  async logout(refreshToken: string): Promise<void> {
-    const [id] = refreshToken.split('.');
-    const row = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ id });
-    if (row) await this.dataSource.getRepository(RefreshTokenEntity).update({ familyId: row.familyId }, { revokedAt: new Date() });
+  /**
+   * Signs out the session family of a refresh token: its refresh tokens are revoked and its
+   * access tokens refused at once. The token's secret must match (knowing a token's id alone
+   * revokes nothing): otherwise 401 INVALID_REFRESH_TOKEN.
+   */
+  async logout(refreshToken: string, client: { ip: string | null; userAgent: string | null } = { ip: null, userAgent: null }): Promise<void> {
+    const [id, secret] = refreshToken.split('.');
+    const repo = this.dataSource.getRepository(RefreshTokenEntity);
+    const row = await repo.findOneBy({ id });
+    const matches = row !== null && typeof secret === 'string' && timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(sha256(secret)));
+    if (!row || !matches) throw new AuthException(AuthErrorCode.InvalidRefreshToken, 'The refresh token is not valid. Nothing was signed out.');
+    await repo.update({ familyId: row.familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.revocation.revokeFamily(row.familyId);
+    await this.events.record({ type: AuthEventType.SignOut, userId: row.userId, channel: 'api', ...client, detail: { familyId: row.familyId } });
+  }
+
+  /** Signs a person out of every session they have: API tokens (all families) and pages. */
+  async logoutEverywhere(principal: Principal, channel: 'api' | 'page', client: { ip: string | null; userAgent: string | null }): Promise<void> {
+    await this.revocation.revokeUserSessions(principal.id);
+    await this.events.record({ type: AuthEventType.SignOutEverywhere, userId: principal.id, email: principal.email, channel, ...client });
+  }
+
+  /** Records a page sign-out in the authentication trail. */
+  async recordPageSignOut(principal: Principal | undefined, client: { ip: string | null; userAgent: string | null }): Promise<void> {
+    if (principal) await this.events.record({ type: AuthEventType.SignOut, userId: principal.id, email: principal.email, channel: 'page', ...client });
   }
 
   private toPrincipal(user: UserEntity, authMethod: string): Principal {

@@ -9,3 +9,7 @@ export * from './http/validation.pipe';
 export * from './http/actor-context';
 export * from './canonical-json';
 export * from './http/json-depth';
+export * from './http/input-limits';
+export * from './http/service-unavailable';
+export * from './security/secret-strength';
+export * from './http/decimal-number';

@@ -10,6 +10,7 @@ export function dataSourceOptions(
   url: string,
   entities: MixedList<Function | string | EntitySchema> = [],
   poolSize = 10,
+  connectTimeoutMs = 3000,
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -23,6 +24,7 @@ export function dataSourceOptions(
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize },
+    // A request waits at most connectTimeoutMs for a connection (a database outage becomes a 503, not a hang).
+    extra: { max: poolSize, connectionTimeoutMillis: connectTimeoutMs },
   };
 }

@@ -11,6 +11,12 @@ export class DatabaseEnv {
   @Min(1)
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
+
+  /** How long a request waits for a database connection before it is answered 503 SERVICE_UNAVAILABLE. */
+  @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS: number = 3000;
 }
 
 export const databaseConfig = defineConfig('database', DatabaseEnv);

@@ -10,7 +10,7 @@ import { dataSourceOptions } from './data-source-options';
       imports: [ConfigModule.forFeature(databaseConfig)],
       inject: [databaseConfig.KEY],
       useFactory: (config: DatabaseConfig) => ({
-        ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE),
+        ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE, config.DATABASE_CONNECT_TIMEOUT_MS),
         // Entities come from each lib's TypeOrmModule.forFeature, so apps load only what they import.
         autoLoadEntities: true,
       }),

@@ -1,6 +1,6 @@
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ConfigType } from '@nestjs/config';
-import { defineConfig } from '@pcn/common';
+import { defineConfig, StrongSecret } from '@pcn/common';
 
 export class DocumentsEnv {
   /** Largest PDF accepted by POST /api/v1/verify. */
@@ -12,9 +12,14 @@ export class DocumentsEnv {
 
 /** The platform seal certificate: a PKCS#12 file, or the same as base64. Needed by the worker only. */
 export class SealEnv {
+  /** Read here too: in production the seal passphrase must be strong (StrongSecret; test certificates are throwaway). */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: string = 'development';
+
   @IsOptional() @IsString() SEAL_P12_PATH: string = '';
   @IsOptional() @IsString() SEAL_P12_BASE64: string = '';
   @IsString({ message: 'SEAL_P12_PASSPHRASE must be set (the passphrase of the seal certificate)' })
+  @StrongSecret(['development', 'test'])
   SEAL_P12_PASSPHRASE: string = '';
   /** The current seal certificate alone (PEM/DER path or base64), for processes without the key (the API's verifier). */
   @IsOptional() @IsString() SEAL_CERTIFICATE: string = '';

@@ -1,11 +1,16 @@
-import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 import { ConfigType } from '@nestjs/config';
-import { defineConfig } from '@pcn/common';
+import { defineConfig, StrongSecret } from '@pcn/common';
 
 /** Sign-in sessions of the pages (the JSON API uses Bearer tokens instead). */
 export class WebEnv {
+  /** Read here too: outside development the session secret must be strong (StrongSecret). */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: string = 'development';
+
   @IsString({ message: 'SESSION_SECRET must be set (32+ random characters); it signs the session cookie' })
   @MinLength(32, { message: 'SESSION_SECRET must be at least 32 characters' })
+  @StrongSecret(['development'])
   SESSION_SECRET: string = '';
 
   /** Signed out after this long without a request. */

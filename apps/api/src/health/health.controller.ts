@@ -1,7 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '@pcn/auth';
+import type { Request, Response } from 'express';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { AuthService, isPlatformAdmin, Public } from '@pcn/auth';
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '@pcn/common';
 import { RedisHealthIndicator } from './redis.health';
 import { QueueHealthIndicator } from './queue.health';
 
@@ -13,13 +15,32 @@ export class HealthController {
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly queues: QueueHealthIndicator,
+    private readonly auth: AuthService,
   ) {}
 
-  /** 200 when PostgreSQL and Redis answer, 503 with details when either does not; queue depth and failures in details. */
+  /**
+   * 200 `{"status":"up"}` when PostgreSQL and Redis answer; 503 `{"status":"down","code":"SERVICE_UNAVAILABLE"}`
+   * with Retry-After when either does not. Only that, for anyone: the details (each dependency,
+   * queue depths and failures) are for platform admins (Bearer token).
+   */
   @Public()
   @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.postgres.pingCheck('postgres', { timeout: 1500 }), () => this.redis.pingCheck('redis'), () => this.queues.check('queues')]);
+  async check(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const principal = bearer ? await this.auth.principalFromAccessToken(bearer) : null;
+    let details: unknown;
+    let up = true;
+    try {
+      details = await this.health.check([() => this.postgres.pingCheck('postgres', { timeout: 1500 }), () => this.redis.pingCheck('redis'), () => this.queues.check('queues')]);
+    } catch (error) {
+      up = false;
+      details = error instanceof ServiceUnavailableException ? error.getResponse() : { status: 'error' };
+    }
+    if (!up) {
+      res.status(503);
+      res.setHeader('Retry-After', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+    }
+    if (principal && isPlatformAdmin(principal)) return details;
+    return up ? { status: 'up' } : { status: 'down', code: 'SERVICE_UNAVAILABLE' };
   }
 }

@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { IsDecimalNumber } from '@pcn/common';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -9,7 +10,6 @@ import {
   IsInt,
   IsISO8601,
   IsNotEmpty,
-  IsNumber,
   IsObject,
   IsOptional,
   IsPositive,
@@ -169,7 +169,7 @@ export class ClinicalDirectorDto implements ClinicalDirector {
   appointmentMethod: ClinicalDirectorAppointmentMethod;
 
   // A full-time week is about nine or ten sessions.
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsDecimalNumber(2)
   @IsPositive()
   @Max(10)
   sessionsPerWeek: number;
@@ -282,7 +282,7 @@ export class FinanceShareDto implements FinanceShare {
   @OrganisationId()
   organisationId: string;
 
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsDecimalNumber(4)
   @Min(0)
   @Max(100)
   percentage: number;
@@ -318,7 +318,7 @@ export class ArrsPostDto implements ArrsPost {
   @OrganisationId()
   employerOrganisationId: string;
 
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsDecimalNumber(4)
   @IsPositive()
   @Max(1)
   wte: number;

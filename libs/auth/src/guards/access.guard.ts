@@ -5,6 +5,7 @@ import { ACCESS_RULE, AccessRule } from './access.decorators';
 import { AuthErrorCode, AuthException } from '../auth.exception';
 import { hasPermission, Principal } from '../principal';
 import { SESSION_PAGES } from '../session/page-session';
+import { SessionRevocation } from '../security/session-revocation.service';
 
 function ruleOf(reflector: Reflector, context: ExecutionContext): AccessRule | undefined {
   return reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
@@ -16,7 +17,10 @@ function ruleOf(reflector: Reflector, context: ExecutionContext): AccessRule | u
  */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly revocation: SessionRevocation,
+  ) {
     super();
   }
 
@@ -33,6 +37,12 @@ export class AccessGuard extends AuthGuard('jwt') implements CanActivate {
     } else {
       if (rule.kind === 'public') return true;
       await (super.canActivate(context) as Promise<boolean>);
+      // Revoked at once: a disabled account, sign out (everywhere), a reused refresh token.
+      const session = request.accessTokenSession as { familyId: string | null; issuedAtMs: number } | undefined;
+      const user = request.user as Principal;
+      if (session && (await this.revocation.isRevoked(user.id, session.issuedAtMs, session.familyId))) {
+        throw new AuthException(AuthErrorCode.SessionRevoked, 'This session has been signed out. Sign in again.');
+      }
     }
     if (rule.kind === 'authenticated') return true;
     const user = request.user as Principal;

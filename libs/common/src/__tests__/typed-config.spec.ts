@@ -93,6 +93,7 @@ describe('loadTypedConfig', () => {
         BODY_LIMIT: '1mb',
         LOG_LEVEL: 'info',
         SERVICE_NAME: 'pcn-agreements',
+        API_DOCS_ENABLED: 'auto',
       });
       const auth = loadTypedConfig(AuthEnv, { JWT_ACCESS_SECRET: GOOD_SECRET });
       expect(auth.JWT_ACCESS_TTL_SECONDS).toBe(900);

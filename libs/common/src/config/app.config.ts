@@ -22,6 +22,15 @@ export class AppEnv {
 
   @IsString()
   SERVICE_NAME: string = 'pcn-agreements';
+
+  /** Swagger UI (/api/docs) and the OpenAPI JSON (/api/docs-json): `auto` serves them except in production. */
+  @IsIn(['auto', 'true', 'false'], { message: 'API_DOCS_ENABLED must be auto, true or false' })
+  API_DOCS_ENABLED: string = 'auto';
+}
+
+/** Whether the API docs are served in this environment. */
+export function apiDocsEnabled(config: Pick<AppEnv, 'NODE_ENV' | 'API_DOCS_ENABLED'>): boolean {
+  return config.API_DOCS_ENABLED === 'true' || (config.API_DOCS_ENABLED === 'auto' && config.NODE_ENV !== 'production');
 }
 
 export const appConfig = defineConfig('app', AppEnv);

@@ -16,6 +16,9 @@ export abstract class DomainException extends Error {
   ) {
     super(message);
   }
+
+  /** Set on 429/503 refusals: the filters send it as Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 /** Errors that belong to no single domain (request shape, generic not-found). */
@@ -31,6 +34,8 @@ export enum CommonErrorCode {
   MalformedJson = 'MALFORMED_JSON',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   Internal = 'INTERNAL_ERROR',
+  TooManyRequests = 'TOO_MANY_REQUESTS',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
 }
 
 export class CommonException extends DomainException {

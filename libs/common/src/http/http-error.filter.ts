@@ -4,6 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import { CommonErrorCode, DomainException } from '../errors/domain.exception';
 import { ErrorResponse } from './error-response';
 import { correlationIdOf } from './correlation-id';
+import { isDatabaseUnavailable, SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } from './service-unavailable';
 
 const HTTP_CODES: Record<number, CommonErrorCode> = {
   400: CommonErrorCode.BadRequest,
@@ -14,6 +15,8 @@ const HTTP_CODES: Record<number, CommonErrorCode> = {
   413: CommonErrorCode.PayloadTooLarge,
   415: CommonErrorCode.UnsupportedMediaType,
   422: CommonErrorCode.ValidationFailed,
+  429: CommonErrorCode.TooManyRequests,
+  503: CommonErrorCode.ServiceUnavailable,
 };
 
 /** PostgreSQL error codes that are the caller's fault, not ours. */
@@ -28,9 +31,35 @@ const PG_ERRORS: Record<string, { status: number; code: CommonErrorCode; message
   '22P02': { status: 400, code: CommonErrorCode.BadRequest, message: 'A value in the request has the wrong format.' },
   '22007': { status: 400, code: CommonErrorCode.BadRequest, message: 'A date in the request is not valid.' },
   '22008': { status: 400, code: CommonErrorCode.BadRequest, message: 'A date in the request is out of range.' },
+  // Backstops: the edge refuses these first (bounded integers, NUL bytes), so they should never reach the database.
+  '22003': { status: 400, code: CommonErrorCode.BadRequest, message: 'A number in the request is outside the range that can be stored.' },
+  '22021': { status: 400, code: CommonErrorCode.BadRequest, message: 'The request contains characters that cannot be stored.' },
+  '22P05': { status: 400, code: CommonErrorCode.BadRequest, message: 'The request contains characters that cannot be stored.' },
+  '54000': { status: 400, code: CommonErrorCode.BadRequest, message: 'A value in the request is too large to store.' },
 };
 
+/** Seconds to put in Retry-After for this error, if any (429 and 503 answers). */
+export function retryAfterOf(exception: unknown): number | undefined {
+  const seconds = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (typeof seconds === 'number' && seconds > 0) return Math.ceil(seconds);
+  return isDatabaseUnavailable(exception) ? SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS : undefined;
+}
+
+/** Sets Retry-After on the response when the error carries one (rate limits, outages). */
+export function setRetryAfter(exception: unknown, response: Response): void {
+  const seconds = retryAfterOf(exception);
+  if (seconds !== undefined && !response.headersSent) response.setHeader('Retry-After', String(seconds));
+}
+
 export function toErrorResponse(exception: unknown, correlationId: string): ErrorResponse {
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      code: CommonErrorCode.ServiceUnavailable,
+      message: 'The service is unavailable at the moment (its database cannot be reached). Nothing was saved. Try again in a few minutes.',
+      correlationId,
+    };
+  }
   if (exception instanceof DomainException) {
     return {
       status: exception.status,
@@ -80,10 +109,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const body = toErrorResponse(exception, correlationIdOf(request));
-    if (body.status >= 500) {
+    if (body.status === 503) {
+      this.logger.warn({ err: exception, correlationId: body.correlationId }, 'Service unavailable');
+    } else if (body.status >= 500) {
       this.logger.error({ err: exception, correlationId: body.correlationId }, 'Unhandled error');
     }
     if (response.headersSent) return;
-    response.status(body.status).json(body);
+    setRetryAfter(exception, response);
+    // Always JSON, even where the route had set another type up front (a CSV download).
+    response.status(body.status).type('application/json').json(body);
   }
 }

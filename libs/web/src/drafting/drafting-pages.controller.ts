@@ -1,4 +1,4 @@
-import { Body, Get, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   AgreementContent,
@@ -12,7 +12,7 @@ import {
   parseSectionId,
 } from '@pcn/agreements';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext, DomainException } from '@pcn/common';
+import { Actor, ActorContext, DomainException, ParseBoundedIntPipe } from '@pcn/common';
 import { DirectoryService, PersonRoleType } from '@pcn/directory';
 import { PageController } from '../shell/page-controller.decorator';
 import { buildForm, changeRows, FormContext, parseForm, SectionFormDef } from './form-model';
@@ -307,7 +307,7 @@ export class DraftingPagesController {
 
   @RequirePermission(Permission.AgreementRead)
   @Get('revisions/:a/diff/:b')
-  async diff(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('a', ParseIntPipe) a: number, @Param('b', ParseIntPipe) b: number, @Res() res: Response) {
+  async diff(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Param('a', new ParseBoundedIntPipe()) a: number, @Param('b', new ParseBoundedIntPipe()) b: number, @Res() res: Response) {
     const { agreement } = await this.agreements.get(user, agreementId);
     const changes = await this.agreements.readableDiff(user, agreementId, a, b);
     const sections: { heading: string; rows: { where: string; field: string; before: string; after: string }[] }[] = [];

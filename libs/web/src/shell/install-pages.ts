@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { appConfig, AppConfig, correlationIdOf } from '@pcn/common';
 import { REDIS_CLIENT, redisConfig, RedisConfig } from '@pcn/database';
+import { SessionRevocation } from '@pcn/auth';
 import { webConfig, WebConfig } from '../web.config';
 import { NHSUK_ASSETS_DIRECTORY, NHSUK_DIST_DIRECTORY, VIEWS_DIRECTORY } from './views-directory';
 import { addPageFilters } from './page-filters';
@@ -99,6 +100,20 @@ export function installPages(app: NestExpressApplication): void {
       }
       if (hadCookie && !s?.principal) req.sessionExpired = true;
       next();
+    }),
+  );
+  // Revoked at once (account disabled, sign out everywhere): a session that started before
+  // the user's revocation mark ends on its next request.
+  const revocation = app.get(SessionRevocation, { strict: false });
+  expressApp.use(
+    pagesOnly((req, _res, next) => {
+      const s = req.session;
+      if (!s?.principal) return next();
+      revocation.isRevoked(s.principal.id, s.signedInAt ?? 0).then((revoked) => {
+        if (!revoked) return next();
+        req.sessionExpired = true;
+        s.regenerate((err) => next(err));
+      }, next);
     }),
   );
 

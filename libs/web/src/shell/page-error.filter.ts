@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { correlationIdOf, toErrorResponse } from '@pcn/common';
+import { correlationIdOf, setRetryAfter, toErrorResponse } from '@pcn/common';
 
 /** Where the sign-in page sends the person afterwards: a local path only, never another site. */
 export function safeReturnTo(value: unknown): string {
@@ -23,6 +23,7 @@ export class PageErrorFilter implements ExceptionFilter {
     const body = toErrorResponse(exception, correlationIdOf(req));
     if (res.headersSent) return;
     res.locals.correlationId = body.correlationId;
+    setRetryAfter(exception, res);
     if (body.status === 401) {
       const query = new URLSearchParams({ returnTo: req.method === 'GET' ? req.originalUrl : (req.get('referer') ? new URL(req.get('referer') as string, 'http://x').pathname : '/') });
       if (req.sessionExpired) query.set('expired', '1');
@@ -31,9 +32,13 @@ export class PageErrorFilter implements ExceptionFilter {
     }
     if (body.status === 404) return res.status(404).render('errors/404');
     if (body.status === 403) return res.status(403).render('errors/403', { message: body.message });
+    if (body.status === 503) {
+      this.logger.warn({ err: exception, correlationId: body.correlationId }, 'Service unavailable on a page');
+      return res.status(503).render('errors/503');
+    }
     if (body.status >= 500) {
       this.logger.error({ err: exception, correlationId: body.correlationId }, 'Unhandled error on a page');
-      return res.status(body.status === 503 ? 503 : 500).render('errors/500');
+      return res.status(500).render('errors/500');
     }
     res.status(body.status).render('errors/problem', { status: body.status, title: titleFor(body.status), message: body.message });
   }

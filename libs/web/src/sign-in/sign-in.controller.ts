@@ -1,6 +1,6 @@
 import { Body, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuthException, AuthService, Public } from '@pcn/auth';
+import { AuthErrorCode, AuthException, AuthService, clientInfoOf, Public } from '@pcn/auth';
 import { PageController } from '../shell/page-controller.decorator';
 import { safeReturnTo } from '../shell/page-error.filter';
 import { SESSION_COOKIE } from '../shell/install-pages';
@@ -41,7 +41,7 @@ export class SignInController {
     if (!password) fieldErrors.password = 'Enter your password';
     if (!fieldErrors.email && !fieldErrors.password) {
       try {
-        const principal = await this.auth.verifyPassword(email, password);
+        const principal = await this.auth.verifyPassword(email, password, { channel: 'page', ...clientInfoOf(req) });
         // A new session id at sign-in, so a session id planted before sign-in is useless.
         await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
         req.session.principal = { ...principal, authMethod: 'password (web sign-in)' };
@@ -49,7 +49,13 @@ export class SignInController {
         await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
         return res.redirect(303, returnTo === '/' ? '/tasks' : returnTo);
       } catch (error) {
+        // Anything but a refused sign-in (the database is down) goes to the error page: 503 "unavailable", never "wrong password".
         if (!(error instanceof AuthException)) throw error;
+        if (error.code === AuthErrorCode.TooManyAttempts) {
+          res.setHeader('Retry-After', String(error.retryAfterSeconds ?? 60));
+          res.status(429);
+          return res.render('sign-in', { email, returnTo, errors: [{ text: error.message, href: '#email' }], fieldErrors: { email: error.message }, breadcrumbs: [] });
+        }
         fieldErrors.email = 'The email address or password is not right';
       }
     }
@@ -60,7 +66,8 @@ export class SignInController {
 
   @Public()
   @Post('sign-out')
-  signOut(@Req() req: Request, @Res() res: Response) {
+  async signOut(@Req() req: Request, @Res() res: Response) {
+    await this.auth.recordPageSignOut(req.session?.principal, clientInfoOf(req));
     const done = () => {
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       res.redirect(303, '/sign-in?signedOut=1');

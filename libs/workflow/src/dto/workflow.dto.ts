@@ -4,7 +4,7 @@ import { SignerCapacity } from '../rounds/signature-request.entity';
 
 export class SubmitForApprovalDto {
   /** The draft revision you are sending. It must be the newest one (409 otherwise). */
-  @IsInt() @Min(1) revisionNumber: number;
+  @IsInt() @Min(1) @Max(2_147_483_647) revisionNumber: number;
   /** When everyone must have acted; default 14 days from now. */
   @IsOptional() @IsDateString({ strict: true }, { message: 'dueAt must be an ISO date-time, e.g. 2026-12-18T17:00:00Z' }) dueAt?: string;
   @IsOptional() @IsInt() @Min(1) @Max(60) firstReminderAfterDays?: number;
