@@ -41,5 +41,5 @@ export class AuthEventEntity {
   @Column({ type: 'varchar', length: 64, nullable: true }) ip: string | null;
   @Column({ type: 'varchar', length: 400, nullable: true }) userAgent: string | null;
   /** Small, non-secret details: lockout seconds, roles before/after, the reason of a refusal. Never passwords or tokens. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" }) detail: Record<string, unknown>;
+  @Column({ type: 'jsonb', default: {} }) detail: Record<string, unknown>;
 }
