@@ -20,8 +20,9 @@ const shared = {
   setupFiles: ['reflect-metadata'],
 };
 module.exports = {
-  // Integration tests start real apps; a hook or test may take tens of seconds on 2 busy cores.
-  testTimeout: 60000,
+  // Integration tests start real apps and some hooks drive a whole approval round with the
+  // worker (sealing included): on 2 busy cores that has taken over a minute, so hooks get 3.
+  testTimeout: 180000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
