@@ -35,7 +35,17 @@ export function humaniseMessage(message: string, path: string, label: string | u
     .replace(/must be one of the following values: .*$/, 'must be chosen from the list')
     .replace(/must be a valid enum value$/, 'must be chosen from the list')
     .replace(/must be a UUID$/, 'must be chosen from the list');
-  return text[0] ? text[0].toUpperCase() + text.slice(1) : text;
+  // The design system's wording for a missing answer: "Select …" for choices, "Enter …" for text.
+  if (label) {
+    const lower = label[0].toLowerCase() + label.slice(1);
+    if (text === `${label} must be chosen from the list`) text = `Select ${lower}`;
+    else if (text === `${label} should not be empty`) text = `Enter ${lower}`;
+    else if (text === `${label} must be a boolean value`) text = `Select yes or no for “${label}”`;
+  }
+  // In a repeatable list, say which row: several rows can have the same problem.
+  const row = /\[(\d+)\](?!.*\[\d+\])/.exec(path.replace(/^annexes\[\d+\]/, ''));
+  const prefix = row ? `Row ${Number(row[1]) + 1}: ` : '';
+  return prefix + (text[0] ? text[0].toUpperCase() + text.slice(1) : text);
 }
 
 /**
