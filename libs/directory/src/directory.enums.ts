@@ -1,6 +1,8 @@
 export enum OrganisationKind {
   GpPractice = 'GP_PRACTICE',
   Pcn = 'PCN',
+  /** An Integrated Care Board: its ODS code is what PCNs' icbCode and auditors' scopes name. */
+  Icb = 'ICB',
   NhsTrust = 'NHS_TRUST',
   CommunityPharmacy = 'COMMUNITY_PHARMACY',
   Federation = 'FEDERATION',

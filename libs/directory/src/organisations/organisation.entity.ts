@@ -9,6 +9,7 @@ import { ContractType, DsptStatus, LegalForm, OrganisationKind } from '../direct
 @Entity('organisation')
 @Check('organisation_practice_ods_check', `kind <> 'GP_PRACTICE' OR (ods_code ~ '^[A-Z][0-9]{5}$' AND contract_type IS NOT NULL AND legal_form IS NOT NULL)`)
 @Check('organisation_pcn_code_check', `kind <> 'PCN' OR ((ods_code IS NULL OR ods_code ~ '^U[0-9]{5}$') AND icb_code ~ '^Q[0-9A-Z]{2}$' AND network_area IS NOT NULL)`)
+@Check('organisation_icb_code_check', `kind <> 'ICB' OR ods_code ~ '^Q[0-9A-Z]{2}$'`)
 @Check('organisation_list_size_check', `list_size IS NULL OR list_size >= 0`)
 @Check('organisation_dspt_year_check', `dspt_year IS NULL OR dspt_year ~ '^20[0-9]{2}-[0-9]{2}$'`)
 export class OrganisationEntity {
