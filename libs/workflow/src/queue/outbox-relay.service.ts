@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { databaseConfig, DatabaseConfig, OUTBOX_CHANNEL, OutboxStatus, redisConfig, RedisConfig } from '@pcn/database';
 import { workflowConfig, WorkflowConfig } from '../workflow.config';
-import { QUEUE_CONFIG, QueueName } from './queue.contract';
+import { outboxRowProblem, QUEUE_CONFIG, QueueName } from './queue.contract';
 import { bullConnection } from './bullmq-connection';
 
 const BATCH = 200;
@@ -25,13 +25,14 @@ interface OutboxRow {
 export class QueueProducers implements OnApplicationShutdown {
   private readonly logger = new Logger('QueueProducers');
   readonly queues: Map<QueueName, Queue>;
-  private readonly connections: Redis[] = [];
+  /** Each queue's producer connection: also used for pipelined reads of its job keys. */
+  readonly connections = new Map<QueueName, Redis>();
 
   constructor(@Inject(redisConfig.KEY) redis: RedisConfig) {
     this.queues = new Map(
       Object.values(QueueName).map((q) => {
         const connection = bullConnection(redis, 'producer', `producer-${q}`);
-        this.connections.push(connection);
+        this.connections.set(q, connection);
         const queue = new Queue(q, { connection, prefix: redis.REDIS_PREFIX });
         // Without a listener BullMQ prints every reconnect attempt; the relay reports outages itself.
         queue.on('error', (error) => this.logger.debug(`queue ${q}: ${error.message}`));
@@ -65,6 +66,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  /** Outbox rows refused since start (also counted in /health details from the FAILED rows). */
+  malformedRows = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -119,15 +122,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Claims due rows (SKIP LOCKED, so several relays can run) and adds them to BullMQ. */
+  /**
+   * Claims due rows (SKIP LOCKED, so several relays can run) and adds them to BullMQ. A row
+   * that can never become a job (unknown queue or job, a payload without its ids) is marked
+   * FAILED with the reason, in the same transaction, and the rest of the batch goes on.
+   */
   async dispatchBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const rows: OutboxRow[] = await em.query(
+      const claimed: OutboxRow[] = await em.query(
         `SELECT id, queue, job_name, payload, run_at FROM outbox
           WHERE status = $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [OutboxStatus.Pending, BATCH],
       );
-      if (rows.length === 0) return 0;
+      if (claimed.length === 0) return 0;
+      const rows: OutboxRow[] = [];
+      for (const row of claimed) {
+        const problem = outboxRowProblem(row);
+        if (problem === null) {
+          rows.push(row);
+          continue;
+        }
+        this.malformedRows += 1;
+        this.logger.error(`outbox row ${row.id} refused, marked FAILED: ${problem}`);
+        await em.query(`UPDATE outbox SET status = $2, last_error = $3 WHERE id = $1`, [row.id, OutboxStatus.Failed, `malformed outbox row: ${problem}`]);
+      }
       const now = Date.now();
       for (const queue of new Set(rows.map((r) => r.queue))) {
         const settings = QUEUE_CONFIG[queue];
@@ -140,15 +158,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
               jobId: r.id,
               delay: Math.max(0, new Date(r.run_at).getTime() - now),
               attempts: settings.attempts,
-              backoff: { type: 'exponential' as const, delay: settings.backoffMs },
-              removeOnComplete: { age: 24 * 3600, count: 10_000 },
-              removeOnFail: false,
+              backoff: { type: 'exponential' as const, delay: Math.max(1, Math.round(settings.backoffMs * this.config.JOB_BACKOFF_SCALE)) },
+              removeOnComplete: settings.removeOnComplete,
+              removeOnFail: settings.removeOnFail,
             },
           }));
         await withTimeout(this.producers.get(queue).addBulk(batch), REDIS_TIMEOUT_MS, 'Redis did not accept the jobs in time');
       }
-      await em.query(`UPDATE outbox SET status = $2, dispatched_at = now(), dispatch_count = dispatch_count + 1 WHERE id = ANY($1)`, [rows.map((r) => r.id), OutboxStatus.Dispatched]);
-      return rows.length;
+      if (rows.length > 0) {
+        await em.query(`UPDATE outbox SET status = $2, dispatched_at = now(), dispatch_count = dispatch_count + 1 WHERE id = ANY($1)`, [rows.map((r) => r.id), OutboxStatus.Dispatched]);
+      }
+      return claimed.length;
     });
   }
 

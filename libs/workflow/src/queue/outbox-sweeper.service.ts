@@ -6,11 +6,28 @@ import { workflowConfig, WorkflowConfig } from '../workflow.config';
 import { job, JobName, QueueName } from './queue.contract';
 import { QueueProducers } from './outbox-relay.service';
 
+export interface SweepResult {
+  /** DISPATCHED rows examined (due for longer than STALE_DISPATCH_MS). */
+  examined: number;
+  redriven: number;
+  documents: number;
+  deadlines: number;
+  /** DONE rows older than OUTBOX_RETENTION_DAYS deleted. */
+  pruned: number;
+}
+
+const PRUNE_CHUNK = 5000;
+
 /**
  * Second line of defence behind the outbox: re-drives dispatched jobs Redis lost (for
  * example after a restart without persistence), executions still waiting for their
- * document, and open rounds past their due date. Every handler is idempotent, so a
- * re-driven job that was in fact done has no second effect.
+ * document, and open rounds past their due date; and deletes DONE rows past their
+ * retention. Every handler is idempotent, so a re-driven job that was in fact done has no
+ * second effect.
+ *
+ * Only rows whose run time is past by more than STALE_DISPATCH_MS are examined: a reminder
+ * or deadline delayed by days is in Redis as a delayed job and is none of the sweeper's
+ * business until it is due, so any number of them never hides a lost job.
  */
 @Injectable()
 export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,24 +51,80 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     }, this.config.SWEEPER_INTERVAL_MS);
   }
 
-  async sweep(): Promise<{ redriven: number; documents: number; deadlines: number }> {
-    return { redriven: await this.redriveLostJobs(), documents: await this.requeueMissingDocuments(), deadlines: await this.requeueOverdueRounds() };
+  async sweep(): Promise<SweepResult> {
+    const { examined, redriven } = await this.redriveLostJobs();
+    return { examined, redriven, documents: await this.requeueMissingDocuments(), deadlines: await this.requeueOverdueRounds(), pruned: await this.pruneDoneRows() };
   }
 
-  private async redriveLostJobs(): Promise<number> {
-    const rows: { id: string; queue: QueueName }[] = await this.dataSource.query(
-      `SELECT id, queue FROM outbox WHERE status = $1 AND dispatched_at < now() - make_interval(secs => $2::float / 1000) ORDER BY dispatched_at LIMIT 500`,
-      [OutboxStatus.Dispatched, this.config.STALE_DISPATCH_MS],
-    );
+  /**
+   * Pages through due DISPATCHED rows in (run_at, id) order with a keyset cursor and asks
+   * Redis about each page in one pipeline per queue (EXISTS on the job's hash). A row whose
+   * job Redis no longer has goes back to PENDING, so the relay adds it again.
+   */
+  private async redriveLostJobs(): Promise<{ examined: number; redriven: number }> {
+    let cursor: { runAt: Date; id: string } | null = null;
+    let examined = 0;
     let redriven = 0;
-    for (const row of rows) {
-      const found = await this.producers.get(row.queue).getJob(row.id);
-      if (found) continue;
-      const result = await this.dataSource.query(`UPDATE outbox SET status = $2 WHERE id = $1 AND status = $3`, [row.id, OutboxStatus.Pending, OutboxStatus.Dispatched]);
-      redriven += result[1] ?? 0;
+    for (;;) {
+      const page: { id: string; queue: string; run_at: Date }[] = await this.dataSource.query(
+        `SELECT id, queue, run_at FROM outbox
+          WHERE status = $1
+            AND run_at < now() - make_interval(secs => $2::float / 1000)
+            AND dispatched_at < now() - make_interval(secs => $2::float / 1000)
+            AND ($3::timestamptz IS NULL OR (run_at, id) > ($3::timestamptz, $4::uuid))
+          ORDER BY run_at, id LIMIT $5`,
+        [OutboxStatus.Dispatched, this.config.STALE_DISPATCH_MS, cursor?.runAt ?? null, cursor?.id ?? null, this.config.SWEEPER_PAGE_SIZE],
+      );
+      if (page.length === 0) break;
+      examined += page.length;
+      const lost = await this.missingFromRedis(page);
+      if (lost.length > 0) {
+        const result = await this.dataSource.query(`UPDATE outbox SET status = $2 WHERE id = ANY($1) AND status = $3`, [lost, OutboxStatus.Pending, OutboxStatus.Dispatched]);
+        redriven += result[1] ?? 0;
+      }
+      const last = page[page.length - 1];
+      cursor = { runAt: last.run_at, id: last.id };
+      if (page.length < this.config.SWEEPER_PAGE_SIZE) break;
     }
-    if (redriven > 0) this.logger.log(`re-driving ${redriven} job(s) Redis no longer had`);
-    return redriven;
+    if (redriven > 0) this.logger.log(`re-driving ${redriven} job(s) Redis no longer had (${examined} due row(s) examined)`);
+    return { examined, redriven };
+  }
+
+  /** The ids, of these rows, whose BullMQ job hash is gone: one pipelined round trip per queue. */
+  private async missingFromRedis(rows: { id: string; queue: string }[]): Promise<string[]> {
+    const missing: string[] = [];
+    for (const queueName of new Set(rows.map((r) => r.queue))) {
+      const ofQueue = rows.filter((r) => r.queue === queueName);
+      const queue = this.producers.queues.get(queueName as QueueName);
+      const client = this.producers.connections.get(queueName as QueueName);
+      // A DISPATCHED row naming no known queue cannot be checked; the relay refuses such rows.
+      if (!queue || !client) continue;
+      const pipeline = client.pipeline();
+      ofQueue.forEach((r) => pipeline.exists(queue.toKey(r.id)));
+      const answers: [Error | null, unknown][] = (await pipeline.exec()) ?? [];
+      answers.forEach(([error, exists], i) => {
+        if (error) throw error;
+        if (exists === 0) missing.push(ofQueue[i].id);
+      });
+    }
+    return missing;
+  }
+
+  /** Deletes DONE rows completed more than OUTBOX_RETENTION_DAYS ago, in chunks so no statement runs long. */
+  async pruneDoneRows(): Promise<number> {
+    let pruned = 0;
+    for (;;) {
+      const result = await this.dataSource.query(
+        `DELETE FROM outbox WHERE id IN (
+           SELECT id FROM outbox WHERE status = $1 AND completed_at < now() - make_interval(days => $2::int) LIMIT $3)`,
+        [OutboxStatus.Done, this.config.OUTBOX_RETENTION_DAYS, PRUNE_CHUNK],
+      );
+      const deleted: number = result[1] ?? 0;
+      pruned += deleted;
+      if (deleted < PRUNE_CHUNK) break;
+    }
+    if (pruned > 0) this.logger.log(`pruned ${pruned} DONE outbox row(s) older than ${this.config.OUTBOX_RETENTION_DAYS} day(s)`);
+    return pruned;
   }
 
   private async requeueMissingDocuments(): Promise<number> {

@@ -46,21 +46,69 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendInvitation]: QueueName.Notifications,
 };
 
+/** How long BullMQ keeps a finished job: whichever of the two limits is reached first. */
+export interface KeepJobs {
+  /** Seconds. */
+  age: number;
+  count: number;
+}
+
 export interface QueueConfig {
   attempts: number;
+  /** First retry after this; each further retry waits twice as long (scaled by JOB_BACKOFF_SCALE). */
   backoffMs: number;
   concurrency: number;
-  /** Same on every worker of a queue: the stalled check is throttled per queue. */
+  /**
+   * Same on every worker of a queue: the stalled check is throttled per queue. A job whose
+   * worker died is retried at most lockDurationMs + stalledIntervalMs after its last lock
+   * renewal (renewals happen every lockDurationMs / 2).
+   */
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** Completed jobs: the outbox row (DONE) is the durable record, so a day is plenty. */
+  removeOnComplete: KeepJobs;
+  /** Failed jobs wait for an operator (`jobs:failed`, `jobs:retry`); the outbox row stays FAILED after Redis lets go. */
+  removeOnFail: KeepJobs;
 }
 
+const DAY_S = 24 * 3600;
+const KEEP_COMPLETED: KeepJobs = { age: DAY_S, count: 10_000 };
+const KEEP_FAILED: KeepJobs = { age: 30 * DAY_S, count: 50_000 };
+
 export const QUEUE_CONFIG: Record<QueueName, QueueConfig> = {
-  [QueueName.Notifications]: { attempts: 8, backoffMs: 2000, concurrency: 10, lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 2 },
-  [QueueName.Schedules]: { attempts: 5, backoffMs: 1000, concurrency: 5, lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 2 },
-  [QueueName.Documents]: { attempts: 5, backoffMs: 2000, concurrency: 2, lockDurationMs: 60_000, stalledIntervalMs: 30_000, maxStalledCount: 2 },
+  [QueueName.Notifications]: { attempts: 8, backoffMs: 2000, concurrency: 10, lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 2, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
+  [QueueName.Schedules]: { attempts: 5, backoffMs: 1000, concurrency: 5, lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 2, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
+  // Renders are CPU-bound and run in their own process (WORKER_QUEUES=documents), so a short
+  // lock is safe there; a render whose worker crashed is picked up again within 8 + 2 = 10 s.
+  // The lock is renewed every 4 s: a render blocking the event loop longer than that loses it
+  // (the event-loop monitor names the job), and the idempotent handler is run again.
+  [QueueName.Documents]: { attempts: 5, backoffMs: 2000, concurrency: 2, lockDurationMs: 8_000, stalledIntervalMs: 2_000, maxStalledCount: 3, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
 };
+
+/** Ids a payload must carry, per job: the relay refuses (marks FAILED) an outbox row without them. */
+export const JOB_REQUIRED_FIELDS: Record<JobName, readonly string[]> = {
+  [JobName.SendEmail]: ['kind', 'roundId', 'personId'],
+  [JobName.RoundReminder]: ['roundId'],
+  [JobName.RoundDeadline]: ['roundId', 'dueAt'],
+  [JobName.GenerateDocuments]: ['executionId'],
+  [JobName.SendInvitation]: ['invitationId'],
+};
+
+/**
+ * Why an outbox row cannot become a job (unknown queue or job, a job on the wrong queue, a
+ * payload without its ids), or null when it can.
+ */
+export function outboxRowProblem(row: { queue: string; job_name: string; payload: unknown }): string | null {
+  if (!(Object.values(QueueName) as string[]).includes(row.queue)) return `unknown queue "${row.queue}"`;
+  if (!(Object.values(JobName) as string[]).includes(row.job_name)) return `unknown job "${row.job_name}"`;
+  const name = row.job_name as JobName;
+  if (JOB_QUEUE[name] !== row.queue) return `job "${name}" belongs on queue "${JOB_QUEUE[name]}", not "${row.queue}"`;
+  if (typeof row.payload !== 'object' || row.payload === null || Array.isArray(row.payload)) return `payload of "${name}" is not an object`;
+  const payload = row.payload as Record<string, unknown>;
+  const missing = JOB_REQUIRED_FIELDS[name].filter((field) => typeof payload[field] !== 'string' || payload[field] === '');
+  return missing.length > 0 ? `payload of "${name}" lacks ${missing.join(', ')}` : null;
+}
 
 export interface OutboxJobOf<N extends JobName> {
   queue: QueueName;

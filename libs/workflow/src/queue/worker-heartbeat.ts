@@ -1,0 +1,44 @@
+import { hostname } from 'node:os';
+import type Redis from 'ioredis';
+import { QueueName } from './queue.contract';
+
+/** What a worker process says about itself every WORKER_HEARTBEAT_MS. */
+export interface WorkerHeartbeat {
+  worker: string;
+  queues: QueueName[];
+  startedAt: string;
+  at: string;
+}
+
+export function heartbeatKey(prefix: string, worker: string): string {
+  return `${prefix}:worker-heartbeat:${worker}`;
+}
+
+/** host:pid, unique per running process. */
+export function workerName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Writes the key with a TTL of three beats: a process that stops beating disappears on its own. */
+export async function writeHeartbeat(redis: Redis, prefix: string, beat: WorkerHeartbeat, everyMs: number): Promise<void> {
+  await redis.set(heartbeatKey(prefix, beat.worker), JSON.stringify(beat), 'PX', everyMs * 3);
+}
+
+export async function removeHeartbeat(redis: Redis, prefix: string, worker: string): Promise<void> {
+  await redis.del(heartbeatKey(prefix, worker));
+}
+
+/** Every live worker's heartbeat (SCAN, never KEYS), and the queues no live worker consumes. */
+export async function readHeartbeats(redis: Redis, prefix: string): Promise<{ workers: WorkerHeartbeat[]; queuesWithoutWorker: QueueName[] }> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', heartbeatKey(prefix, '*'), 'COUNT', 200);
+    keys.push(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  const values = keys.length > 0 ? await redis.mget(keys) : [];
+  const workers = values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerHeartbeat);
+  const covered = new Set(workers.flatMap((w) => w.queues));
+  return { workers, queuesWithoutWorker: Object.values(QueueName).filter((q) => !covered.has(q)) };
+}
