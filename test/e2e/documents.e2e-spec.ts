@@ -109,20 +109,46 @@ describe('sealed documents (render, seal, store, download, verify)', () => {
     expect(text).not.toContain('DRAFT');
   });
 
-  it('supports conditional and ranged downloads, and records each body sent (not the 304 or 416)', async () => {
+  it('supports conditional and ranged downloads, and records exactly one event per body sent (none for a 304 or 416)', async () => {
     const agreementDoc = docs.find((d) => d.kind === 'AGREEMENT')!;
-    const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_event WHERE agreement_id = $1 AND type = 'DOCUMENT_DOWNLOADED'`, [demo.agreementId]))[0].n as number;
-    const before = await count();
+    // Read once each request has completed (the event is written before the body is sent), never before.
+    const events = async () =>
+      (await t.dataSource.query(`SELECT payload FROM audit_event WHERE agreement_id = $1 AND type = 'DOCUMENT_DOWNLOADED' ORDER BY seq`, [demo.agreementId])).map(
+        (row: { payload: Record<string, unknown> }) => row.payload,
+      ) as Record<string, unknown>[];
+    const before = (await events()).length;
+    const newEvents = async () => (await events()).slice(before);
+
+    const whole = await download(EMAIL.cd, agreementDoc);
+    expect(whole.status).toBe(200);
+    expect(await newEvents()).toEqual([{ documentId: agreementDoc.id, reference: agreementDoc.reference, sha256: agreementDoc.sha256 }]);
+
     const notModified = await download(EMAIL.cd, agreementDoc, { 'If-None-Match': `"${agreementDoc.sha256}"` });
     expect(notModified.status).toBe(304);
+    const weakNotModified = await download(EMAIL.cd, agreementDoc, { 'If-None-Match': `"other", W/"${agreementDoc.sha256}"` });
+    expect(weakNotModified.status).toBe(304);
+    expect(await newEvents()).toHaveLength(1);
+
     const part = await download(EMAIL.cd, agreementDoc, { Range: 'bytes=0-99' });
     expect(part.status).toBe(206);
     expect((part.body as Buffer).length).toBe(100);
     expect((part.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
     expect(part.headers['content-range']).toMatch(/^bytes 0-99\/\d+$/);
-    const unsatisfiable = await download(EMAIL.cd, agreementDoc, { Range: 'bytes=99999999-' });
+    const size = Number(/\/(\d+)$/.exec(part.headers['content-range'])![1]);
+    expect((await newEvents())[1]).toEqual({ documentId: agreementDoc.id, reference: agreementDoc.reference, sha256: agreementDoc.sha256, range: `bytes 0-99/${size}` });
+
+    const unsatisfiable = await download(EMAIL.cd, agreementDoc, { Range: `bytes=${size}-` });
     expect(unsatisfiable.status).toBe(416);
-    expect(await count()).toBe(before + 1);
+    expect(unsatisfiable.headers['content-range']).toBe(`bytes */${size}`);
+    expect(await newEvents()).toHaveLength(2);
+
+    // A range whose If-Range names another version gets the whole current file: one 200, one event.
+    const stale = await download(EMAIL.cd, agreementDoc, { Range: 'bytes=0-99', 'If-Range': '"0000"' });
+    expect(stale.status).toBe(200);
+    expect((stale.body as Buffer).length).toBe(size);
+    const all = await newEvents();
+    expect(all).toHaveLength(3);
+    expect(all[2]).not.toHaveProperty('range');
   });
 
   it('gives a non-GP party only its annex, without the PCN’s financial or workforce schedules', async () => {
