@@ -1,4 +1,5 @@
 import type TestAgent from 'supertest/lib/agent';
+import Redis from 'ioredis';
 import { AuthService } from '@pcn/auth';
 import { AgreementsService } from '@pcn/agreements';
 import { DirectoryService } from '@pcn/directory';
@@ -89,4 +90,74 @@ export async function approveEverything(http: TestAgent, people = ROUND_PEOPLE):
     if (approved === 0) break;
   }
   return total;
+}
+
+export interface QuietOptions {
+  /** How long everything must stay quiet (and `probe` unchanged) before the system counts as quiescent. */
+  settleMs?: number;
+  timeoutMs?: number;
+  /** Something else that must stop changing, e.g. `() => smtp.messages.length`. */
+  probe?: () => unknown;
+}
+
+/** What is still busy: outbox rows due and not finished, BullMQ jobs waiting, active or due. Empty when quiet. */
+export async function busyWork(t: TestApp, redis: Redis, prefix: string): Promise<string[]> {
+  const busy: string[] = [];
+  const rows: { status: string; job_name: string; n: number }[] = await t.dataSource.query(
+    `SELECT status, job_name, count(*)::int AS n FROM outbox WHERE status IN ('PENDING', 'DISPATCHED') AND run_at <= now() GROUP BY status, job_name`,
+  );
+  for (const row of rows) busy.push(`outbox ${row.status} ${row.job_name} × ${row.n}`);
+  const metaKeys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 1000);
+    cursor = next;
+    metaKeys.push(...keys);
+  } while (cursor !== '0');
+  // BullMQ scores a delayed job as timestamp × 0x1000 + counter.
+  const dueScore = (Date.now() + 1) * 0x1000;
+  for (const queue of metaKeys.map((k) => k.slice(prefix.length + 1, -':meta'.length))) {
+    const key = (part: string) => `${prefix}:${queue}:${part}`;
+    const [[, wait], [, active], [, paused], [, prioritized], [, due]] = (await redis
+      .multi()
+      .llen(key('wait'))
+      .llen(key('active'))
+      .llen(key('paused'))
+      .zcard(key('prioritized'))
+      .zcount(key('delayed'), '-inf', dueScore)
+      .exec()) as [Error | null, number][];
+    for (const [what, n] of Object.entries({ wait, active, paused, prioritized, due })) if (n > 0) busy.push(`${queue} ${what} × ${n}`);
+  }
+  return busy;
+}
+
+/**
+ * Waits until the workflow is quiescent: no outbox row due and unfinished, no BullMQ job
+ * waiting, active or due in any queue, and `probe` unchanged, continuously for `settleMs`.
+ * Only then are exact counts meaningful (a late duplicate would still be arriving otherwise).
+ * Jobs delayed into the future (deadlines, later reminders) do not count as busy.
+ */
+export async function waitForQuiet(t: TestApp, options: QuietOptions = {}): Promise<void> {
+  const settleMs = options.settleMs ?? 1000;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const prefix = process.env.REDIS_PREFIX!;
+  const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  try {
+    let quietSince: number | null = null;
+    let probed: unknown = undefined;
+    for (;;) {
+      const busy = await busyWork(t, redis, prefix);
+      const probe = options.probe?.();
+      if (busy.length > 0 || (quietSince !== null && probe !== probed)) quietSince = null;
+      else if (quietSince === null) {
+        quietSince = Date.now();
+        probed = probe;
+      } else if (Date.now() - quietSince >= settleMs) return;
+      if (Date.now() > deadline) throw new Error(`The workflow did not go quiet: ${busy.join(', ') || 'the probe kept changing'}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
