@@ -9,6 +9,8 @@ export enum DirectoryErrorCode {
   DuplicateEmail = 'DUPLICATE_EMAIL',
   InvalidDates = 'INVALID_DATES',
   MembershipNotFound = 'MEMBERSHIP_NOT_FOUND',
+  /** A PCN has one clinical director at a time. */
+  ClinicalDirectorInPost = 'CLINICAL_DIRECTOR_IN_POST',
 }
 
 const STATUS: Record<DirectoryErrorCode, number> = {
@@ -20,6 +22,7 @@ const STATUS: Record<DirectoryErrorCode, number> = {
   [DirectoryErrorCode.DuplicateEmail]: 409,
   [DirectoryErrorCode.InvalidDates]: 422,
   [DirectoryErrorCode.MembershipNotFound]: 404,
+  [DirectoryErrorCode.ClinicalDirectorInPost]: 409,
 };
 
 export class DirectoryException extends DomainException {

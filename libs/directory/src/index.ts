@@ -11,3 +11,4 @@ export * from './people-admin/people-admin.service';
 export * from './people-admin/people-admin.words';
 export * from './people-admin/people-admin.exception';
 export * from './people-admin/people-admin.module';
+export * from './organisations/onboarding.service';

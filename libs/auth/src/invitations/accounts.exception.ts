@@ -8,6 +8,8 @@ export enum AccountsErrorCode {
   PasswordTooWeak = 'PASSWORD_TOO_WEAK',
   AccountNotFound = 'ACCOUNT_NOT_FOUND',
   CannotDisableSelf = 'CANNOT_DISABLE_SELF',
+  /** The CIS2 identity used to accept an invitation is already linked to an account. */
+  IdentityLinked = 'IDENTITY_ALREADY_LINKED',
 }
 
 const STATUS: Record<AccountsErrorCode, number> = {
@@ -18,6 +20,7 @@ const STATUS: Record<AccountsErrorCode, number> = {
   [AccountsErrorCode.PasswordTooWeak]: 422,
   [AccountsErrorCode.AccountNotFound]: 404,
   [AccountsErrorCode.CannotDisableSelf]: 422,
+  [AccountsErrorCode.IdentityLinked]: 409,
 };
 
 export class AccountsException extends DomainException {

@@ -9,10 +9,11 @@ import { InvitationEntity } from './invitation.entity';
 import { accountsConfig } from './accounts.config';
 import { InvitationService } from './invitation.service';
 import { AccountsService } from './accounts.service';
+import { AuthEventsModule } from '../security/auth-events.module';
 
 /** Invitations only (no JWT settings needed): what the worker's invitation email job uses. */
 @Module({
-  imports: [ConfigModule.forFeature(accountsConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, InvitationEntity]), OutboxModule],
+  imports: [ConfigModule.forFeature(accountsConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, InvitationEntity]), OutboxModule, AuthEventsModule],
   providers: [InvitationService],
   exports: [InvitationService],
 })
@@ -20,7 +21,7 @@ export class InvitationsModule {}
 
 /** Invitations and account administration (disable ends sessions at once), for the API and the pages. */
 @Module({
-  imports: [InvitationsModule, ConfigModule.forFeature(redisConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, RefreshTokenEntity])],
+  imports: [InvitationsModule, AuthEventsModule, ConfigModule.forFeature(redisConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, RefreshTokenEntity])],
   providers: [AccountsService],
   exports: [InvitationsModule, AccountsService],
 })

@@ -8,6 +8,8 @@ import { RoleGrantEntity } from '../users/role-grant.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { RoleGrantClaim } from '../principal';
 import { AccountsErrorCode, AccountsException } from './accounts.exception';
+import { AuthEventsService } from '../security/auth-events.service';
+import { AuthEventType } from '../security/auth-event.entity';
 import { endPageSessions, rememberPageSession, REVOCATION_MARK_TTL_SECONDS, revokedUserKey } from '../session/session-index';
 
 export interface AccountSummary {
@@ -26,6 +28,7 @@ export class AccountsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(redisConfig.KEY) private readonly redisSettings: RedisConfig,
+    private readonly authEvents: AuthEventsService,
   ) {}
 
   /** Accounts holding a grant on any of these organisations (or linked to one of these people). */
@@ -67,15 +70,19 @@ export class AccountsService {
    * Disables the account in the caller's transaction (refresh tokens revoked with it). Call
    * `endSessions` after the commit: page sessions are deleted and access tokens refused.
    */
-  async disable(em: EntityManager, userId: string): Promise<boolean> {
+  async disable(em: EntityManager, userId: string, actorUserId: string | null = null): Promise<boolean> {
     const updated = await em.update(UserEntity, { id: userId, disabled: false }, { disabled: true });
     await em.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    return (updated.affected ?? 0) > 0;
+    const changed = (updated.affected ?? 0) > 0;
+    if (changed) await this.authEvents.recordIn(em, { type: AuthEventType.AccountDisabled, userId, actorUserId, channel: 'system' });
+    return changed;
   }
 
-  async enable(em: EntityManager, userId: string): Promise<boolean> {
+  async enable(em: EntityManager, userId: string, actorUserId: string | null = null): Promise<boolean> {
     const updated = await em.update(UserEntity, { id: userId, disabled: true }, { disabled: false });
-    return (updated.affected ?? 0) > 0;
+    const changed = (updated.affected ?? 0) > 0;
+    if (changed) await this.authEvents.recordIn(em, { type: AuthEventType.AccountEnabled, userId, actorUserId, channel: 'system' });
+    return changed;
   }
 
   /** Ends every page session of the user now, and marks their access tokens revoked until they expire. */

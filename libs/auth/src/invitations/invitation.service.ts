@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as argon2 from 'argon2';
-import { OutboxService } from '@pcn/database';
+import { OutboxService, pgConstraintName } from '@pcn/database';
 import { InvitationEntity } from './invitation.entity';
 import { UserEntity } from '../users/user.entity';
 import { RoleGrantEntity } from '../users/role-grant.entity';
@@ -11,11 +11,19 @@ import { Principal, RoleGrantClaim } from '../principal';
 import { AccountsErrorCode, AccountsException } from './accounts.exception';
 import { accountsConfig, AccountsConfig } from './accounts.config';
 import { invitationPasswordProblem } from './password-policy';
+import { AuthEventsService, ClientInfo } from '../security/auth-events.service';
+import { AuthEventType } from '../security/auth-event.entity';
 
 /** The outbox job that emails an invitation (JobName.SendInvitation in libs/workflow's queue contract). */
 export const INVITATION_EMAIL_JOB = { queue: 'notifications', jobName: 'invitation.send' } as const;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const identityTaken = () =>
+  new AccountsException(
+    AccountsErrorCode.IdentityLinked,
+    'Your NHS Care Identity Service 2 identity is already linked to an account on PCN Agreements, so it cannot be linked to this invitation too. Sign in with NHS Care Identity Service 2 instead, or ask the person who invited you to help.',
+  );
 
 export interface NewInvitation {
   email: string;
@@ -26,12 +34,13 @@ export interface NewInvitation {
   invitedBy: { id: string; displayName: string } | null;
 }
 
-/** How the invited person proves who they are: a new password, or a CIS2 identity the OIDC flow links. */
+/** How the invited person proves who they are: a new password, or the NHS CIS2 identity the OIDC flow returned. */
 export type InvitationCredential =
   | { password: string }
   | {
-      /** Runs in the acceptance transaction, after the account exists (e.g. store the CIS2 subject). */
-      linkIdentity: (em: EntityManager, user: UserEntity) => Promise<void>;
+      /** The ID token's issuer and subject: the account signs in by these from now on. */
+      oidcIdentity: { issuer: string; subject: string };
+      /** e.g. "NHS CIS2 (AAL3)". */
       authMethod: string;
     };
 
@@ -57,6 +66,7 @@ export class InvitationService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     @Inject(accountsConfig.KEY) private readonly config: AccountsConfig,
+    private readonly authEvents: AuthEventsService,
   ) {}
 
   /** Records the invitation and queues its email, in the caller's transaction. */
@@ -80,6 +90,14 @@ export class InvitationService {
       invitedByName: input.invitedBy?.displayName ?? null,
     }));
     await this.outbox.enqueue(em, { ...INVITATION_EMAIL_JOB, payload: { invitationId: invitation.id } });
+    // The authentication trail records the invitation with its email (queued in this same transaction).
+    await this.authEvents.recordIn(em, {
+      type: AuthEventType.InvitationSent,
+      email,
+      actorUserId: input.invitedBy?.id ?? null,
+      channel: 'system',
+      detail: { invitationId: invitation.id, roles: input.grants.map((g) => g.role), organisationId: input.organisationId },
+    });
     return invitation;
   }
 
@@ -110,7 +128,7 @@ export class InvitationService {
       : null;
     if (!invitation) throw new AccountsException(AccountsErrorCode.InvitationUnknown, 'This invitation link is not valid. Check it was copied in full, or ask the person who invited you to send a new one.');
     if (invitation.revokedAt) throw new AccountsException(AccountsErrorCode.InvitationNotValid, 'This invitation link has been replaced by a newer one. Use the link in the latest email.');
-    if (invitation.acceptedAt) throw new AccountsException(AccountsErrorCode.InvitationNotValid, 'This invitation link has already been used. Sign in with the password you set.');
+    if (invitation.acceptedAt) throw new AccountsException(AccountsErrorCode.InvitationNotValid, 'This invitation link has already been used. Sign in with the password you set, or with NHS Care Identity Service 2 if you chose it.');
     if (!invitation.expiresAt || invitation.expiresAt.getTime() <= Date.now()) {
       throw new AccountsException(AccountsErrorCode.InvitationNotValid, 'This invitation link has expired. Ask the person who invited you to send a new one.');
     }
@@ -119,10 +137,11 @@ export class InvitationService {
 
   /**
    * Accepts an invitation once: creates the account with its role grants and either a
-   * password (checked against the policy) or a linked identity. `onAccepted` runs in the same
-   * transaction (the caller's audit event).
+   * password (checked against the policy) or a linked CIS2 identity (refused with 409 when
+   * that identity already belongs to an account). `onAccepted` runs in the same transaction
+   * (the caller's audit event), as does the INVITATION_ACCEPTED authentication event.
    */
-  async accept(token: string, credential: InvitationCredential, onAccepted?: (em: EntityManager, accepted: AcceptedInvitation) => Promise<void>): Promise<AcceptedInvitation> {
+  async accept(token: string, credential: InvitationCredential, onAccepted?: (em: EntityManager, accepted: AcceptedInvitation) => Promise<void>, client: ClientInfo = { ip: null, userAgent: null }): Promise<AcceptedInvitation> {
     let passwordHash: string;
     if ('password' in credential) {
       const problem = invitationPasswordProblem(credential.password);
@@ -137,10 +156,29 @@ export class InvitationService {
       if (await em.existsBy(UserEntity, { email: invitation.email })) {
         throw new AccountsException(AccountsErrorCode.AccountExists, `${invitation.email} already has an account. Sign in instead.`);
       }
-      const user = await em.save(UserEntity, em.create(UserEntity, { email: invitation.email, displayName: invitation.displayName, passwordHash, personId: invitation.personId }));
+      const identity = 'oidcIdentity' in credential ? credential.oidcIdentity : null;
+      if (identity && (await em.existsBy(UserEntity, { oidcIssuer: identity.issuer, oidcSubject: identity.subject }))) throw identityTaken();
+      const user = await em.save(UserEntity, em.create(UserEntity, {
+        email: invitation.email,
+        displayName: invitation.displayName,
+        passwordHash,
+        personId: invitation.personId,
+        ...(identity ? { oidcIssuer: identity.issuer, oidcSubject: identity.subject, oidcLinkedAt: new Date() } : {}),
+      })).catch((error: unknown) => {
+        // Two acceptances with the same CIS2 identity at once: the unique index decides.
+        if (pgConstraintName(error) === 'user_account_oidc_subject_unique') throw identityTaken();
+        throw error;
+      });
       await em.save(RoleGrantEntity, invitation.grants.map((g) => em.create(RoleGrantEntity, { userId: user.id, role: g.role, organisationId: g.organisationId, icbCode: g.icbCode })));
       await em.update(InvitationEntity, { id: invitation.id }, { acceptedAt: new Date(), acceptedUserId: user.id });
-      if (!('password' in credential)) await credential.linkIdentity(em, user);
+      await this.authEvents.recordIn(em, {
+        type: AuthEventType.InvitationAccepted,
+        userId: user.id,
+        email: user.email,
+        channel: identity ? 'oidc' : 'page',
+        ...client,
+        detail: { invitationId: invitation.id, method: 'oidcIdentity' in credential ? credential.authMethod : 'password', roles: invitation.grants.map((g) => g.role) },
+      });
       const principal: Principal = {
         id: user.id,
         email: user.email,

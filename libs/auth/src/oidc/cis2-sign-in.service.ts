@@ -17,11 +17,15 @@ import type { Principal } from '../principal';
 import { isOidcEnabled, isPasswordSignInEnabled, oidcConfig, OidcConfig } from './oidc.config';
 import { loadRoleMapping, mapNrbacRoles, type NrbacRole, type OrganisationByOdsCode, type RoleMapping, type UserOrg } from './role-mapping';
 import { assuranceLevel, cis2AuthMethod } from './assurance';
+import { AuthEventsService, clientInfoOf } from '../security/auth-events.service';
+import { AuthEventType } from '../security/auth-event.entity';
 
 declare module 'express-session' {
   interface SessionData {
     /** Where to go after CIS2 sign-in (a local path), kept across the round trip to the provider. */
     cis2ReturnTo?: string;
+    /** The invitation link being accepted with CIS2: set by startForInvitation, cleared by a plain sign-in start. */
+    cis2InvitationToken?: string;
   }
 }
 
@@ -39,6 +43,32 @@ export type Cis2Refusal =
   | { outcome: 'unavailable' };
 
 export type Cis2Result = { outcome: 'signed-in'; principal: Principal } | Cis2Refusal;
+
+/** Who CIS2 says the person is, for accepting an invitation (no account or role mapping needed yet). */
+export interface Cis2Identity {
+  outcome: 'identified';
+  issuer: string;
+  subject: string;
+  email: string | null;
+  /** e.g. "NHS CIS2 (AAL3)". */
+  authMethod: string;
+}
+
+/** A verified round trip's result, with who it was about for the authentication trail. */
+interface Verified<T> {
+  result: T;
+  userId: string | null;
+  email: string | null;
+}
+
+/** The authentication trail's event type and reason for each refusal. */
+const REFUSAL_EVENT: Record<Cis2Refusal['outcome'], { type: AuthEventType; reason: string }> = {
+  failed: { type: AuthEventType.SignInFailed, reason: 'round trip failed (state, code or ID token)' },
+  assurance: { type: AuthEventType.SignInRefused, reason: 'assurance level too low' },
+  'no-mapping': { type: AuthEventType.SignInRefused, reason: 'no role mapping applies' },
+  'no-account': { type: AuthEventType.SignInRefused, reason: 'no linked account' },
+  unavailable: { type: AuthEventType.SignInFailed, reason: 'provider unavailable' },
+};
 
 /** openid-client's error in one line for the log and the support details: message, OAuth error, claim or parameter. */
 function describeError(error: unknown): string {
@@ -87,6 +117,7 @@ export class Cis2SignInService {
     @Inject(oidcConfig.KEY) private readonly config: OidcConfig,
     @Inject(appConfig.KEY) app: AppConfig,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly authEvents: AuthEventsService,
   ) {
     // Start-up checks: a bad mapping table or an unsafe issuer stops the app, with the variable named.
     this.mapping = loadRoleMapping(config);
@@ -127,12 +158,12 @@ export class Cis2SignInService {
     return this.discovered;
   }
 
-  private async strategy(organisationByOds: OrganisationByOdsCode): Promise<Cis2Strategy> {
+  private async strategy<T>(verify: (configuration: client.Configuration, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers) => Promise<Verified<T>>): Promise<Cis2Strategy> {
     const configuration = await this.configuration();
     return new Cis2Strategy(
       { config: configuration, scope: this.config.OIDC_SCOPES, callbackURL: this.redirectUrl, name: STRATEGY, sessionKey: SESSION_KEY },
       (tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, verified: passport.AuthenticateCallback) => {
-        this.verify(configuration, tokens, organisationByOds).then((result) => verified(null, result), (error: unknown) => verified(error));
+        verify(configuration, tokens).then((result) => verified(null, result), (error: unknown) => verified(error));
       },
       this.config.OIDC_ACR_VALUES,
     );
@@ -140,9 +171,25 @@ export class Cis2SignInService {
 
   /** Redirects the browser to the provider; `returnTo` (a local path) is where the callback goes after sign-in. */
   async start(req: Request, res: Response, next: NextFunction, returnTo: string): Promise<boolean> {
+    // A plain sign-in: an invitation round trip abandoned earlier in this session must not take over its callback.
+    delete req.session.cis2InvitationToken;
+    return this.redirect(req, res, next, returnTo);
+  }
+
+  /**
+   * Starts the round trip that accepts an invitation with CIS2: the same redirect URL as
+   * sign-in (one registration with NHS England); the session remembers the invitation, and
+   * the callback goes to identify() instead of a sign-in.
+   */
+  async startForInvitation(req: Request, res: Response, next: NextFunction, invitationToken: string): Promise<boolean> {
+    req.session.cis2InvitationToken = invitationToken;
+    return this.redirect(req, res, next, '/');
+  }
+
+  private async redirect(req: Request, res: Response, next: NextFunction, returnTo: string): Promise<boolean> {
     let strategy: Cis2Strategy;
     try {
-      strategy = await this.strategy(async () => null);
+      strategy = await this.strategy(async () => ({ result: null, userId: null, email: null }));
     } catch (error) {
       this.logger.warn(`CIS2 discovery failed: ${(error as Error).message}`);
       return false;
@@ -154,48 +201,91 @@ export class Cis2SignInService {
     return true;
   }
 
-  /** Completes the flow on the callback request; never throws for a refusal. */
+  /**
+   * Completes the sign-in on the callback request; never throws for a refusal. Every outcome
+   * is recorded in the authentication trail (channel oidc), as password sign-ins are.
+   */
   async callback(req: Request, res: Response, organisationByOds: OrganisationByOdsCode): Promise<Cis2Result> {
+    const { result, userId, email } = await this.complete<Cis2Result>(req, res, (configuration, tokens) => this.verify(configuration, tokens, organisationByOds));
+    if (result.outcome === 'signed-in') {
+      await this.authEvents.record({ type: AuthEventType.SignIn, userId: result.principal.id, email: result.principal.email, channel: 'oidc', ...clientInfoOf(req), detail: { method: result.principal.authMethod } });
+    } else {
+      await this.recordRefusal(req, result, userId, email, 'sign-in');
+    }
+    return result;
+  }
+
+  /** Completes an invitation's round trip: who CIS2 says the person is, at a high enough assurance level; refusals are recorded. */
+  async identify(req: Request, res: Response): Promise<Cis2Identity | Cis2Refusal> {
+    const { result, userId, email } = await this.complete<Cis2Identity | Cis2Refusal>(req, res, async (_configuration, tokens) => {
+      const idToken = tokens.claims() as (client.IDToken & { authentication_assurance_level?: unknown; email?: unknown }) | undefined;
+      if (!idToken) return { result: { outcome: 'failed', reason: 'no ID token' }, userId: null, email: null };
+      const claimedEmail = typeof idToken.email === 'string' ? idToken.email.toLowerCase() : null;
+      const level = assuranceLevel(idToken);
+      if (level < this.config.OIDC_MINIMUM_ASSURANCE_LEVEL) return { result: { outcome: 'assurance', level, minimum: this.config.OIDC_MINIMUM_ASSURANCE_LEVEL }, userId: null, email: claimedEmail };
+      return { result: { outcome: 'identified', issuer: idToken.iss, subject: idToken.sub, email: claimedEmail, authMethod: cis2AuthMethod(level) }, userId: null, email: claimedEmail };
+    });
+    if (result.outcome !== 'identified') await this.recordRefusal(req, result, userId, email, 'invitation');
+    return result;
+  }
+
+  private async recordRefusal(req: Request, refusal: Cis2Refusal, userId: string | null, email: string | null, purpose: 'sign-in' | 'invitation') {
+    const { type, reason } = REFUSAL_EVENT[refusal.outcome];
+    const detail: Record<string, unknown> = { reason, purpose };
+    if (refusal.outcome === 'failed') detail.error = refusal.reason.slice(0, 300);
+    if (refusal.outcome === 'assurance') Object.assign(detail, { level: refusal.level, minimum: refusal.minimum });
+    if (refusal.outcome === 'no-mapping') detail.roles = refusal.roles.map((r) => ({ roleName: r.roleName, orgCode: r.orgCode }));
+    await this.authEvents.record({ type, userId, email: email ?? (refusal.outcome === 'no-account' ? refusal.email : null), channel: 'oidc', ...clientInfoOf(req), detail });
+  }
+
+  /** Runs the callback through passport (state, PKCE, code exchange, ID token checks) and then `verify`. */
+  private async complete<T>(req: Request, res: Response, verify: (configuration: client.Configuration, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers) => Promise<Verified<T>>): Promise<Verified<T | Cis2Refusal>> {
+    const refused = (refusal: Cis2Refusal): Verified<Cis2Refusal> => ({ result: refusal, userId: null, email: null });
     let strategy: Cis2Strategy;
     try {
-      strategy = await this.strategy(organisationByOds);
+      strategy = await this.strategy(verify);
     } catch (error) {
       this.logger.warn(`CIS2 discovery failed: ${(error as Error).message}`);
-      return { outcome: 'unavailable' };
+      return refused({ outcome: 'unavailable' });
     }
     const instance = new passport.Passport();
     instance.use(STRATEGY, strategy);
-    return new Promise<Cis2Result>((resolve) => {
-      instance.authenticate(STRATEGY, { session: false }, (error: unknown, result: Cis2Result | false, info: { message?: string } | undefined) => {
+    return new Promise<Verified<T | Cis2Refusal>>((resolve) => {
+      instance.authenticate(STRATEGY, { session: false }, (error: unknown, verified: Verified<T> | false, info: { message?: string } | undefined) => {
         if (error) {
           const reason = describeError(error);
           this.logger.warn(`CIS2 sign-in refused: ${reason}`);
-          return resolve({ outcome: 'failed', reason });
+          return resolve(refused({ outcome: 'failed', reason }));
         }
-        if (!result) return resolve({ outcome: 'failed', reason: info?.message ?? 'no result' });
-        resolve(result);
-      })(req, res, (error?: unknown) => resolve({ outcome: 'failed', reason: String(error) }));
+        if (!verified) return resolve(refused({ outcome: 'failed', reason: info?.message ?? 'no result' }));
+        resolve(verified);
+      })(req, res, (error?: unknown) => resolve(refused({ outcome: 'failed', reason: String(error) })));
     });
   }
 
-  private async verify(configuration: client.Configuration, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, organisationByOds: OrganisationByOdsCode): Promise<Cis2Result> {
+  private async verify(configuration: client.Configuration, tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers, organisationByOds: OrganisationByOdsCode): Promise<Verified<Cis2Result>> {
     const idToken = tokens.claims() as (client.IDToken & { authentication_assurance_level?: unknown }) | undefined;
-    if (!idToken) return { outcome: 'failed', reason: 'no ID token' };
+    if (!idToken) return { result: { outcome: 'failed', reason: 'no ID token' }, userId: null, email: null };
     const level = assuranceLevel(idToken);
-    if (level < this.config.OIDC_MINIMUM_ASSURANCE_LEVEL) return { outcome: 'assurance', level, minimum: this.config.OIDC_MINIMUM_ASSURANCE_LEVEL };
+    const tokenEmail = typeof idToken.email === 'string' ? idToken.email.toLowerCase() : null;
+    if (level < this.config.OIDC_MINIMUM_ASSURANCE_LEVEL) return { result: { outcome: 'assurance', level, minimum: this.config.OIDC_MINIMUM_ASSURANCE_LEVEL }, userId: null, email: tokenEmail };
     // CIS2 returns roles and organisations from UserInfo; its subject must be the ID token's.
     const userInfo = await client.fetchUserInfo(configuration, tokens.access_token, idToken.sub);
     const claims = { ...userInfo, ...idToken } as Record<string, unknown>;
+    const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : null;
     const roles = Array.isArray(claims.nhsid_nrbac_roles) ? (claims.nhsid_nrbac_roles as NrbacRole[]) : [];
     const orgs = Array.isArray(claims.nhsid_user_orgs) ? (claims.nhsid_user_orgs as UserOrg[]) : [];
     const mapped = await mapNrbacRoles(this.mapping, roles, orgs, organisationByOds);
-    if (mapped.grants.length === 0) return { outcome: 'no-mapping', roles: mapped.unmatched };
-    const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : null;
+    if (mapped.grants.length === 0) {
+      const known = await this.users.findOneBy({ oidcIssuer: idToken.iss, oidcSubject: idToken.sub });
+      return { result: { outcome: 'no-mapping', roles: mapped.unmatched }, userId: known?.id ?? null, email };
+    }
     const user = await this.linkedAccount(idToken.iss, idToken.sub, email, claims.email_verified === true);
-    if (!user) return { outcome: 'no-account', email };
+    if (!user) return { result: { outcome: 'no-account', email }, userId: null, email };
     return {
-      outcome: 'signed-in',
-      principal: { id: user.id, email: user.email, displayName: user.displayName, personId: user.personId, grants: mapped.grants, authMethod: cis2AuthMethod(level) },
+      result: { outcome: 'signed-in', principal: { id: user.id, email: user.email, displayName: user.displayName, personId: user.personId, grants: mapped.grants, authMethod: cis2AuthMethod(level) } },
+      userId: user.id,
+      email: user.email,
     };
   }
 
@@ -211,13 +301,5 @@ export class Cis2SignInService {
     if (!candidate || candidate.disabled) return null;
     const result = await this.users.update({ id: candidate.id, oidcSubject: IsNull() }, { oidcIssuer: issuer, oidcSubject: subject, oidcLinkedAt: new Date() });
     return result.affected === 1 ? { ...candidate, oidcIssuer: issuer, oidcSubject: subject } : null;
-  }
-
-  /** For an invitation accepted through CIS2: links the account to this subject (refused if either is linked already). */
-  async linkAccount(userId: string, issuer: string, subject: string): Promise<boolean> {
-    const taken = await this.users.findOneBy({ oidcIssuer: issuer, oidcSubject: subject });
-    if (taken) return taken.id === userId;
-    const result = await this.users.update({ id: userId, oidcSubject: IsNull() }, { oidcIssuer: issuer, oidcSubject: subject, oidcLinkedAt: new Date() });
-    return result.affected === 1;
   }
 }

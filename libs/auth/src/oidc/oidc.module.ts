@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { UserEntity } from '../users/user.entity';
 import { oidcConfig } from './oidc.config';
 import { Cis2SignInService } from './cis2-sign-in.service';
+import { AuthEventsModule } from '../security/auth-events.module';
 
 /**
  * NHS CIS2 sign-in and the sign-in method switches (PASSWORD_SIGN_IN). Global, so the
@@ -11,7 +12,7 @@ import { Cis2SignInService } from './cis2-sign-in.service';
  */
 @Global()
 @Module({
-  imports: [ConfigModule.forFeature(oidcConfig), TypeOrmModule.forFeature([UserEntity])],
+  imports: [ConfigModule.forFeature(oidcConfig), TypeOrmModule.forFeature([UserEntity]), AuthEventsModule],
   providers: [Cis2SignInService],
   exports: [Cis2SignInService, ConfigModule],
 })

@@ -1,15 +1,19 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Permission, Principal, Public, RequirePermission } from '@pcn/auth';
+import { Cis2SignInService, CurrentUser, Permission, Principal, Public, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext } from '@pcn/common';
 import { PeopleAdminService } from './people-admin.service';
+import { PeopleErrorCode, PeopleException } from './people-admin.exception';
 import { AcceptInvitationDto, AddPersonRoleWithDatesDto, AddToPcnDto, EndPersonRoleDto, InviteDto } from './people-admin.dto';
 
 /** People and accounts: roles with dates, invitations, disabling accounts, linking organisations to a PCN. */
 @ApiTags('people')
 @Controller()
 export class PeopleAdminController {
-  constructor(private readonly people: PeopleAdminService) {}
+  constructor(
+    private readonly people: PeopleAdminService,
+    private readonly signInMethods: Cis2SignInService,
+  ) {}
 
   @RequirePermission(Permission.PeopleManage)
   @Get('organisations/:organisationId/people')
@@ -68,6 +72,7 @@ export class PeopleAdminController {
   @Post('invitations/accept')
   @HttpCode(201)
   async accept(@Body() dto: AcceptInvitationDto, @Actor() actor: ActorContext) {
+    if (!this.signInMethods.passwordSignInEnabled) throw new PeopleException(PeopleErrorCode.NotAllowed, 'Passwords are switched off here. Open the link in your invitation email and use your NHS smartcard or authenticator (CIS2).');
     const { user } = await this.people.acceptInvitation(dto.token, { password: dto.password }, actor);
     return { userId: user.id, email: user.email };
   }

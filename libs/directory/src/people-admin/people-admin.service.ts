@@ -207,7 +207,7 @@ export class PeopleAdminService {
       const org = await this.requireManageable(principal, organisationId, em);
       const account = await this.manageableAccount(em, principal, org.id, userId);
       if (account.id === principal.id) throw new PeopleException(PeopleErrorCode.Invalid, 'You cannot disable your own account.', { account: ['You cannot disable your own account'] });
-      if (await this.accounts.disable(em, account.id)) {
+      if (await this.accounts.disable(em, account.id, principal.id)) {
         await this.record(em, principal, actor, AuditEventType.AccountDisabled, org.id, { userId: account.id });
       }
       return account;
@@ -220,7 +220,7 @@ export class PeopleAdminService {
     const account = await this.dataSource.transaction(async (em) => {
       const org = await this.requireManageable(principal, organisationId, em);
       const account = await this.manageableAccount(em, principal, org.id, userId);
-      if (await this.accounts.enable(em, account.id)) await this.record(em, principal, actor, AuditEventType.AccountEnabled, org.id, { userId: account.id });
+      if (await this.accounts.enable(em, account.id, principal.id)) await this.record(em, principal, actor, AuditEventType.AccountEnabled, org.id, { userId: account.id });
       return account;
     });
     return { ...account, disabled: false };
@@ -234,9 +234,9 @@ export class PeopleAdminService {
         actor: { ...actor, userId: accepted.user.id },
         actorName: accepted.user.displayName,
         organisationId: accepted.invitation.organisationId,
-        payload: { invitationId: accepted.invitation.id, userId: accepted.user.id, roles: accepted.invitation.grants.map((g) => g.role) },
+        payload: { invitationId: accepted.invitation.id, userId: accepted.user.id, roles: accepted.invitation.grants.map((g) => g.role), method: 'password' in credential ? 'password' : credential.authMethod },
       });
-    });
+    }, { ip: actor.ip, userAgent: actor.userAgent });
   }
 
   // ---- onboarding (platform admin) ---------------------------------------------------

@@ -32,6 +32,8 @@ export function personRolesFor(kind: OrganisationKind): PersonRoleType[] {
     return [PersonRoleType.Partner, PersonRoleType.SolePractitioner, PersonRoleType.Director, PersonRoleType.PracticeManager, PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian, PersonRoleType.IgLead, PersonRoleType.Siro];
   }
   if (kind === OrganisationKind.Pcn) return [PersonRoleType.ClinicalDirector];
+  // An ICB's people are not recorded here: its auditors are accounts scoped by its code.
+  if (kind === OrganisationKind.Icb) return [];
   return [PersonRoleType.AuthorisedSignatory, PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian, PersonRoleType.IgLead, PersonRoleType.Siro];
 }
 
@@ -39,5 +41,6 @@ export function personRolesFor(kind: OrganisationKind): PersonRoleType[] {
 export function platformRolesFor(kind: OrganisationKind, byAdmin: boolean): UserRole[] {
   if (kind === OrganisationKind.GpPractice) return [UserRole.PracticeSignatory, UserRole.PracticeManager];
   if (kind === OrganisationKind.Pcn) return byAdmin ? [UserRole.ClinicalDirector, UserRole.PcnManager] : [UserRole.PcnManager];
+  if (kind === OrganisationKind.Icb) return [];
   return [UserRole.PartnerSignatory];
 }
