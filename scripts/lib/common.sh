@@ -18,14 +18,15 @@ ensure_node_modules() {
 # PDF readers the tests use to check our PDFs from the outside (Debian packages).
 ensure_pdf_tools() {
   local missing=()
-  # certutil (libnss3-tools) builds the NSS trust store pdfsig judges the test seal with; openssl runs the test TSA.
-  for tool in pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  # certutil (libnss3-tools) builds the NSS trust store pdfsig judges the test seal with; openssl runs the test TSA;
+  # softhsm2-util (softhsm2) makes the PKCS#11 token the HSM seal signer is tested against.
+  for tool in pdfsig pdftotext pdffonts pdftoppm qpdf certutil openssl softhsm2-util; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "Installing poppler-utils, qpdf, libnss3-tools and openssl"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf libnss3-tools openssl >/dev/null
+    say "Installing poppler-utils, qpdf, libnss3-tools, openssl and softhsm2"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf libnss3-tools openssl softhsm2 >/dev/null
   else
-    die "missing ${missing[*]}: install the poppler-utils, qpdf, libnss3-tools and openssl packages (e.g. sudo apt-get install poppler-utils qpdf libnss3-tools openssl)"
+    die "missing ${missing[*]}: install the poppler-utils, qpdf, libnss3-tools, openssl and softhsm2 packages (e.g. sudo apt-get install poppler-utils qpdf libnss3-tools openssl softhsm2)"
   fi
 }
 

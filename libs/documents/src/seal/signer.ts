@@ -18,6 +18,8 @@ export interface SealKeySigner {
   sign(sha256Digest: Buffer): Promise<Buffer>;
   /** Human-readable description for logs and errors ("PKCS#12 file", "PKCS#11 slot 0"). */
   readonly description: string;
+  /** Releases what the key holds open (a PKCS#11 session); signing afterwards fails. */
+  close?(): void;
 }
 
 export class SealError extends Error {

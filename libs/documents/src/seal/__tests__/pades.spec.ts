@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { startTestTsa, TestTsa, testPki } from '../../../../../test/support/test-tsa';
 import { buildDocumentModel } from '../../testing/document-model.factory';
 import { runTool, tempDir, writeTemp } from '../../testing/pdf-tools';
 import { renderAndSeal } from '../render-and-seal';
+import { nssDatabase } from './nss-trust-store';
 import { SealService } from '../seal.service';
 import { sealTrustFromConfig } from '../seal-trust';
 import { SealError } from '../signer';
@@ -39,15 +39,6 @@ function signatureAndToken(cms: Buffer): { signature: Buffer; token: Buffer } {
   const si = sd.signerInfos[0];
   const attr = si.unsignedAttrs!.attributes.find((a) => a.type === '1.2.840.113549.1.9.16.2.14')!;
   return { signature: Buffer.from(si.signature.valueBlock.valueHexView), token: Buffer.from(attr.values[0].toBER()) };
-}
-
-function nssDatabase(dir: string, caPems: string[]): string {
-  const db = join(dir, 'nss');
-  runTool('mkdir', ['-p', db]);
-  runTool('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-  // pdfsig checks the seal for e-mail/document signing: the CA needs the email trust flag too.
-  caPems.forEach((pem, i) => runTool('certutil', ['-A', '-d', `sql:${db}`, '-n', `ca${i}`, '-t', 'C,C,C', '-i', pem]));
-  return `sql:${db}`;
 }
 
 describe('PAdES baseline seal with trusted time (independent judges: pdfsig, openssl, qpdf)', () => {
