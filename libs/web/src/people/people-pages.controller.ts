@@ -4,25 +4,14 @@ import { CurrentUser, Permission, Principal, RequirePermission, UserRole } from 
 import { Actor, ActorContext, CommonException, DomainException } from '@pcn/common';
 import { OrganisationKind, PeopleAdminService, PERSON_ROLE_WORDS, PersonRoleType, PLATFORM_ROLE_WORDS } from '@pcn/directory';
 import { PageController } from '../shell/page-controller.decorator';
+import { dateFrom, dateValues } from './date-fields';
 
 type Form = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-const pad = (n: string) => n.padStart(2, '0');
-
-/** "1", "4", "2026" from a date input → "2026-04-01"; '' when all blank; 'invalid' otherwise. */
-function dateFrom(form: Form, prefix: string): string {
-  const [d, m, y] = ['day', 'month', 'year'].map((k) => str(form[`${prefix}-${k}`]));
-  if (!d && !m && !y) return '';
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return 'invalid';
-  const iso = `${y}-${pad(m)}-${pad(d)}`;
-  const date = new Date(`${iso}T00:00:00Z`);
-  return Number.isNaN(date.getTime()) || !date.toISOString().startsWith(iso) ? 'invalid' : iso;
-}
-const dateValues = (form: Form, prefix: string) => ['day', 'month', 'year'].map((k) => ({ name: k, classes: k === 'year' ? 'nhsuk-input--width-4' : 'nhsuk-input--width-2', value: str(form[`${prefix}-${k}`]) }));
-
 const KIND_WORDS: Record<string, string> = {
   [OrganisationKind.GpPractice]: 'GP practice',
   [OrganisationKind.Pcn]: 'Primary Care Network',
+  [OrganisationKind.Icb]: 'Integrated Care Board',
   [OrganisationKind.NhsTrust]: 'NHS trust',
   [OrganisationKind.CommunityPharmacy]: 'Community pharmacy',
   [OrganisationKind.Federation]: 'GP federation',

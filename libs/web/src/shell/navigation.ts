@@ -17,6 +17,7 @@ export function navigationFor(principal: Principal | null, path: string): Naviga
   if (roles.has(UserRole.Auditor) || roles.has(UserRole.PlatformAdmin)) items.push({ href: '/audit/search', text: 'Find executed agreements' });
   if (hasPermission(principal, Permission.PeopleManage)) items.push({ href: '/people', text: 'People' });
   items.push({ href: '/verify', text: 'Check a document' });
+  if (roles.has(UserRole.PlatformAdmin)) items.push({ href: '/onboarding', text: 'ICBs and PCNs' });
   if (roles.has(UserRole.PlatformAdmin)) items.push({ href: '/admin/queues', text: 'Queues' });
   return items.map((item) => ({ ...item, current: path === item.href || path.startsWith(`${item.href}/`) }));
 }
