@@ -2,7 +2,7 @@ import { Body, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext, DomainException } from '@pcn/common';
-import { ContractType, LegalForm, OnboardedPcn, OnboardingService, practiceField } from '@pcn/directory';
+import { ContractType, LegalForm, OnboardedPcn, OnboardingService } from '@pcn/directory';
 import { PageController } from '../shell/page-controller.decorator';
 import { dateFrom, dateItemsOf, dateValues } from '../people/date-fields';
 
