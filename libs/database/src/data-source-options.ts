@@ -2,6 +2,11 @@ import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { MIGRATIONS } from './migrations';
 
+export interface SessionTimeouts {
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
 /**
  * The one place that says how we talk to PostgreSQL. Schema changes only ever come from
  * committed migrations (`npm run db:migrate`), never from synchronize or start-up.
@@ -11,6 +16,8 @@ export function dataSourceOptions(
   entities: MixedList<Function | string | EntitySchema> = [],
   poolSize = 10,
   connectTimeoutMs = 3000,
+  /** For the apps' pools; the CLI (migrations) runs without them. */
+  timeouts?: SessionTimeouts,
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -25,6 +32,11 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     // A request waits at most connectTimeoutMs for a connection (a database outage becomes a 503, not a hang).
-    extra: { max: poolSize, connectionTimeoutMillis: connectTimeoutMs },
+    // Session timeouts are set by node-postgres at connect, so every pooled connection has them.
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: connectTimeoutMs,
+      ...(timeouts ? { statement_timeout: timeouts.statementTimeoutMs, idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs } : {}),
+    },
   };
 }

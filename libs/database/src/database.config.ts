@@ -17,6 +17,21 @@ export class DatabaseEnv {
   @Min(100)
   @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS: number = 3000;
+
+  /** PostgreSQL cancels any one statement running longer than this (statement_timeout). */
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(100)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS: number = 30_000;
+
+  /**
+   * PostgreSQL ends a session whose transaction sat idle longer than this
+   * (idle_in_transaction_session_timeout): a stuck request cannot hold row locks for ever.
+   */
+  @IsInt({ message: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(1000)
+  @Max(3_600_000)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number = 60_000;
 }
 
 export const databaseConfig = defineConfig('database', DatabaseEnv);

@@ -10,7 +10,10 @@ import { dataSourceOptions } from './data-source-options';
       imports: [ConfigModule.forFeature(databaseConfig)],
       inject: [databaseConfig.KEY],
       useFactory: (config: DatabaseConfig) => ({
-        ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE, config.DATABASE_CONNECT_TIMEOUT_MS),
+        ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE, config.DATABASE_CONNECT_TIMEOUT_MS, {
+          statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        }),
         // Entities come from each lib's TypeOrmModule.forFeature, so apps load only what they import.
         autoLoadEntities: true,
       }),

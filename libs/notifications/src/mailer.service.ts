@@ -131,8 +131,8 @@ export class MailerService implements OnModuleDestroy {
    */
   async send(message: OutgoingMail): Promise<SentMail> {
     this.check(message);
-    const messageId = `<pcn.${createHash('sha256').update(message.messageKey).digest('hex').slice(0, 32)}@${this.domain}>`;
-    const deadlineMs = this.config.SMTP_TIMEOUT_MS * 3;
+    const messageId = this.messageIdFor(message.messageKey);
+    const deadlineMs = this.sendDeadlineMs;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -163,6 +163,16 @@ export class MailerService implements OnModuleDestroy {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The Message-ID send() gives the message with this key: known before sending, the same on every retry. */
+  messageIdFor(messageKey: string): string {
+    return `<pcn.${createHash('sha256').update(messageKey).digest('hex').slice(0, 32)}@${this.domain}>`;
+  }
+
+  /** The longest one send() can take before it gives up (and the message may still arrive). */
+  get sendDeadlineMs(): number {
+    return this.config.SMTP_TIMEOUT_MS * 3;
   }
 
   onModuleDestroy(): void {

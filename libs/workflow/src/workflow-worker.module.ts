@@ -19,6 +19,7 @@ import { SendEmailHandler } from './jobs/send-email.handler';
 import { RoundDeadlineHandler, RoundReminderHandler } from './jobs/round-schedule.handlers';
 import { GenerateDocumentsHandler } from './jobs/generate-documents.handler';
 import { ExecutionDocumentsService } from './executions/execution-documents.service';
+import { SentEmailLedger } from './notifications/sent-email-ledger';
 
 /** Everything the worker runs for the workflow: the outbox relay, the sweeper, and one handler per job. */
 @Module({
@@ -43,6 +44,7 @@ import { ExecutionDocumentsService } from './executions/execution-documents.serv
     OutboxRelay,
     OutboxSweeper,
     ExecutionDocumentsService,
+    SentEmailLedger,
     SendEmailHandler,
     RoundReminderHandler,
     RoundDeadlineHandler,

@@ -1,18 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { AgreementRevisionEntity, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
 import { appConfig, AppConfig } from '@pcn/common';
 import { OrganisationEntity, PersonEntity } from '@pcn/directory';
-import { MailerService, NotificationModel, NotificationType, renderNotification } from '@pcn/notifications';
+import { MailerService, NotificationModel, NotificationsErrorCode, NotificationsException, NotificationType, renderNotification } from '@pcn/notifications';
 import { HandlesJob, JobContext, JobHandler } from '../queue/job-handler';
 import { JobName, JobPayloads } from '../queue/queue.contract';
 import { BadJobError } from '../queue/queue-runner.service';
+import { SentEmailLedger } from '../notifications/sent-email-ledger';
 import { ApprovalRoundEntity } from '../rounds/approval-round.entity';
 import { RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
 import { stepLabel } from '../rounds/step-label';
-import { SentEmailEntity } from '../notifications/sent-email.entity';
 import { digestTasks, partLabel, samePart } from '../notifications/email-digest';
 
 /** Emails that hand the recipient requests: each listed request gets a REQUEST_SENT event. */
@@ -23,8 +23,10 @@ const ENDED_KINDS = [NotificationType.RoundDeclined, NotificationType.RoundStopp
 /**
  * Sends one email about one step of one round to one person: a digest of everything waiting
  * for them in that step, with one link to the round's review page. A job delivered twice
- * sends once: the sent_email row keyed by the job id is checked first and written after the
- * SMTP server accepted the message. A failure is recorded in the audit trail and retried.
+ * sends once: the sent_email row keyed by the job id is claimed (SENDING) before the SMTP
+ * conversation and marked SENT after the server accepted the message (SentEmailLedger
+ * documents the one window left). A refusal is retried by BullMQ with backoff; after the
+ * last attempt, or a permanent refusal, the row is FAILED and EMAIL_FAILED is audited.
  *
  * A decline's reason and the declined part's title go only to the person who sent the round
  * and to the people with requests for the same part; everyone else gets ROUND_STOPPED.
@@ -32,15 +34,18 @@ const ENDED_KINDS = [NotificationType.RoundDeclined, NotificationType.RoundStopp
 @Injectable()
 @HandlesJob(JobName.SendEmail)
 export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
+  private readonly logger = new Logger('SendEmailHandler');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly mailer: MailerService,
     private readonly audit: AuditService,
+    private readonly ledger: SentEmailLedger,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
 
   async handle(payload: JobPayloads[JobName.SendEmail], context: JobContext): Promise<void> {
-    if (await this.dataSource.getRepository(SentEmailEntity).existsBy({ jobId: context.jobId })) return;
+    if (await this.ledger.isSent(context.jobId)) return;
     const round = await this.dataSource.getRepository(ApprovalRoundEntity).findOneBy({ id: payload.roundId });
     const person = await this.dataSource.getRepository(PersonEntity).findOneBy({ id: payload.personId });
     if (!round || !person) throw new BadJobError(`email job ${context.jobId}: round or person no longer exists`);
@@ -102,24 +107,49 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
 
     const rendered = renderNotification(kind, model);
     const requestIds = listed.map((r) => r.id);
+    const messageId = this.mailer.messageIdFor(context.jobId);
+    const claim = await this.ledger.claim({
+      jobId: context.jobId,
+      roundId: round.id,
+      personId: person.id,
+      kind,
+      recipient: person.email,
+      messageId,
+      leaseMs: this.mailer.sendDeadlineMs + 5000,
+    });
+    if (!claim.send) return;
+    const event = { actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash };
+    let sent: { messageId: string };
     try {
-      const sent = await this.mailer.send({ to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageKey: context.jobId });
-      await this.dataSource.transaction(async (em) => {
-        await em.insert(SentEmailEntity, { jobId: context.jobId, roundId: round.id, personId: person.id, kind, recipient: person.email, messageId: sent.messageId });
-        const event = { actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash };
-        await this.audit.record(em, { ...event, type: AuditEventType.EmailSent, payload: { jobId: context.jobId, kind, to: person.email, messageId: sent.messageId, step, requestIds } });
-        if (REQUEST_KINDS.includes(kind)) {
-          for (const request of listed) {
-            await this.audit.record(em, { ...event, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } });
-          }
-        }
-      });
+      sent = await this.mailer.send({ to: person.email, subject: rendered.subject, text: rendered.text, html: rendered.html, messageKey: context.jobId });
     } catch (error) {
-      await this.audit
-        .record(this.dataSource.manager, { type: AuditEventType.EmailFailed, actor: SYSTEM_ACTOR, agreementId: agreement.id, roundId: round.id, revisionHash: round.contentHash, payload: { jobId: context.jobId, kind, to: person.email, attempt: context.attempt, error: (error as Error).message.slice(0, 500) } })
-        .catch(() => undefined);
+      const failure = error instanceof NotificationsException ? error : null;
+      const final = (failure !== null && !failure.retryable) || context.attempt >= context.maxAttempts;
+      const message = (error as Error).message;
+      // If this record cannot be written the row keeps its lease, and the retry waits it out.
+      await this.dataSource
+        .transaction(async (em) => {
+          await this.ledger.markNotSent(em, context.jobId, message, final, failure?.code === NotificationsErrorCode.SmtpTimeout);
+          if (final) {
+            await this.audit.record(em, { ...event, type: AuditEventType.EmailFailed, payload: { jobId: context.jobId, kind, to: person.email, attempts: claim.attempts, error: message.slice(0, 500) } });
+          }
+        })
+        .catch((recordError: Error) => this.logger.error(`email job ${context.jobId}: the refusal could not be recorded: ${recordError.message}`));
+      // A permanent refusal is not retried; a transient one is, until the last attempt.
+      if (final && failure !== null && !failure.retryable) throw new BadJobError(message);
       throw error;
     }
+    // The server has the message. Until SENT is committed, a crash here is the documented window.
+    await this.dataSource.transaction(async (em) => {
+      await this.ledger.markSent(em, context.jobId, sent.messageId);
+      const payload = { jobId: context.jobId, kind, to: person.email, messageId: sent.messageId, step, requestIds, ...(claim.possibleDuplicate ? { possibleDuplicate: true } : {}) };
+      await this.audit.record(em, { ...event, type: AuditEventType.EmailSent, payload });
+      if (REQUEST_KINDS.includes(kind)) {
+        for (const request of listed) {
+          await this.audit.record(em, { ...event, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } });
+        }
+      }
+    });
   }
 
   /** The revision's annex ids in order, so annexes are lettered as in the document. */
