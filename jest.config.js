@@ -42,5 +42,14 @@ module.exports = {
       // per-project option, so the setup file raises it).
       setupFilesAfterEnv: ['<rootDir>/test/browser/support/browser-timeout.ts'],
     },
+    {
+      // Fault drills (npm run test:faults): real API and worker processes on a private
+      // PostgreSQL and Redis that the drills kill, stop and restart; no shared databases,
+      // so no global setup. Not matched by the projects above (*.faults-spec.ts).
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/faults/support/faults-timeout.ts'],
+    },
   ],
 };

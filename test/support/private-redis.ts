@@ -35,7 +35,7 @@ export class PrivateRedis {
     this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       try {
-        if (execFileSync('redis-cli', ['-p', String(this.port), 'ping']).toString().trim() === 'PONG') return;
+        if (execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() === 'PONG') return;
       } catch {
         // not up yet
       }
