@@ -1,24 +1,27 @@
 /**
  * A throwaway PKI and RFC 3161 timestamp authority on loopback, for tests and `npm run demo`.
- * Everything is made with the openssl command line in a temp folder per process: a seal CA
+ * The PKI is made once per process with the openssl command line in a temp folder: a seal CA
  * issuing a seal certificate (PKCS#12), a TSA CA issuing a TSA certificate (extendedKeyUsage
- * timeStamping, critical), a CRL from each CA, and an HTTP server answering timestamp queries
- * with `openssl ts -reply`.
+ * timeStamping, critical), and a CRL from each CA. The TSA answers in process: an HTTP server
+ * whose responses (TSTInfo in a CMS SignedData signed by the TSA key, RFC 3161 §2.4.2) are built
+ * with pkijs, so a timestamp costs what a real TSA's network round trip would, not an openssl
+ * process. `openssl ts -verify` judges its tokens (libs/documents/src/seal/__tests__/test-tsa.spec.ts).
  *
  *   node -r ./scripts/ts-register.js test/support/test-tsa.ts [env-file]
  * starts the TSA until killed and writes TSA_URL, TSA_TRUSTED_CERTIFICATES and SEAL_CRL_PATHS
  * (one per line) to env-file (or stdout).
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { buildCmsSignedData, OID, parseCertificate, toBuffer } from '@pcn/documents/seal/cms';
+import { Pkcs12Signer } from '@pcn/documents/seal/signer';
 
 export interface TestCertificate {
   pemPath: string;
@@ -113,14 +116,6 @@ export function testPki(): TestPki {
   };
   const seal = issueSeal('PCN Agreements Test Seal');
   const crlPaths = [crl(dir, sealCa, 'seal-ca'), crl(dir, tsaCa, 'tsa-ca')];
-  writeFileSync(join(dir, 'tsaserial'), '01\n');
-  writeFileSync(join(dir, 'tsa.cnf'), [
-    '[ tsa ]', 'default_tsa = tsa_config', '[ tsa_config ]',
-    `serial = ${join(dir, 'tsaserial')}`, 'crypto_device = builtin',
-    `signer_cert = ${tsa.pemPath}`, `certs = ${tsaCa.pemPath}`, `signer_key = ${tsa.keyPath}`,
-    'signer_digest = sha256', 'default_policy = 1.3.6.1.4.1.4146.2.3', 'digests = sha256, sha384, sha512',
-    'accuracy = secs:1', 'ordering = yes', 'tsa_name = yes', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
-  ].join('\n'));
   pki = { dir, sealCa, seal, tsaCa, tsa, crlPaths, crls: crlPaths.map((p) => readFileSync(p)), issueSeal };
   return pki;
 }
@@ -135,24 +130,64 @@ export interface TestTsa {
   close(): Promise<void>;
 }
 
-/** Starts the loopback TSA (one openssl process per query, queries answered one at a time). */
+/** The policy the test TSA issues tokens under (the one openssl's example configuration uses). */
+export const TEST_TSA_POLICY = '1.3.6.1.4.1.4146.2.3';
+const DIGEST_LENGTH: Record<string, number> = { [OID.sha256]: 32, '2.16.840.1.101.3.4.2.2': 48, '2.16.840.1.101.3.4.2.3': 64 };
+
+/**
+ * Answers a DER TimeStampReq with a DER TimeStampResp (RFC 3161 §2.4.2): granted, TSTInfo with
+ * the request's imprint and nonce, a random serial, genTime to the second (accuracy 1 s) and the
+ * TSA's name, signed with ESS signing-certificate-v2; the TSA and TSA CA certificates when the
+ * request asks for them. Malformed requests, unknown digests and other policies are rejected.
+ */
+export function testTimestampResponder(p: TestPki, clock: () => Date = () => new Date()): (query: Buffer) => Promise<Buffer> {
+  const signer = new Pkcs12Signer({ privateKey: createPrivateKey(readFileSync(p.tsa.keyPath)), certificate: p.tsa.der, chain: [p.tsaCa.der] });
+  const tsaName = new pkijs.GeneralName({ type: 4, value: parseCertificate(p.tsa.der).subject });
+  const respond = (status: pkijs.PKIStatus, token?: Buffer, why?: string) =>
+    toBuffer(new pkijs.TimeStampResp({
+      status: new pkijs.PKIStatusInfo({ status, ...(why ? { statusStrings: [new asn1js.Utf8String({ value: why })] } : {}) }),
+      ...(token ? { timeStampToken: pkijs.ContentInfo.fromBER(new Uint8Array(token)) } : {}),
+    }).toSchema().toBER());
+  return async (query) => {
+    let request: pkijs.TimeStampReq;
+    try {
+      request = pkijs.TimeStampReq.fromBER(new Uint8Array(query));
+    } catch {
+      return respond(pkijs.PKIStatus.rejection, undefined, 'not a timestamp request');
+    }
+    const imprint = request.messageImprint;
+    if (DIGEST_LENGTH[imprint.hashAlgorithm.algorithmId] !== imprint.hashedMessage.valueBlock.valueHexView.byteLength) {
+      return respond(pkijs.PKIStatus.rejection, undefined, 'unsupported digest algorithm');
+    }
+    if (request.reqPolicy && request.reqPolicy !== TEST_TSA_POLICY) return respond(pkijs.PKIStatus.rejection, undefined, 'unaccepted policy');
+    const serial = randomBytes(10);
+    serial[0] = (serial[0] & 0x3f) | 0x40; // positive, no leading zero byte
+    const tstInfo = toBuffer(new pkijs.TSTInfo({
+      version: 1,
+      policy: TEST_TSA_POLICY,
+      messageImprint: imprint,
+      serialNumber: new asn1js.Integer({ valueHex: new Uint8Array(serial).buffer }),
+      genTime: new Date(Math.floor(clock().getTime() / 1000) * 1000),
+      accuracy: new pkijs.Accuracy({ seconds: 1 }),
+      ...(request.nonce ? { nonce: request.nonce } : {}),
+      tsa: tsaName,
+    }).toSchema().toBER());
+    const token = await buildCmsSignedData({
+      contentDigest: createHash('sha256').update(tstInfo).digest(),
+      signer,
+      encapsulated: { contentType: OID.tstInfo, content: tstInfo },
+      // RFC 3161 §2.4.1: certificates only when the request sets certReq.
+      certificates: request.certReq ? undefined : [],
+    });
+    return respond(pkijs.PKIStatus.granted, token);
+  };
+}
+
+/** Starts the loopback TSA (answered in process, see `testTimestampResponder`). */
 export async function startTestTsa(options: { username?: string; password?: string } = {}): Promise<TestTsa> {
   const p = testPki();
-  let queue: Promise<unknown> = Promise.resolve();
   let count = 0;
-  const answer = async (query: Buffer): Promise<Buffer> => {
-    const id = randomBytes(6).toString('hex');
-    const q = join(p.dir, `${id}.tsq`);
-    const r = join(p.dir, `${id}.tsr`);
-    writeFileSync(q, query);
-    try {
-      await execFileAsync('openssl', ['ts', '-reply', '-config', join(p.dir, 'tsa.cnf'), '-queryfile', q, '-out', r]);
-      return readFileSync(r);
-    } finally {
-      rmSync(q, { force: true });
-      rmSync(r, { force: true });
-    }
-  };
+  const answer = testTimestampResponder(p);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -168,9 +203,7 @@ export async function startTestTsa(options: { username?: string; password?: stri
           return;
         }
       }
-      const job = queue.then(() => answer(Buffer.concat(chunks)));
-      queue = job.catch(() => undefined);
-      job.then(
+      answer(Buffer.concat(chunks)).then(
         (body) => {
           count++;
           res.writeHead(200, { 'content-type': 'application/timestamp-reply', 'content-length': body.length }).end(body);

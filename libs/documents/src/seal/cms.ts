@@ -50,23 +50,32 @@ function signingCertificateV2(certificateDer: Buffer, certificate: pkijs.Certifi
 }
 
 export interface CmsInput {
-  /** SHA-256 of the PDF bytes covered by the ByteRange. */
+  /** SHA-256 of the PDF bytes covered by the ByteRange (detached), or of `encapsulated.content`. */
   contentDigest: Buffer;
   signer: SealKeySigner;
   /** Adds an RFC 3161 signature timestamp over the signature value (PAdES B-T). */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>;
+  /**
+   * Content carried inside the SignedData instead of detached, with its type — e.g. a TSTInfo
+   * (RFC 3161 §2.4.2), which is how a timestamp token is made.
+   */
+  encapsulated?: { contentType: string; content: Buffer };
+  /** Certificates carried in the SignedData (default: the signer's and its chain; none when empty). */
+  certificates?: Buffer[];
 }
 
 /**
- * Detached CMS SignedData (RFC 5652) for a PAdES baseline signature: SHA-256, signed attributes
+ * CMS SignedData (RFC 5652) for a PAdES baseline signature: detached, SHA-256, signed attributes
  * content-type, message-digest and ESS signing-certificate-v2 — no signing-time (the claimed
  * time is the signature dictionary's /M) — and, when a timestamp source is given, the
- * signature-time-stamp-token unsigned attribute.
+ * signature-time-stamp-token unsigned attribute. With `encapsulated`, the same structure
+ * carrying its content (a timestamp token's shape).
  */
-export async function buildCmsSignedData({ contentDigest, signer, timestamp }: CmsInput): Promise<Buffer> {
+export async function buildCmsSignedData({ contentDigest, signer, timestamp, encapsulated, certificates }: CmsInput): Promise<Buffer> {
   const certificate = parseCertificate(signer.certificate);
+  const contentType = encapsulated?.contentType ?? OID.data;
   const attributes = [
-    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+    new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: contentType })] }),
     new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(contentDigest) })] }),
     new pkijs.Attribute({ type: OID.signingCertificateV2, values: [signingCertificateV2(signer.certificate, certificate)] }),
   ];
@@ -96,11 +105,17 @@ export async function buildCmsSignedData({ contentDigest, signer, timestamp }: C
     });
   }
 
+  const carried = certificates ?? [signer.certificate, ...signer.chain];
   const signedData = new pkijs.SignedData({
-    version: 1,
+    // RFC 5652 §5.1: version 3 when the encapsulated content is not id-data.
+    version: contentType === OID.data ? 1 : 3,
     digestAlgorithms: [sha256Algorithm()],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
-    certificates: [certificate, ...signer.chain.map(parseCertificate)],
+    // A detached signature has no eContent at all (pkijs would write an empty one for `undefined`).
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({
+      eContentType: contentType,
+      ...(encapsulated ? { eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(encapsulated.content) }) } : {}),
+    }),
+    certificates: carried.length > 0 ? carried.map(parseCertificate) : undefined,
     signerInfos: [signerInfo],
   });
   const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
