@@ -11,6 +11,8 @@ export enum AgreementsErrorCode {
   NotExecuted = 'NOT_EXECUTED',
   VariationInProgress = 'VARIATION_IN_PROGRESS',
   SectionNotFound = 'SECTION_NOT_FOUND',
+  /** The agreement's lifecycle table refuses this event in its current status. */
+  InvalidTransition = 'INVALID_TRANSITION',
 }
 
 const STATUS: Record<AgreementsErrorCode, number> = {
@@ -24,6 +26,7 @@ const STATUS: Record<AgreementsErrorCode, number> = {
   [AgreementsErrorCode.NotExecuted]: 409,
   [AgreementsErrorCode.VariationInProgress]: 409,
   [AgreementsErrorCode.SectionNotFound]: 404,
+  [AgreementsErrorCode.InvalidTransition]: 409,
 };
 
 export class AgreementsException extends DomainException {

@@ -27,6 +27,7 @@ import {
 import { templateDefaults } from './templates/network-agreement-2025-26';
 import { AgreementRevisionEntity } from './agreements/agreement-revision.entity';
 import { AgreementStatus } from './agreements/agreement-status';
+import { AgreementEvent, agreementTransition, RoundPhase } from './agreements/agreement-lifecycle';
 import { NetworkAgreementEntity } from './agreements/network-agreement.entity';
 import { AgreementsErrorCode, AgreementsException } from './agreements.exception';
 import { AgreementTemplateEntity } from './templates/agreement-template.entity';
@@ -44,6 +45,18 @@ export interface SaveSectionInput {
   section: SectionId | string;
   /** The section's new content: the schedule's whole value, or an object with the part's fields. */
   value: unknown;
+}
+
+/** What goes with a lifecycle event besides the status. */
+export interface AgreementTransitionDetails {
+  /** Stored as `statusReason` (a decline, withdrawal, expiry, supersession or termination, in words). */
+  reason?: string;
+  /** Where a round that (re)opens starts: SUBMIT, EXTEND and RESTART need it. */
+  phase?: RoundPhase;
+  /** When it happened (the caller's clock): `executedAt` or `endedAt`. */
+  at?: Date;
+  /** EXECUTE: the revision the round executed. */
+  executedRevisionNumber?: number;
 }
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
@@ -86,6 +99,29 @@ export class AgreementsService {
       throw CommonException.notFound('Agreement');
     }
     return agreement;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------
+
+  /**
+   * The only writer of `network_agreement.status`: locks the agreement row, asks the
+   * lifecycle table (AGREEMENT_TRANSITIONS) for the next status (409 INVALID_TRANSITION with
+   * the table's sentence otherwise) and writes it with the fields that go with the event.
+   * Called inside the caller's transaction, after it has locked its own rows (round first).
+   */
+  async transition(em: EntityManager, agreementId: string, event: AgreementEvent, details: AgreementTransitionDetails = {}): Promise<NetworkAgreementEntity> {
+    const agreement = await em.findOne(NetworkAgreementEntity, { where: { id: agreementId }, lock: { mode: 'pessimistic_write' } });
+    if (!agreement) throw CommonException.notFound('Agreement');
+    const outcome = agreementTransition(agreement.status, event, details.phase);
+    if ('refused' in outcome) throw new AgreementsException(AgreementsErrorCode.InvalidTransition, outcome.refused);
+    const at = details.at ?? new Date();
+    const changes: Partial<NetworkAgreementEntity> = { status: outcome.to };
+    if (event === AgreementEvent.Submit || event === AgreementEvent.Restart || event === AgreementEvent.Extend) changes.statusReason = null;
+    if (event === AgreementEvent.Execute) Object.assign(changes, { executedAt: at, executedRevisionNumber: details.executedRevisionNumber ?? agreement.currentRevisionNumber });
+    if (event === AgreementEvent.Supersede || event === AgreementEvent.Terminate) changes.endedAt = at;
+    if (details.reason !== undefined) changes.statusReason = details.reason;
+    await em.update(NetworkAgreementEntity, { id: agreement.id, status: agreement.status }, changes);
+    return Object.assign(agreement, changes);
   }
 
   // ---- drafting --------------------------------------------------------------

@@ -2,6 +2,7 @@ export * from './agreements.module';
 export * from './agreements.service';
 export * from './agreements.exception';
 export * from './agreements/agreement-status';
+export * from './agreements/agreement-lifecycle';
 export * from './agreements/network-agreement.entity';
 export * from './agreements/agreement-revision.entity';
 export * from './templates/agreement-template.entity';

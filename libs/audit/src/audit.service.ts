@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '@pcn/auth';
 import { ActorContext, canonicalJson } from '@pcn/common';
 import { AUDIT_PAGE_SIZE, ChainVerification, hashAuditEvent, iterateAuditEvents, verifyAuditChain } from './audit-chain';
 import { auditCsvHeader, auditCsvRow, toCsv } from './audit-csv';
 import { AuditEventEntity, GENESIS_HASH, PLATFORM_CHAIN } from './audit-event.entity';
 import { AuditEventType } from './audit-event-type';
 import { AuditErrorCode, AuditException } from './audit.exception';
+import { auditEventForReader } from './personal-data';
 
 /** What a caller records. The chain is the agreement's, or the platform's when there is none. */
 export interface NewAuditEvent {
@@ -118,6 +120,30 @@ export class AuditService {
   async *streamCsv(agreementId: string): AsyncGenerator<string> {
     yield auditCsvHeader();
     for await (const page of this.iterate(agreementId)) yield page.map(auditCsvRow).join('');
+  }
+
+  /**
+   * An agreement's trail as this reader may see it (signers' email, IP address and user agent
+   * only for the PCN's clinical director, the person themselves and auditors). The caller has
+   * checked that the reader may read the agreement; `pcnId` is the agreement's PCN.
+   */
+  async trailForReader(principal: Principal, agreement: { id: string; pcnId: string }, page: { afterSeq?: number; limit?: number } = {}): Promise<AuditEventEntity[]> {
+    return (await this.list(agreement.id, page)).map((event) => auditEventForReader(principal, agreement.pcnId, event));
+  }
+
+  /** The same trail as CSV chunks (header, then one chunk per page), with the same personal-data rule. */
+  async *csvForReader(principal: Principal, agreement: { id: string; pcnId: string }): AsyncGenerator<string> {
+    yield auditCsvHeader();
+    for await (const page of this.iterate(agreement.id)) yield page.map((event) => auditCsvRow(auditEventForReader(principal, agreement.pcnId, event))).join('');
+  }
+
+  /** When each value of `payload[field]` first appeared in an event of this type on the agreement's chain (e.g. when each request was sent). */
+  async firstOccurrences(agreementId: string, type: AuditEventType, field: string): Promise<Map<string, Date>> {
+    const rows: { key: string; at: Date }[] = await this.dataSource.query(
+      `SELECT payload->>$3 AS key, min(occurred_at) AS at FROM audit_event WHERE chain_key = $1 AND type = $2 AND payload ? $3 GROUP BY 1`,
+      [auditChainKey(agreementId), type, field],
+    );
+    return new Map(rows.map((r) => [r.key, new Date(r.at)]));
   }
 
   /** Recomputes every hash of one chain (an agreement id or `'platform'`), or of all chains. */

@@ -6,3 +6,4 @@ export * from './audit.exception';
 export * from './audit.service';
 export * from './audit.module';
 export * from './dto/chain-verification.dto';
+export * from './personal-data';

@@ -13,3 +13,4 @@ export * from './http/input-limits';
 export * from './http/service-unavailable';
 export * from './security/secret-strength';
 export * from './http/decimal-number';
+export * from './time/clock';

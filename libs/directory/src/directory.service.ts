@@ -212,9 +212,10 @@ export class DirectoryService {
   }
 
   /** People holding any of `roles` in these organisations on `onDate`. */
-  async peopleWithRoles(organisationIds: string[], roles: PersonRoleType[], onDate = todayIso()): Promise<(PersonRoleEntity & { person: PersonEntity })[]> {
+  async peopleWithRoles(organisationIds: string[], roles: PersonRoleType[], onDate = todayIso(), em?: EntityManager): Promise<(PersonRoleEntity & { person: PersonEntity })[]> {
     if (organisationIds.length === 0) return [];
-    const rows = await this.personRoles
+    // Given a transaction's manager, read in its snapshot (not on another pool connection).
+    const rows = await (em?.getRepository(PersonRoleEntity) ?? this.personRoles)
       .createQueryBuilder('r')
       .innerJoinAndSelect('r.person', 'person')
       .where('r.organisation_id IN (:...organisationIds) AND r.role IN (:...roles)', { organisationIds, roles })

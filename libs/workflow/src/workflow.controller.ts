@@ -1,9 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Authenticated, CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext, ErrorResponse } from '@pcn/common';
-import { RoundsService } from './rounds/rounds.service';
+import { AgreementsService } from '@pcn/agreements';
+import { AuditService } from '@pcn/audit';
+import { RoundCommandsService } from './rounds/round-commands.service';
+import { RequestActionsService } from './rounds/request-actions.service';
+import { RoundQueriesService } from './rounds/round-queries.service';
 import { ApproveManyRequestsDto, ApproveRequestDto, DeclineRequestDto, DelegateRequestDto, ExtendRoundDto, RestartRoundDto, SubmitForApprovalDto, TerminateAgreementDto, WithdrawRoundDto } from './dto/workflow.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
@@ -11,7 +15,13 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @ApiTags('approval workflow')
 @Controller()
 export class WorkflowController {
-  constructor(private readonly rounds: RoundsService) {}
+  constructor(
+    private readonly commands: RoundCommandsService,
+    private readonly actions: RequestActionsService,
+    private readonly queries: RoundQueriesService,
+    private readonly agreements: AgreementsService,
+    private readonly audit: AuditService,
+  ) {}
 
   /** Sends the newest draft revision for approval: IG review first, then signatures, then the clinical director. */
   @RequirePermission(Permission.AgreementSubmit)
@@ -19,7 +29,7 @@ export class WorkflowController {
   @ApiConflictResponse({ type: ErrorResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse })
   async submit(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: SubmitForApprovalDto) {
-    const { round, requests, agreementStatus } = await this.rounds.submit(user, agreementId, dto, actor);
+    const { round, requests, agreementStatus } = await this.commands.submit(user, agreementId, dto, actor);
     return { agreementStatus, round, requests };
   }
 
@@ -27,7 +37,7 @@ export class WorkflowController {
   @Post('agreements/:agreementId/withdraw')
   @HttpCode(200)
   withdraw(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: WithdrawRoundDto) {
-    return this.rounds.withdraw(user, agreementId, dto.reason, actor);
+    return this.commands.withdraw(user, agreementId, dto.reason, actor);
   }
 
   /** Moves the due date of the open round; reopens an expired one. */
@@ -35,35 +45,38 @@ export class WorkflowController {
   @Post('agreements/:agreementId/extend')
   @HttpCode(200)
   extend(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: ExtendRoundDto) {
-    return this.rounds.extend(user, agreementId, dto.dueAt, actor);
+    return this.commands.extend(user, agreementId, dto.dueAt, actor);
   }
 
   /** Starts a fresh round on the same revision after expiry; earlier approvals do not carry over. */
   @RequirePermission(Permission.AgreementSubmit)
   @Post('agreements/:agreementId/restart')
   async restart(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: RestartRoundDto) {
-    const { round, requests, agreementStatus } = await this.rounds.restart(user, agreementId, dto, actor);
+    const { round, requests, agreementStatus } = await this.commands.restart(user, agreementId, dto, actor);
     return { agreementStatus, round, requests };
   }
 
+  /** Ends an executed agreement: the PCN's clinical director only (403 for anyone else), with a reason; every party is emailed. */
   @RequirePermission(Permission.AgreementSubmit)
   @Post('agreements/:agreementId/terminate')
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'Only the clinical director of the PCN can terminate its agreement.' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Only an executed agreement can be terminated.' })
   @HttpCode(200)
   terminate(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('agreementId', uuid) agreementId: string, @Body() dto: TerminateAgreementDto) {
-    return this.rounds.terminate(user, agreementId, dto.reason, actor);
+    return this.commands.terminate(user, agreementId, dto.reason, actor);
   }
 
   @RequirePermission(Permission.AgreementRead)
   @Get('agreements/:agreementId/rounds')
   listRounds(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
-    return this.rounds.rounds(user, agreementId);
+    return this.queries.rounds(user, agreementId);
   }
 
   /** Requests waiting for you now (current step, not yet acted on). */
   @Authenticated()
   @Get('me/tasks')
   tasks(@CurrentUser() user: Principal) {
-    return this.rounds.tasks(user);
+    return this.queries.tasks(user);
   }
 
   /** The exact document you are asked to approve, with the hash to confirm. Non-GP parties see only their annex. */
@@ -71,7 +84,7 @@ export class WorkflowController {
   @Get('requests/:requestId')
   @ApiNotFoundResponse({ type: ErrorResponse })
   view(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string) {
-    return this.rounds.viewRequest(user, requestId, actor);
+    return this.actions.viewRequest(user, requestId, actor);
   }
 
   /** Approves several of your requests of one round in one go (e.g. one annex for every practice you are DPO for). All or nothing. */
@@ -82,7 +95,7 @@ export class WorkflowController {
   @ApiConflictResponse({ type: ErrorResponse, description: 'Out of step, already acted on, or a hash no longer matches; nothing was recorded.' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Requests of different rounds, or signer details wrong; nothing was recorded.' })
   async approveMany(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Body() dto: ApproveManyRequestsDto) {
-    const outcome = await this.rounds.approveMany(user, dto, actor, { requireViewed: false });
+    const outcome = await this.actions.approveMany(user, dto, actor, { requireViewed: false });
     return { agreementStatus: outcome.agreementStatus, approved: outcome.approved.map((a) => ({ requestId: a.request.id, alreadyRecorded: a.alreadyRecorded })) };
   }
 
@@ -92,7 +105,7 @@ export class WorkflowController {
   @ApiConflictResponse({ type: ErrorResponse, description: 'Out of step, already acted on, or the hash no longer matches.' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse })
   async approve(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string, @Body() dto: ApproveRequestDto) {
-    const outcome = await this.rounds.approve(user, requestId, dto, actor);
+    const outcome = await this.actions.approve(user, requestId, dto, actor);
     return { request: outcome.request, agreementStatus: outcome.agreementStatus, alreadyRecorded: outcome.alreadyRecorded };
   }
 
@@ -101,26 +114,28 @@ export class WorkflowController {
   @Post('requests/:requestId/decline')
   @HttpCode(200)
   decline(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string, @Body() dto: DeclineRequestDto) {
-    return this.rounds.decline(user, requestId, dto.reason, actor);
+    return this.actions.decline(user, requestId, dto.reason, actor);
   }
 
   @Authenticated()
   @Post('requests/:requestId/delegate')
   delegate(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string, @Body() dto: DelegateRequestDto) {
-    return this.rounds.delegate(user, requestId, dto.toPersonId, dto.note, actor);
+    return this.actions.delegate(user, requestId, dto.toPersonId, dto.note, actor);
   }
 
   @RequirePermission(Permission.AuditRead)
   @Get('agreements/:agreementId/audit')
-  auditTrail(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
-    return this.rounds.auditTrail(user, agreementId);
+  async auditTrail(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
+    const agreement = await this.agreements.requireAgreement(user, agreementId, 'read');
+    return this.audit.trailForReader(user, agreement);
   }
 
   @RequirePermission(Permission.AuditRead)
   @Get('agreements/:agreementId/audit.csv')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   async auditCsv(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Res() res: Response) {
-    const { agreement, lines } = await this.rounds.auditCsv(user, agreementId);
+    const agreement = await this.agreements.requireAgreement(user, agreementId, 'read');
+    const lines = this.audit.csvForReader(user, agreement);
     res.setHeader('Content-Disposition', `attachment; filename="${agreement.reference}-audit.csv"`);
     for await (const line of lines) res.write(line);
     res.end();

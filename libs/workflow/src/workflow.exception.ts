@@ -18,6 +18,8 @@ export enum WorkflowErrorCode {
   InvalidBatch = 'INVALID_BATCH',
   /** Approving from a page before the document was opened. */
   NotViewed = 'NOT_VIEWED',
+  /** Only the PCN's clinical director may do this (terminating an executed agreement). */
+  NotClinicalDirector = 'NOT_CLINICAL_DIRECTOR',
 }
 
 const STATUS: Record<WorkflowErrorCode, number> = {
@@ -36,6 +38,7 @@ const STATUS: Record<WorkflowErrorCode, number> = {
   [WorkflowErrorCode.InvalidDueDate]: 422,
   [WorkflowErrorCode.InvalidBatch]: 422,
   [WorkflowErrorCode.NotViewed]: 409,
+  [WorkflowErrorCode.NotClinicalDirector]: 403,
 };
 
 export class WorkflowException extends DomainException {

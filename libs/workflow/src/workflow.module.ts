@@ -7,7 +7,12 @@ import { OutboxModule } from '@pcn/database';
 import { DirectoryModule } from '@pcn/directory';
 import { workflowConfig } from './workflow.config';
 import { WorkflowController } from './workflow.controller';
-import { RoundsService } from './rounds/rounds.service';
+import { ClockModule } from '@pcn/common';
+import { RoundCommandsService } from './rounds/round-commands.service';
+import { RequestActionsService } from './rounds/request-actions.service';
+import { RoundSchedulerService } from './rounds/round-scheduler.service';
+import { RoundQueriesService } from './rounds/round-queries.service';
+import { RoundsService } from './rounds/rounds.facade';
 import { SignerResolutionService } from './rounds/signer-resolution.service';
 import { ReviewService } from './review/review.service';
 import { ApprovalRoundEntity } from './rounds/approval-round.entity';
@@ -19,9 +24,9 @@ export const WORKFLOW_ENTITIES = [ApprovalRoundEntity, SignatureRequestEntity, A
 
 /** The approval workflow as the API serves it: submitting, acting on requests, tasks. */
 @Module({
-  imports: [ConfigModule.forFeature(workflowConfig), TypeOrmModule.forFeature(WORKFLOW_ENTITIES), AgreementsModule, DirectoryModule, AuditModule, OutboxModule],
+  imports: [ClockModule, ConfigModule.forFeature(workflowConfig), TypeOrmModule.forFeature(WORKFLOW_ENTITIES), AgreementsModule, DirectoryModule, AuditModule, OutboxModule],
   controllers: [WorkflowController],
-  providers: [RoundsService, SignerResolutionService, ReviewService],
-  exports: [RoundsService, ReviewService],
+  providers: [RoundCommandsService, RequestActionsService, RoundSchedulerService, RoundQueriesService, RoundsService, SignerResolutionService, ReviewService],
+  exports: [RoundCommandsService, RequestActionsService, RoundSchedulerService, RoundQueriesService, RoundsService, ReviewService],
 })
 export class WorkflowModule {}

@@ -152,6 +152,18 @@ const COMPOSERS: Record<NotificationType, Composer> = {
     quotes: senderQuote(m),
     action: 'Review and act',
   }),
+
+  [NotificationType.AgreementTerminated]: (m) => ({
+    subject: subject('Terminated', m, false),
+    heading: 'The network agreement has been terminated',
+    paragraphs: [
+      `The clinical director of ${m.pcnName} has terminated ${agreement(m)}. Your organisation is a party to it or to one of its annexes.`,
+      'The reason is recorded on the agreement page and in its audit trail. Keep your signed copy with your practice records.',
+      `If you did not expect this, contact ${m.pcnName}.`,
+    ],
+    quotes: senderQuote(m),
+    action: 'View details',
+  }),
 };
 
 export function composeMessage(type: NotificationType, model: NotificationModel): MessageContent {

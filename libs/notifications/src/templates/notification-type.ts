@@ -11,6 +11,8 @@ export enum NotificationType {
   AgreementExecuted = 'AGREEMENT_EXECUTED',
   RoundExpired = 'ROUND_EXPIRED',
   DelegatedToYou = 'DELEGATED_TO_YOU',
+  /** To every party of an executed agreement: the clinical director terminated it. */
+  AgreementTerminated = 'AGREEMENT_TERMINATED',
 }
 
 export const NOTIFICATION_TYPES: readonly NotificationType[] = Object.values(NotificationType);

@@ -2,7 +2,7 @@ import { Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Authenticated, CurrentUser, hasPermission, Permission, Principal } from '@pcn/auth';
 import { CommonException } from '@pcn/common';
-import { RoundsService } from '@pcn/workflow';
+import { AuditService } from '@pcn/audit';
 import { PageController } from '../shell/page-controller.decorator';
 import { AGREEMENT_STATUS_LABELS } from './audit-narration';
 import { AuditTrailLoader } from './audit-trail.loader';
@@ -14,7 +14,7 @@ export class AuditTrailPageController {
   constructor(
     private readonly access: RecordsAccessService,
     private readonly trail: AuditTrailLoader,
-    private readonly rounds: RoundsService,
+    private readonly audit: AuditService,
   ) {}
 
   @Authenticated()
@@ -45,7 +45,8 @@ export class AuditTrailPageController {
   async csv(@CurrentUser() user: Principal, @Param('agreementId') agreementId: string, @Res() res: Response) {
     const view = await this.access.view(user, agreementId);
     if (view.kind !== 'full' || !hasPermission(user, Permission.AuditRead)) throw CommonException.notFound('Agreement');
-    const { agreement, lines } = await this.rounds.auditCsv(user, agreementId);
+    const { agreement } = view;
+    const lines = this.audit.csvForReader(user, agreement);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${agreement.reference}-audit.csv"`);
     for await (const line of lines) res.write(line);

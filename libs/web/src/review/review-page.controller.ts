@@ -2,7 +2,7 @@ import { Body, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/commo
 import type { Response } from 'express';
 import { Authenticated, CurrentUser, Principal } from '@pcn/auth';
 import { Actor, ActorContext, DomainException } from '@pcn/common';
-import { DelegateCandidate, RequestScope, RequestStatus, ReviewService, ReviewStep, RoundsService, RoundStatus, SignerCapacity, WorkflowErrorCode } from '@pcn/workflow';
+import { DelegateCandidate, RequestScope, RequestStatus, RequestActionsService, ReviewService, ReviewStep, RoundQueriesService, RoundStatus, SignerCapacity, WorkflowErrorCode } from '@pcn/workflow';
 import { PageController } from '../shell/page-controller.decorator';
 import { REVIEW_LABEL, ReviewDocumentService } from './review-document.service';
 
@@ -50,7 +50,8 @@ const ROUND_ENDED: Partial<Record<RoundStatus, string>> = {
 export class ReviewPageController {
   constructor(
     private readonly review: ReviewService,
-    private readonly rounds: RoundsService,
+    private readonly rounds: RequestActionsService,
+    private readonly roundQueries: RoundQueriesService,
     private readonly documents: ReviewDocumentService,
   ) {}
 
@@ -157,7 +158,7 @@ export class ReviewPageController {
   @Get(':roundId/document/:file')
   async pdf(@CurrentUser() user: Principal, @Param('roundId', uuid) roundId: string, @Param('file') file: string, @Res() res: Response) {
     const match = /^(agreement|[0-9a-f-]{36})\.pdf$/.exec(file);
-    const mine = match && user.personId ? (await this.rounds.requestsOfRound(roundId)).filter((r) => r.personId === user.personId) : [];
+    const mine = match && user.personId ? await this.roundQueries.requestsOfPersonInRound(roundId, user.personId) : [];
     const part = match?.[1];
     const allowed = part === 'agreement' ? mine.some((r) => r.scope === RequestScope.Agreement) : mine.some((r) => r.scope === RequestScope.Annex && r.annexId === part);
     if (!match || !allowed) return res.status(404).render('errors/404');

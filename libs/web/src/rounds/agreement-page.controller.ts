@@ -5,7 +5,7 @@ import { CurrentUser, hasPermission, organisationsWithRole, Permission, Principa
 import { CommonException } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { DocumentsService, DocumentSummary } from '@pcn/documents';
-import { RequestStatus, RoundProgress, RoundsService, RoundStatus } from '@pcn/workflow';
+import { RequestStatus, RoundProgress, RoundQueriesService, RoundStatus } from '@pcn/workflow';
 import { PageController } from '../shell/page-controller.decorator';
 import { agreementStatusTag, isUuid, organisationWithCode } from './round-words';
 
@@ -40,7 +40,7 @@ export const isOpenRound = (r: { status: RoundStatus }) => r.status === RoundSta
 export class AgreementPageController {
   constructor(
     private readonly agreements: AgreementsService,
-    private readonly rounds: RoundsService,
+    private readonly rounds: RoundQueriesService,
     private readonly directory: DirectoryService,
     private readonly documents: DocumentsService,
   ) {}

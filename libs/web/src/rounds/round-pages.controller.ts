@@ -4,7 +4,7 @@ import { AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext, CommonException, DomainException } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
-import { RoundProgress, RoundsService, RoundStatus, SignerPlanPreview, workflowConfig, WorkflowConfig } from '@pcn/workflow';
+import { RoundCommandsService, RoundProgress, RoundQueriesService, RoundStatus, SignerPlanPreview, workflowConfig, WorkflowConfig } from '@pcn/workflow';
 import { PageController } from '../shell/page-controller.decorator';
 import { signersWhoLeft } from './directory-changes';
 import { agreementFor, isOpenRound, summariseRound } from './agreement-page.controller';
@@ -37,7 +37,8 @@ const FIELD_IDS: Record<string, string> = {
 export class RoundPagesController {
   constructor(
     private readonly agreements: AgreementsService,
-    private readonly rounds: RoundsService,
+    private readonly rounds: RoundCommandsService,
+    private readonly roundQueries: RoundQueriesService,
     private readonly directory: DirectoryService,
     @Inject(workflowConfig.KEY) private readonly config: WorkflowConfig,
   ) {}
@@ -128,7 +129,7 @@ export class RoundPagesController {
   private async renderSend(res: Response, user: Principal, agreement: NetworkAgreementEntity, values: Form, status: number, fieldErrors: Record<string, string> = {}, extraErrors: ErrorItem[] = []) {
     const fresh = await this.agreements.requireAgreement(user, agreement.id, 'read');
     const pcn = await this.directory.getPcn(fresh.pcnId);
-    const plan: SignerPlanPreview = await this.rounds.signerPlanPreview(user, fresh.id, { countersign: values.countersign !== 'no' });
+    const plan: SignerPlanPreview = await this.roundQueries.signerPlanPreview(user, fresh.id, { countersign: values.countersign !== 'no' });
     const isDraft = fresh.status === AgreementStatus.Draft;
     const order = ['dueDate-day', 'firstReminderAfterDays', 'reminderEveryDays', 'maxReminders', 'countersign', 'message'];
     const errors: ErrorItem[] = [
@@ -180,7 +181,7 @@ export class RoundPagesController {
     extra: { done?: string | null; errors?: ErrorItem[]; fieldErrors?: Record<string, string>; values?: Form } = {},
   ) {
     const pcn = await this.directory.getPcn(agreement.pcnId);
-    const progress: RoundProgress[] = await this.rounds.roundProgress(user, agreement.id);
+    const progress: RoundProgress[] = await this.roundQueries.roundProgress(user, agreement.id);
     const open = progress.find(isOpenRound) ?? null;
     const rounds = progress.map((round, index) => ({
       number: progress.length - index,

@@ -1,14 +1,14 @@
 import { Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Authenticated, CurrentUser, Principal } from '@pcn/auth';
-import { RoundsService } from '@pcn/workflow';
+import { RoundQueriesService } from '@pcn/workflow';
 import { PageController } from '../shell/page-controller.decorator';
 import { groupTasks, TaskRow } from './task-groups';
 
 /** "My tasks": the landing page for everyone, and where old email links arrive. */
 @PageController()
 export class TasksPageController {
-  constructor(private readonly rounds: RoundsService) {}
+  constructor(private readonly rounds: RoundQueriesService) {}
 
   @Authenticated()
   @Get('tasks')

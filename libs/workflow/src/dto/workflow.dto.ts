@@ -65,5 +65,6 @@ export class RestartRoundDto {
 }
 
 export class TerminateAgreementDto {
-  @IsString() @Length(5, 2000) reason: string;
+  /** Why the agreement ends: recorded on the agreement and in its audit trail. */
+  @IsString({ message: 'reason must say why the agreement is terminated' }) @Length(5, 2000, { message: 'reason must say, in at least 5 characters, why the agreement is terminated' }) reason: string;
 }

@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
 import { Principal } from '@pcn/auth';
-import { ActorContext } from '@pcn/common';
+import { ActorContext, Clock } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { WorkflowErrorCode, WorkflowException } from '../workflow.exception';
 import { ApprovalRoundEntity, RoundStatus } from '../rounds/approval-round.entity';
 import { RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
-import { DELEGATE_ROLES, RoundsService } from '../rounds/rounds.service';
+import { DELEGATE_ROLES } from '../rounds/round-access';
+import { RequestActionsService } from '../rounds/request-actions.service';
 import { ROLE_LABELS } from '../rounds/round-labels';
 import { hasCountersignature, StepLabel, stepLabel } from '../rounds/step-label';
 import { AnnexOnlyContent, contentForParty, groupParts, partRequest, ReviewPart, ReviewPartRequest } from './review-model';
@@ -72,9 +73,10 @@ const notAddressed = () => new WorkflowException(WorkflowErrorCode.NotYourReques
 export class ReviewService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly rounds: RoundsService,
+    private readonly actions: RequestActionsService,
     private readonly agreements: AgreementsService,
     private readonly directory: DirectoryService,
+    private readonly clock: Clock,
   ) {}
 
   /** Builds the page and records the view of every pending current-step request (once). 404 unless the round asks this person something. */
@@ -85,7 +87,7 @@ export class ReviewService {
     const mine = await this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: round.id, personId: principal.personId }, order: { step: 'ASC', organisationName: 'ASC' } });
     if (mine.length === 0) throw notAddressed();
 
-    const viewed = await this.rounds.recordStepViewed(principal, round.id, actor);
+    const viewed = await this.actions.recordStepViewed(principal, round.id, actor);
     for (const r of mine) if (viewed.has(r.id)) r.viewedAt = viewed.get(r.id)!;
 
     const agreement = await this.dataSource.getRepository(NetworkAgreementEntity).findOneByOrFail({ id: round.agreementId });
@@ -139,7 +141,7 @@ export class ReviewService {
     const roles = DELEGATE_ROLES[request.capacity];
     if (!roles) return [];
     const [rows, asked] = await Promise.all([
-      this.directory.peopleWithRoles([request.organisationId], roles),
+      this.directory.peopleWithRoles([request.organisationId], roles, this.clock.now().toISOString().slice(0, 10)),
       this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId: request.roundId, groupKey: request.groupKey }, select: { personId: true } }),
     ]);
     const excluded = new Set([request.personId, ...asked.map((a) => a.personId)]);

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { StepPhase } from './step-phase';
 
 export enum RoundStatus {
   Active = 'ACTIVE',
@@ -30,6 +31,8 @@ export class ApprovalRoundEntity {
   @Column({ type: 'integer' }) lastStep: number;
   /** Steps at or below this number are information-governance review. 0 when no annex needs IG review. */
   @Column({ type: 'integer' }) igLastStep: number;
+  /** What each step is for, step 1 first (stored when the round opens; never inferred from numbers). */
+  @Column({ type: 'varchar', length: 12, array: true }) stepPhases: StepPhase[];
   @Column({ type: 'timestamptz' }) dueAt: Date;
   @Column({ type: 'integer' }) firstReminderAfterDays: number;
   @Column({ type: 'integer' }) reminderEveryDays: number;
@@ -39,6 +42,8 @@ export class ApprovalRoundEntity {
   @Column({ type: 'integer', default: 0 }) reminderSeq: number;
   @Column({ type: 'text', nullable: true }) message: string | null;
   @Column({ type: 'uuid', nullable: true }) submittedBy: string | null;
+  /** The directory person who sent the round (emails about its end go to them), recorded when it opens. */
+  @Column({ type: 'uuid', nullable: true }) submittedByPersonId: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) submittedAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) endedAt: Date | null;
   @Column({ type: 'text', nullable: true }) endReason: string | null;

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { StepPhase } from './step-phase';
 
 export enum RequestKind {
   IgApproval = 'IG_APPROVAL',
@@ -45,6 +46,8 @@ export class SignatureRequestEntity {
   @Column({ type: 'uuid' }) roundId: string;
   @Column({ type: 'uuid' }) agreementId: string;
   @Column({ type: 'integer' }) step: number;
+  /** What the request's step is for (IG review, parties sign, clinical director countersigns). */
+  @Column({ type: 'varchar', length: 12 }) phase: StepPhase;
   @Column({ type: 'varchar', length: 12 }) kind: RequestKind;
   @Column({ type: 'varchar', length: 10 }) scope: RequestScope;
   @Column({ type: 'uuid', nullable: true }) annexId: string | null;

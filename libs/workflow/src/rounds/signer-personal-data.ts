@@ -1,4 +1,5 @@
-import { auditorScope, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
+import { seesSignersPersonalData } from '@pcn/audit';
+import { Principal } from '@pcn/auth';
 
 interface SignerPersonalData {
   personId: string;
@@ -9,13 +10,10 @@ interface SignerPersonalData {
 
 /**
  * Signers' email addresses, IP addresses and user agents are shown only to the PCN's clinical
- * director, the person themselves and auditors (who reached the agreement within their scope).
- * Everyone else sees names, organisations, capacities and times only.
+ * director, the person themselves and auditors (the rule lives in @pcn/audit, which applies it
+ * to the audit trail too). Everyone else sees names, organisations, capacities and times only.
  */
-export function seesAllSignerDetails(principal: Principal, pcnId: string): boolean {
-  const scope = auditorScope(principal);
-  return organisationsWithRole(principal, UserRole.ClinicalDirector).includes(pcnId) || scope === 'all' || scope.length > 0;
-}
+export const seesAllSignerDetails = seesSignersPersonalData;
 
 export function withoutPersonalData<T extends SignerPersonalData>(principal: Principal, pcnId: string, requests: T[]): T[] {
   if (seesAllSignerDetails(principal, pcnId)) return requests;

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { AgreementContent, contentHash, DataRole, DataSharingAnnex, DataSubjectCategory, NetworkAgreementEntity } from '@pcn/agreements';
 import { DirectoryService, LegalForm, OrganisationEntity, OrganisationKind, PersonEntity, PersonRoleEntity, PersonRoleType } from '@pcn/directory';
 import { RequestKind, RequestScope, SignerCapacity } from './signature-request.entity';
 import { WorkflowErrorCode, WorkflowException } from '../workflow.exception';
+import { StepPhase } from './step-phase';
 
 export interface RequiredSigner {
   step: number;
+  /** What the step is for: stored on the request, never inferred from `step`. */
+  phase: StepPhase;
   kind: RequestKind;
   scope: RequestScope;
   annexId: string | null;
@@ -21,6 +25,8 @@ export interface SignerPlan {
   signers: RequiredSigner[];
   igLastStep: number;
   lastStep: number;
+  /** The phase of each step, step 1 first: stored on the round. */
+  stepPhases: StepPhase[];
 }
 
 export interface SignerResolution extends SignerPlan {
@@ -32,8 +38,17 @@ export interface SignerResolution extends SignerPlan {
 
 type RoleRow = PersonRoleEntity & { person: PersonEntity };
 
-/** Steps: information-governance review, then every party signs in parallel, then the clinical director countersigns. */
-export const STEP = { IgReview: 1, Parties: 2, Countersign: 3 } as const;
+/** Steps before renumbering: information-governance review, then every party signs in parallel, then the clinical director countersigns. */
+const STEP = { IgReview: 1, Parties: 2, Countersign: 3 } as const;
+const PHASE_OF: Record<number, StepPhase> = { [STEP.IgReview]: StepPhase.IgReview, [STEP.Parties]: StepPhase.Parties, [STEP.Countersign]: StepPhase.Countersign };
+
+/** Options for a plan; `em` makes every directory read part of the caller's transaction. */
+export interface SignerPlanOptions {
+  countersign: boolean;
+  em?: EntityManager;
+  /** The day roles must be held on (YYYY-MM-DD), from the caller's clock. */
+  onDate?: string;
+}
 
 const CONTROLLER_ROLES = [DataRole.CONTROLLER, DataRole.JOINT_CONTROLLER];
 
@@ -54,7 +69,7 @@ export function annexHash(agreement: NetworkAgreementEntity, annex: DataSharingA
 export class SignerResolutionService {
   constructor(private readonly directory: DirectoryService) {}
 
-  async plan(agreement: NetworkAgreementEntity, content: AgreementContent, revisionHash: string, options: { countersign: boolean } = { countersign: true }): Promise<SignerPlan> {
+  async plan(agreement: NetworkAgreementEntity, content: AgreementContent, revisionHash: string, options: SignerPlanOptions = { countersign: true }): Promise<SignerPlan> {
     const { unknownOrganisationIds, problems, ...plan } = await this.resolve(agreement, content, revisionHash, options);
     if (unknownOrganisationIds.length > 0) {
       throw new WorkflowException(WorkflowErrorCode.NoEligibleSigner, `Organisation ${unknownOrganisationIds[0]} named in the agreement no longer exists in the directory.`);
@@ -69,12 +84,12 @@ export class SignerResolutionService {
    * The same plan without throwing: every party without an eligible signer is reported in
    * `problems` (keyed by content path) and left out, for previews before sending.
    */
-  async resolve(agreement: NetworkAgreementEntity, content: AgreementContent, revisionHash: string, options: { countersign: boolean } = { countersign: true }): Promise<SignerResolution> {
+  async resolve(agreement: NetworkAgreementEntity, content: AgreementContent, revisionHash: string, options: SignerPlanOptions = { countersign: true }): Promise<SignerResolution> {
     const practices = content.schedules.keyDetails.corePractices ?? [];
     const annexPartyIds = content.annexes.flatMap((a) => a.parties.map((p) => p.organisationId));
     const orgIds = [...new Set([...practices.map((p) => p.organisationId), ...annexPartyIds, agreement.pcnId])];
-    const organisations = new Map((await this.directory.organisationsByIds(orgIds)).map((o) => [o.id, o]));
-    const roles = await this.directory.peopleWithRoles(orgIds, [...SIGNING_ROLES, PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian, PersonRoleType.ClinicalDirector]);
+    const organisations = new Map((await this.directory.organisationsByIds(orgIds, options.em)).map((o) => [o.id, o]));
+    const roles = await this.directory.peopleWithRoles(orgIds, [...SIGNING_ROLES, PersonRoleType.Dpo, PersonRoleType.CaldicottGuardian, PersonRoleType.ClinicalDirector], options.onDate, options.em);
     const byOrg = (orgId: string, ...wanted: PersonRoleType[]) => roles.filter((r) => r.organisationId === orgId && wanted.includes(r.role));
     const unknownOrganisationIds: string[] = [];
     const missing: Record<string, string[]> = {};
@@ -105,7 +120,7 @@ export class SignerResolutionService {
             continue;
           }
           for (const r of dedupe(people)) {
-            signers.push({ step: STEP.IgReview, kind: RequestKind.IgApproval, scope: RequestScope.Annex, annexId: annex.id ?? null, annexTitle: annex.title, boundHash: hash, groupKey: `ig:${annex.id}:${o.id}:${capacity}`, organisation: o, person: r.person, capacity });
+            signers.push({ step: STEP.IgReview, phase: StepPhase.IgReview, kind: RequestKind.IgApproval, scope: RequestScope.Annex, annexId: annex.id ?? null, annexTitle: annex.title, boundHash: hash, groupKey: `ig:${annex.id}:${o.id}:${capacity}`, organisation: o, person: r.person, capacity });
           }
         }
       }
@@ -113,7 +128,7 @@ export class SignerResolutionService {
 
     // 2. Parties sign: practices the agreement, every annex party its annex.
     const partySigners = (o: OrganisationEntity, scope: RequestScope, annex: DataSharingAnnex | null, hash: string, path: string) => {
-      const base = { step: STEP.Parties, kind: RequestKind.Signature, scope, annexId: annex?.id ?? null, annexTitle: annex?.title ?? null, boundHash: hash, organisation: o };
+      const base = { step: STEP.Parties, phase: StepPhase.Parties, kind: RequestKind.Signature, scope, annexId: annex?.id ?? null, annexTitle: annex?.title ?? null, boundHash: hash, organisation: o };
       const key = `sig:${annex?.id ?? 'agreement'}:${o.id}`;
       if (o.kind === OrganisationKind.GpPractice) {
         if (o.legalForm === LegalForm.Partnership) {
@@ -154,12 +169,14 @@ export class SignerResolutionService {
       (missing['schedules.keyDetails.clinicalDirector'] ??= []).push('The clinical director must be a person recorded in the directory as the PCN’s clinical director, so they can countersign.');
     } else if (options.countersign && cdRole) {
       const pcn = org(agreement.pcnId, 'schedules.keyDetails.clinicalDirector');
-      if (pcn) signers.push({ step: STEP.Countersign, kind: RequestKind.Signature, scope: RequestScope.Agreement, annexId: null, annexTitle: null, boundHash: revisionHash, groupKey: `cd:${agreement.id}`, organisation: pcn, person: cdRole.person, capacity: SignerCapacity.ClinicalDirector });
+      if (pcn) signers.push({ step: STEP.Countersign, phase: StepPhase.Countersign, kind: RequestKind.Signature, scope: RequestScope.Agreement, annexId: null, annexTitle: null, boundHash: revisionHash, groupKey: `cd:${agreement.id}`, organisation: pcn, person: cdRole.person, capacity: SignerCapacity.ClinicalDirector });
     }
 
     const igLastStep = signers.some((s) => s.step === STEP.IgReview) ? STEP.IgReview : 0;
     const numbered = renumber(signers);
-    return { signers: numbered, igLastStep, lastStep: numbered.length ? Math.max(...numbered.map((s) => s.step)) : 0, problems: missing, unknownOrganisationIds };
+    const lastStep = numbered.length ? Math.max(...numbered.map((s) => s.step)) : 0;
+    const stepPhases = Array.from({ length: lastStep }, (_, i) => numbered.find((s) => s.step === i + 1)?.phase ?? PHASE_OF[i + 1 + (igLastStep ? 0 : 1)]);
+    return { signers: numbered, igLastStep, lastStep, stepPhases, problems: missing, unknownOrganisationIds };
   }
 }
 
