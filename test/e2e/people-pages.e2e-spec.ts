@@ -142,9 +142,11 @@ describe('people and accounts (pages + API + worker + SMTP)', () => {
     expect((await t.http.get(`/api/v1/organisations/${second.practiceId}/people`).set(await auth(SARAH))).status).toBe(200);
   });
 
-  it('disabling an account ends its open page session at once and refuses its sign-in', async () => {
+  it('disabling an account ends its open page session and its API tokens at once and refuses its sign-in', async () => {
     const pritchard = await signInToPages(t, EMAIL.pritchard, DEMO_PASSWORD);
     expect((await pritchard.agent.get('/tasks')).status).toBe(200);
+    const tokens = (await t.http.post('/api/v1/auth/login').send({ email: EMAIL.pritchard, password: DEMO_PASSWORD })).body;
+    expect((await t.http.get('/api/v1/me/tasks').set('Authorization', `Bearer ${tokens.accessToken}`)).status).toBe(200);
     const cd = await signInToPages(t, EMAIL.cd, DEMO_PASSWORD);
     const people = await cd.agent.get(`/people/${demo.practiceIds.eaglescliffe}`);
     const userId = /\/accounts\/([0-9a-f-]{36})\/disable"[^>]*>Disable<span class="nhsuk-u-visually-hidden"> Dr Owen Pritchard/.exec(people.text)![1];
@@ -156,7 +158,13 @@ describe('people and accounts (pages + API + worker + SMTP)', () => {
     const next = await pritchard.agent.get('/tasks');
     expect(next.status).toBe(303);
     expect(next.headers.location).toMatch(/^\/sign-in/);
+    // The access token (valid for minutes more) and the refresh token are refused now.
+    expect((await t.http.get('/api/v1/me/tasks').set('Authorization', `Bearer ${tokens.accessToken}`)).status).toBe(401);
+    expect((await t.http.post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken })).status).toBe(401);
     expect((await t.http.post('/api/v1/auth/login').send({ email: EMAIL.pritchard, password: DEMO_PASSWORD })).status).toBe(401);
+    const [cdAccount] = await t.dataSource.query(`SELECT id FROM user_account WHERE email = $1`, [EMAIL.cd]);
+    const trail = await t.dataSource.query(`SELECT type, actor_user_id AS "actorUserId" FROM auth_event WHERE user_id = $1 AND type = 'ACCOUNT_DISABLED'`, [userId]);
+    expect(trail).toEqual([{ type: 'ACCOUNT_DISABLED', actorUserId: cdAccount.id }]);
     const after = await auditCount();
     expect(after.reduce((s, a) => s + a.n, 0) - before.reduce((s, a) => s + a.n, 0)).toBe(1);
     expect(after.find((a) => a.type === 'ACCOUNT_DISABLED')!.n).toBe(1);
@@ -198,6 +206,13 @@ describe('people and accounts (pages + API + worker + SMTP)', () => {
     expect(progress.status).toBe(200);
     expect(progress.text).toContain('Dr Priya Raman no longer holds a role at Eaglescliffe Medical Practice (A87002) in the directory, but is still asked in this round.');
     expect(progress.text).toContain('withdraw the round and send it again');
+    // The people page that made the change says the same, in words, for each open round.
+    const [{ title }] = await t.dataSource.query(`SELECT title FROM network_agreement WHERE id = $1`, [demo.agreementId]);
+    const peoplePage = await cd.agent.get(`/people/${demo.practiceIds.eaglescliffe}`);
+    expect(peoplePage.status).toBe(200);
+    expect(peoplePage.text.replace(/&#39;/g, "'")).toContain(`The open round for ${title} keeps the plan it was sent with: it still asks Dr Priya Raman to sign for Eaglescliffe Medical Practice, who no longer holds a role here. The clinical director may restart it (withdraw the round and send it again) so that it uses the new plan.`);
+    const yarmPage = await cd.agent.get(`/people/${demo.practiceIds.yarm}`);
+    expect(yarmPage.text).not.toContain('open-round-notices');
     const helen = await signInToPages(t, HELEN, DEMO_PASSWORD);
     const helenProgress = await helen.agent.get(`/agreements/${demo.agreementId}/progress`);
     expect(helenProgress.status).toBe(200);

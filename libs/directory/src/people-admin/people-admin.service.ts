@@ -125,6 +125,21 @@ export class PeopleAdminService {
     };
   }
 
+  /** The PCNs the organisation works in today (core or partner member), or itself when it is a PCN: where its people may be asked to sign. */
+  async pcnsOf(organisationId: string): Promise<string[]> {
+    const org = await this.dataSource.getRepository(OrganisationEntity).findOneBy({ id: organisationId });
+    if (!org) return [];
+    if (org.kind === OrganisationKind.Pcn) return [org.id];
+    const today = todayIso();
+    const rows = await this.dataSource
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .where('m.practice_id = :id', { id: organisationId })
+      .andWhere('m.joined_on <= :today AND (m.left_on IS NULL OR m.left_on >= :today)', { today })
+      .getMany();
+    return [...new Set(rows.map((m) => m.pcnId))];
+  }
+
   /** People in the directory to choose from: those already holding a role in an organisation the user manages. */
   async choosablePeople(principal: Principal): Promise<PersonEntity[]> {
     const ids = await this.manageableOrganisationIds(principal);

@@ -5,6 +5,7 @@ import { Actor, ActorContext, CommonException, DomainException } from '@pcn/comm
 import { OrganisationKind, PeopleAdminService, PERSON_ROLE_WORDS, PersonRoleType, PLATFORM_ROLE_WORDS } from '@pcn/directory';
 import { PageController } from '../shell/page-controller.decorator';
 import { dateFrom, dateValues } from './date-fields';
+import { OpenRoundNotices } from './open-round-notices';
 
 type Form = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
@@ -44,7 +45,10 @@ function errorsOf(error: DomainException, fieldIds: Record<string, string>) {
  */
 @PageController('people')
 export class PeoplePagesController {
-  constructor(private readonly people: PeopleAdminService) {}
+  constructor(
+    private readonly people: PeopleAdminService,
+    private readonly openRounds: OpenRoundNotices,
+  ) {}
 
   @RequirePermission(Permission.PeopleManage)
   @Get()
@@ -69,6 +73,8 @@ export class PeoplePagesController {
       pageTitle: `People at ${organisation.name}`,
       breadcrumbs: [{ href: '/people', text: 'People and accounts' }],
       done: DONE[done],
+      // Rounds already sent that still ask someone who no longer holds a role here (e.g. a partner who left mid-round).
+      openRoundNotices: await this.openRounds.forOrganisation(user, this.people, data),
       organisation: { ...organisation, kindWords: KIND_WORDS[organisation.kind] },
       current: data.roles.filter((r) => r.current).map((r) => ({ ...r, roleWords: PERSON_ROLE_WORDS[r.role], account: accountByPerson.get(r.personId) ?? null })),
       past: data.roles.filter((r) => !r.current).map((r) => ({ ...r, roleWords: PERSON_ROLE_WORDS[r.role] })),
