@@ -1,5 +1,5 @@
 import { OrganisationEntity } from '@pcn/directory';
-import { UserEntity } from '@pcn/auth';
+import { InvitationService, UserEntity, UserRole } from '@pcn/auth';
 import { loadBytes, EMAIL } from '../support/workflow-scenario';
 import { startTestOidcProvider, type TestOidcProvider } from '../support/test-oidc-provider';
 import { startBrowserWorld, type BrowserWorld } from './support/browser-world';
@@ -66,5 +66,36 @@ describe.each([
     await open(page, '/tasks');
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(await world.t.dataSource.getRepository(OrganisationEntity).countBy({ odsCode: 'Y99999' })).toBe(0);
+  });
+
+  it('an invited practice manager accepts with "Use your NHS smartcard or authenticator (CIS2)", then signs in with it', async () => {
+    const email = `ines.park.${suffix}@yarm.demo.nhs.uk`;
+    const sub = `c1d2e3f4-0000-4000-8000-00000000cd1${javaScriptEnabled ? 1 : 2}`;
+    const yarm = await world.t.dataSource.getRepository(OrganisationEntity).findOneByOrFail({ odsCode: 'A87001' });
+    // The link as the invitation email job issues it (this world runs no worker).
+    const invitations = world.t.app.get(InvitationService);
+    const invitation = await world.t.dataSource.transaction((em) => invitations.create(em, { email, displayName: 'Ines Park', personId: null, organisationId: yarm.id, grants: [{ role: UserRole.PracticeManager, organisationId: yarm.id, icbCode: null }], invitedBy: null }));
+    const link = await invitations.issueLink(invitation.id, `browser-${suffix}`);
+    op.addAccount({ sub, name: 'Ines Park', email, acr: 'AAL3_ANY', roles: [{ org_code: 'A87001', role_code: 'S8000:G8000:R8008', role_name: 'Admin/Clinical Support Access Role', person_roleid: '555011' }], orgs: [{ org_code: 'A87001', org_name: 'Yarm Medical Practice' }] });
+
+    const { page } = await world.person();
+    await open(page, `/invitation/${link!.token}`);
+    await checkPage(page);
+    await navigateBy(page, () => page.getByRole('button', { name: 'Use your NHS smartcard or authenticator (CIS2)' }).click());
+    expect(new URL(page.url()).origin).toBe(op.issuer);
+    await page.getByLabel('Smartcard user ID').fill(sub);
+    await navigateBy(page, () => page.getByRole('button', { name: 'Sign in' }).click());
+    await page.waitForURL((url) => url.pathname === '/sign-in/cis2/callback');
+    expect(await page.title()).toBe('Your account is ready – PCN Agreements');
+    await checkPage(page);
+    expect((await world.t.dataSource.getRepository(UserEntity).findOneByOrFail({ email })).oidcSubject).toBe(sub);
+    await navigateBy(page, () => page.getByRole('button', { name: 'Sign in with NHS Care Identity Service 2' }).click());
+    // The provider may ask again or remember the session it has just opened.
+    if (new URL(page.url()).origin === op.issuer) {
+      await page.getByLabel('Smartcard user ID').fill(sub);
+      await navigateBy(page, () => page.getByRole('button', { name: 'Sign in' }).click());
+    }
+    await page.waitForURL(`${world.baseUrl}/tasks`);
+    expect(await page.locator('header').innerText()).toContain('Ines Park');
   });
 });
