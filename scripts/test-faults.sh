@@ -14,5 +14,7 @@ command -v redis-server >/dev/null || die "redis-server is missing: the drills r
 
 say "Fault drills (worker kill -9, Redis and PostgreSQL outages, SIGTERM, duplicate and poisoned jobs)"
 started=$(date +%s)
-npx jest --selectProjects faults --ci --runInBand "$@"
+status=0
+npx jest --selectProjects faults --ci --runInBand "$@" || status=$?
 echo "fault drills took $(( $(date +%s) - started )) s"
+exit $status
