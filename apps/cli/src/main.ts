@@ -15,7 +15,9 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
                           is older than DOCUMENT_TIMESTAMP_RENEW_AFTER_DAYS (needs TSA_URL and the seal)
   audit:verify [agreementId]
                           recompute the audit hash chains (one agreement's, or all); exit 1 if broken
-  documents:verify FILE   check a sealed PDF against the trusted seal and TSA certificates; exit 0 if authentic, else 1`;
+  documents:verify FILE   check a sealed PDF against the trusted seal and TSA certificates; exit 0 if authentic, else 1
+  jobs:failed             list background jobs that failed for good (needs REDIS_URL, REDIS_PREFIX)
+  jobs:retry --all | ID   run one failed job again, or all of them`;
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -83,6 +85,16 @@ async function main(): Promise<void> {
     case 'documents:prune-verifications': {
       const { pruneVerificationsCommand } = await import('./prune-verifications');
       await pruneVerificationsCommand(databaseUrl(), arg);
+      return;
+    }
+    case 'jobs:failed': {
+      const { listFailedJobsCommand } = await import('./failed-jobs');
+      await listFailedJobsCommand(databaseUrl());
+      return;
+    }
+    case 'jobs:retry': {
+      const { retryFailedJobsCommand } = await import('./failed-jobs');
+      await retryFailedJobsCommand(databaseUrl(), arg);
       return;
     }
     default:

@@ -4,6 +4,7 @@ export * from './data-source-options';
 export * from './snake-naming.strategy';
 export * from './redis/redis.config';
 export * from './redis/redis.module';
+export * from './redis/worker-heartbeat';
 export * from './pg-errors';
 export * from './outbox/outbox.entity';
 export * from './outbox/outbox.service';

@@ -6,6 +6,7 @@ import { AuthService, isPlatformAdmin, Public } from '@pcn/auth';
 import { SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '@pcn/common';
 import { RedisHealthIndicator } from './redis.health';
 import { QueueHealthIndicator } from './queue.health';
+import { WorkerHealthIndicator } from './worker.health';
 
 @ApiTags('health')
 @Controller('health')
@@ -15,13 +16,15 @@ export class HealthController {
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly queues: QueueHealthIndicator,
+    private readonly background: WorkerHealthIndicator,
     private readonly auth: AuthService,
   ) {}
 
   /**
    * 200 `{"status":"up"}` when PostgreSQL and Redis answer; 503 `{"status":"down","code":"SERVICE_UNAVAILABLE"}`
    * with Retry-After when either does not. Only that, for anyone: the details (each dependency,
-   * queue depths and failures) are for platform admins (Bearer token).
+   * queue depths and failed jobs, worker processes and queues without one, the outbox backlog,
+   * its oldest due row's age and FAILED rows) are for platform admins (Bearer token).
    */
   @Public()
   @Get()
@@ -40,7 +43,10 @@ export class HealthController {
       res.status(503);
       res.setHeader('Retry-After', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
     }
-    if (principal && isPlatformAdmin(principal)) return details;
+    if (principal && isPlatformAdmin(principal)) {
+      const [workers, outbox] = await Promise.all([this.background.workers(), this.background.outboxStats()]);
+      return { ...(details as object), workers, outbox };
+    }
     return up ? { status: 'up' } : { status: 'down', code: 'SERVICE_UNAVAILABLE' };
   }
 }

@@ -1,11 +1,16 @@
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
-import { QueueName } from './queue.contract';
+
+/**
+ * Worker presence: each worker process keeps a key naming itself and the queues it
+ * consumes, with a TTL of three beats; /health reads them. (Queue names are plain strings
+ * here: the queue contract belongs to the workflow lib.)
+ */
 
 /** What a worker process says about itself every WORKER_HEARTBEAT_MS. */
 export interface WorkerHeartbeat {
   worker: string;
-  queues: QueueName[];
+  queues: string[];
   startedAt: string;
   at: string;
 }
@@ -28,8 +33,8 @@ export async function removeHeartbeat(redis: Redis, prefix: string, worker: stri
   await redis.del(heartbeatKey(prefix, worker));
 }
 
-/** Every live worker's heartbeat (SCAN, never KEYS), and the queues no live worker consumes. */
-export async function readHeartbeats(redis: Redis, prefix: string): Promise<{ workers: WorkerHeartbeat[]; queuesWithoutWorker: QueueName[] }> {
+/** Every live worker's heartbeat (SCAN, never KEYS), and which of `queues` no live worker consumes. */
+export async function readHeartbeats(redis: Redis, prefix: string, queues: readonly string[]): Promise<{ workers: WorkerHeartbeat[]; queuesWithoutWorker: string[] }> {
   const keys: string[] = [];
   let cursor = '0';
   do {
@@ -40,5 +45,5 @@ export async function readHeartbeats(redis: Redis, prefix: string): Promise<{ wo
   const values = keys.length > 0 ? await redis.mget(keys) : [];
   const workers = values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerHeartbeat);
   const covered = new Set(workers.flatMap((w) => w.queues));
-  return { workers, queuesWithoutWorker: Object.values(QueueName).filter((q) => !covered.has(q)) };
+  return { workers, queuesWithoutWorker: queues.filter((q) => !covered.has(q)) };
 }

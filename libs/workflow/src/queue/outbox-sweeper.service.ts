@@ -62,12 +62,13 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
    * job Redis no longer has goes back to PENDING, so the relay adds it again.
    */
   private async redriveLostJobs(): Promise<{ examined: number; redriven: number }> {
-    let cursor: { runAt: Date; id: string } | null = null;
+    // run_at travels as text: a JS Date would drop its microseconds and the cursor would not move.
+    let cursor: { runAt: string; id: string } | null = null;
     let examined = 0;
     let redriven = 0;
     for (;;) {
-      const page: { id: string; queue: string; run_at: Date }[] = await this.dataSource.query(
-        `SELECT id, queue, run_at FROM outbox
+      const page: { id: string; queue: string; run_at: string }[] = await this.dataSource.query(
+        `SELECT id, queue, run_at::text AS run_at FROM outbox
           WHERE status = $1
             AND run_at < now() - make_interval(secs => $2::float / 1000)
             AND dispatched_at < now() - make_interval(secs => $2::float / 1000)

@@ -3,14 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { OutboxStatus, REDIS_CLIENT, redisConfig, RedisConfig } from '@pcn/database';
+import { OutboxStatus, REDIS_CLIENT, redisConfig, RedisConfig, removeHeartbeat, workerName, writeHeartbeat } from '@pcn/database';
 import { workerQueues, workflowConfig, WorkflowConfig } from '../workflow.config';
 import { JobName, QUEUE_CONFIG, QueueName } from './queue.contract';
 import { JobRegistry } from './job-registry';
 import { JobHandler } from './job-handler';
 import { bullConnection } from './bullmq-connection';
 import { EventLoopMonitor } from './event-loop-monitor';
-import { removeHeartbeat, workerName, writeHeartbeat } from './worker-heartbeat';
 
 /** Thrown by handlers for input that will never work: BullMQ does not retry it. */
 export class BadJobError extends UnrecoverableError {}
