@@ -1,27 +1,38 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { Clock, FakeClock } from '@pcn/common';
+import { RoundDeadlineHandler, RoundReminderHandler } from '@pcn/workflow/jobs/round-schedule.handlers';
 import { createTestApp, TestApp } from '../support/test-app';
 import { eventually, FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-worker';
 import { ReceivedMail, startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server';
-import { approveAllTasks, approveEverything, EMAIL, FULL_NAME, loadBytes, Task, tokenFor } from '../support/workflow-scenario';
+import { approveAllTasks, approveEverything, EMAIL, FULL_NAME, loadBytes, ROUND_PEOPLE, Task, tokenFor, waitForQuiet } from '../support/workflow-scenario';
 import type { DemoData } from '../../apps/cli/src/seed/seed-demo';
+
+const DAY = 86_400_000;
 
 /**
  * The approval workflow end to end through HTTP, with the real worker (BullMQ, outbox
- * relay, sweeper) and a real SMTP server in this process.
+ * relay, sweeper) and a real SMTP server in this process. Business time (due dates, reminders,
+ * expiry) comes from one FakeClock shared by the API and the worker; days are real days, so a
+ * delayed reminder or deadline job never fires by itself during a test: the tests move the
+ * clock and deliver those jobs to their handlers, as BullMQ would, deterministically.
  */
 describe('approval workflow (API + worker + SMTP)', () => {
   let t: TestApp;
   let worker: INestApplicationContext;
   let smtp: SmtpTestServer;
   let demo: DemoData;
+  const clock = new FakeClock();
   const auth = async (email: string) => ({ Authorization: `Bearer ${await tokenFor(t.http, email)}` });
 
   beforeAll(async () => {
     smtp = await startSmtpTestServer();
-    t = await createTestApp({ ...FAST_WORKFLOW_ENV, ...smtp.env() });
+    t = await createTestApp({ ...FAST_WORKFLOW_ENV, WORKFLOW_DAY_MS: String(DAY), ...smtp.env() });
     worker = await startTestWorker();
+    for (const context of [t.app, worker]) jest.spyOn(context.get(Clock), 'now').mockImplementation(() => clock.now());
     demo = await loadBytes(t);
   });
+
+  beforeEach(() => clock.set(Date.now()));
 
   afterAll(async () => {
     await worker?.close();
@@ -37,9 +48,9 @@ describe('approval workflow (API + worker + SMTP)', () => {
     return res.body.agreement.id;
   }
 
-  /** A "day" is 400 ms here, so rounds get an explicit hour and no reminders unless a test asks. */
+  /** Rounds get an explicit hour and no reminders unless a test asks. */
   async function submit(agreementId: string, body: Record<string, unknown> = {}) {
-    const defaults = { revisionNumber: 1, dueAt: new Date(Date.now() + 3_600_000).toISOString(), maxReminders: 0 };
+    const defaults = { revisionNumber: 1, dueAt: new Date(clock.now().getTime() + 3_600_000).toISOString(), maxReminders: 0 };
     const res = await t.http.post(`/api/v1/agreements/${agreementId}/submit`).set(await auth(EMAIL.cd)).send({ ...defaults, ...body });
     expect(res.status).toBe(201);
     return res.body;
@@ -172,12 +183,23 @@ describe('approval workflow (API + worker + SMTP)', () => {
     const countersign = (await mailsAbout(demo.agreementId)).filter((m) => m.subject.startsWith('Please sign:') && m.subject.includes('step 3'));
     expect(countersign.map((m) => [m.to[0], m.subject])).toEqual([[EMAIL.cd, 'Please sign: BYTES PCN Network Agreement 2026/27 (NA-U70101-2026-0001) – BYTES PCN, step 3: Clinical director countersignature']]);
 
-    // The document job ran once for the execution.
-    const executions = await eventually('document generated', async () => {
+    // Once everything is quiet: one execution, one document job that ran once (one DOCUMENT_GENERATED
+    // event), a sealed document for each part (the agreement and its one annex), one "signed" email each.
+    await eventually('document generated', async () => {
       const rows = await t.dataSource.query(`SELECT document_status FROM agreement_execution WHERE agreement_id = $1`, [demo.agreementId]);
-      return rows[0]?.document_status === 'GENERATED' ? rows : null;
-    });
+      return rows[0]?.document_status === 'GENERATED';
+    }, 120_000);
+    await waitForQuiet(t, { probe: () => smtp.messages.length });
+    const executions: { id: string }[] = await t.dataSource.query(`SELECT id FROM agreement_execution WHERE agreement_id = $1`, [demo.agreementId]);
     expect(executions).toHaveLength(1);
+    const documentJobs = await t.dataSource.query(`SELECT status FROM outbox WHERE job_name = 'documents.generate' AND payload->>'executionId' = $1`, [executions[0].id]);
+    expect(documentJobs).toEqual([{ status: 'DONE' }]);
+    const [{ generated }] = await t.dataSource.query(`SELECT count(*)::int AS generated FROM audit_event WHERE agreement_id = $1 AND type = 'DOCUMENT_GENERATED'`, [demo.agreementId]);
+    expect(generated).toBe(1);
+    const parts = await t.dataSource.query(`SELECT kind, part FROM sealed_document WHERE execution_id = $1 ORDER BY kind, part`, [executions[0].id]);
+    expect(parts).toHaveLength(2);
+    const signedMails = (await mailsAbout(demo.agreementId)).filter((m) => m.subject.startsWith('Signed by everyone:'));
+    expect(countByRecipient(signedMails)).toEqual(ones(ROUND_PEOPLE));
 
     // Posting the last approval again records nothing new.
     const [last] = await t.dataSource.query(`SELECT id, bound_hash FROM signature_request WHERE agreement_id = $1 AND capacity = 'CLINICAL_DIRECTOR'`, [demo.agreementId]);
@@ -282,6 +304,9 @@ describe('approval workflow (API + worker + SMTP)', () => {
     const agreementId = await freshDraft();
     const submitted = await submit(agreementId, { clinicalDirectorCountersigns: false });
     expect(submitted.round.lastStep).toBe(2);
+    // The meaning of each step is stored when the round opens, not inferred from numbers later.
+    expect(submitted.round.stepPhases).toEqual(['IG_REVIEW', 'PARTIES']);
+    expect([...new Set(submitted.requests.map((r: { step: number; phase: string }) => `${r.step}:${r.phase}`))].sort()).toEqual(['1:IG_REVIEW', '2:PARTIES']);
     await approveEverything(t.http);
     expect(await status(agreementId)).toBe('EXECUTED');
     await emailsQuiet();
@@ -357,55 +382,111 @@ describe('approval workflow (API + worker + SMTP)', () => {
     await t.http.post(`/api/v1/agreements/${agreementId}/withdraw`).set(await auth(EMAIL.cd)).send({ reason: 'Test finished' });
   });
 
-  it('reminds only the current step’s signers who have not acted, then expires; the CD can extend', async () => {
+  /** The round's reminder jobs in the outbox, by the number each carries. */
+  async function reminderJobs(roundId: string): Promise<{ payload: { roundId: string; reminderSeq: number; reminderNumber: number }; runAt: Date }[]> {
+    const rows = await t.dataSource.query(`SELECT payload, run_at AS "runAt" FROM outbox WHERE job_name = 'round.reminder' AND payload->>'roundId' = $1 ORDER BY (payload->>'reminderNumber')::int`, [roundId]);
+    return rows.map((r: { payload: never; runAt: Date }) => ({ payload: r.payload, runAt: new Date(r.runAt) }));
+  }
+
+  it('reminds only the current step’s signers who have not acted, once per reminder even when a job is delivered twice; then expires; the CD can extend', async () => {
     const agreementId = await freshDraft();
-    smtp.clear();
-    // A "day" is 400 ms here: first reminder after 4 s (time to act first), then every 0.4 s, at most 2.
-    await submit(agreementId, { firstReminderAfterDays: 10, reminderEveryDays: 1, maxReminders: 2 });
+    const submittedAt = clock.now().getTime();
+    const dueAt = new Date(submittedAt + 30 * DAY).toISOString();
+    const submitted = await submit(agreementId, { dueAt, firstReminderAfterDays: 3, reminderEveryDays: 2, maxReminders: 2 });
+    const roundId = submitted.round.id;
     await approveAllTasks(t.http, EMAIL.trustDpo, FULL_NAME[EMAIL.trustDpo]);
+    await emailsQuiet();
     const { reference } = (await t.http.get(`/api/v1/agreements/${agreementId}`).set(await auth(EMAIL.cd))).body.agreement;
     const reminders = () => smtp.messages.filter((m) => /^Reminder( \d+)?:/.test(m.subject) && m.subject.includes(`(${reference})`));
-    // Fiona has 4 pending DPO requests: still one reminder per reminder round, listing all four.
-    await eventually('both reminders', async () => reminders().filter((m) => m.to.includes(EMAIL.dpo)).length >= 2, 40_000, 200);
-    await eventually('reminders settle', async () => reminders().filter((m) => m.to.includes(EMAIL.trustCaldicott)).length >= 2, 10_000, 200);
-    await emailsQuiet();
+    const remindHandler = worker.get(RoundReminderHandler);
+    const deadlineHandler = worker.get(RoundDeadlineHandler);
+    // The IG step's people who have not acted (the trust's DPO has): one email each per reminder.
+    const waiting = [EMAIL.dpo, EMAIL.trustCaldicott, EMAIL.whitfield, EMAIL.raman, EMAIL.adeyemi, EMAIL.lindqvist];
+
+    // The first reminder was queued for day 3 of the round's clock, carrying its number.
+    const [first] = await reminderJobs(roundId);
+    expect(await reminderJobs(roundId)).toHaveLength(1);
+    expect(first.payload).toEqual({ roundId, reminderSeq: 0, reminderNumber: 1 });
+    expect(first.runAt.getTime()).toBe(submittedAt + 3 * DAY);
+    expect(reminders()).toHaveLength(0);
+
+    // Day 3: the job is delivered twice (a stalled job, a sweeper re-drive). One batch, one next reminder.
+    clock.advance(3 * DAY);
+    await remindHandler.handle(first.payload);
+    await remindHandler.handle(first.payload);
+    await waitForQuiet(t, { probe: () => smtp.messages.length });
+    expect(countByRecipient(reminders())).toEqual(ones(waiting));
+    const dpoReminder = reminders().find((m) => m.to.includes(EMAIL.dpo))!;
+    expect(dpoReminder.text).toContain('for 4 organisations as Data Protection Officer:');
+    const afterFirst = await reminderJobs(roundId);
+    expect(afterFirst).toHaveLength(2);
+    expect(afterFirst[1].payload).toEqual({ roundId, reminderSeq: 0, reminderNumber: 2 });
+    expect(afterFirst[1].runAt.getTime()).toBe(submittedAt + 5 * DAY);
+
+    // Day 5: the second and last reminder; no third is scheduled; a late copy of the first sends nothing.
+    clock.advance(2 * DAY);
+    await remindHandler.handle(afterFirst[1].payload);
+    await remindHandler.handle(first.payload);
+    await waitForQuiet(t, { probe: () => smtp.messages.length });
+    expect(countByRecipient(reminders())).toEqual(Object.fromEntries(waiting.map((e) => [e, 2])));
+    const [one, two] = reminders().filter((m) => m.to.includes(EMAIL.dpo));
+    expect(one.subject).toMatch(/^Reminder:/);
+    expect(two.subject).toMatch(/^Reminder 2:/);
+    expect(await reminderJobs(roundId)).toHaveLength(2);
+    const [{ reminded }] = await t.dataSource.query(`SELECT count(*)::int AS reminded FROM audit_event WHERE round_id = $1 AND type = 'REMINDED'`, [roundId]);
+    expect(reminded).toBe(2);
     const recipients = reminders().map((m) => m.to[0]);
-    expect(recipients.filter((r) => r === EMAIL.dpo)).toHaveLength(2);
-    const [first, second] = reminders().filter((m) => m.to.includes(EMAIL.dpo));
-    expect(first.subject).not.toBe(second.subject);
-    expect(second.text).toContain('for 4 organisations as Data Protection Officer:');
-    expect(recipients.filter((r) => r === EMAIL.trustCaldicott)).toHaveLength(2);
     expect(recipients).not.toContain(EMAIL.trustDpo); // already acted
     expect(recipients).not.toContain(EMAIL.trustSignatory); // step 2 is not current
 
-    // Bring the deadline forward: the round expires with approvals outstanding.
-    const soon = await t.http.post(`/api/v1/agreements/${agreementId}/extend`).set(await auth(EMAIL.cd)).send({ dueAt: new Date(Date.now() + 1500).toISOString() });
-    expect(soon.status).toBe(200);
-    await eventually('expiry', async () => (await status(agreementId)) === 'EXPIRED', 30_000, 200);
-    await smtp.waitFor((m) => m.to.includes(EMAIL.cd) && m.subject.startsWith('Deadline passed:') && m.subject.includes(reference), 10_000);
-    const lateApproval = await tasksOf(EMAIL.dpo, agreementId);
-    expect(lateApproval).toHaveLength(0);
+    // The deadline job delivered early does nothing; at the due date the round expires with approvals outstanding.
+    await deadlineHandler.handle({ roundId, dueAt });
+    expect(await status(agreementId)).toBe('IN_IG_REVIEW');
+    clock.set(new Date(dueAt).getTime() + 1000);
+    await deadlineHandler.handle({ roundId, dueAt });
+    expect(await status(agreementId)).toBe('EXPIRED');
+    await deadlineHandler.handle({ roundId, dueAt });
+    await waitForQuiet(t, { probe: () => smtp.messages.length });
+    const expiredMails = (await mailsAbout(agreementId)).filter((m) => m.subject.startsWith('Deadline passed:'));
+    // Everyone still asked for something in any step, and the sender (the trust's DPO has nothing left).
+    expect(countByRecipient(expiredMails)).toEqual(ones(ROUND_PEOPLE.filter((e) => e !== EMAIL.trustDpo)));
+    expect(await tasksOf(EMAIL.dpo, agreementId)).toHaveLength(0);
+    // An expired round's reminders are over: a reminder job arriving now sends nothing.
+    await remindHandler.handle(afterFirst[1].payload);
 
-    const refused = await t.http.post(`/api/v1/agreements/${agreementId}/extend`).set(await auth(EMAIL.cd)).send({ dueAt: new Date(Date.now() - 1000).toISOString() });
+    const refused = await t.http.post(`/api/v1/agreements/${agreementId}/extend`).set(await auth(EMAIL.cd)).send({ dueAt: new Date(clock.now().getTime() - 1000).toISOString() });
     expect(refused.status).toBe(422);
-    const extended = await t.http.post(`/api/v1/agreements/${agreementId}/extend`).set(await auth(EMAIL.cd)).send({ dueAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const extended = await t.http.post(`/api/v1/agreements/${agreementId}/extend`).set(await auth(EMAIL.cd)).send({ dueAt: new Date(clock.now().getTime() + 3_600_000).toISOString() });
     expect(extended.status).toBe(200);
     expect(extended.body.agreementStatus).toBe('IN_IG_REVIEW');
     expect(await tasksOf(EMAIL.dpo, agreementId)).toHaveLength(4);
+    // Extending starts a new reminder schedule; jobs of the old one do nothing.
+    await remindHandler.handle(afterFirst[1].payload);
+    await waitForQuiet(t, { probe: () => smtp.messages.length });
+    expect(reminders()).toHaveLength(2 * waiting.length);
     await t.http.post(`/api/v1/agreements/${agreementId}/withdraw`).set(await auth(EMAIL.cd)).send({ reason: 'Test finished' });
   });
 
+  /** A fresh agreement taken through a whole round to EXECUTED, for tests that need one of their own. */
+  async function executedAgreement(body: Record<string, unknown> = {}): Promise<{ agreementId: string; reference: string }> {
+    const agreementId = await freshDraft();
+    await submit(agreementId, body);
+    await approveEverything(t.http);
+    expect(await status(agreementId)).toBe('EXECUTED');
+    const { reference } = (await t.http.get(`/api/v1/agreements/${agreementId}`).set(await auth(EMAIL.cd))).body.agreement;
+    return { agreementId, reference };
+  }
+
   it('varies an executed agreement: the variation runs its own round and supersedes the original, history kept', async () => {
-    // The first test executed the demo agreement.
-    expect(await status(demo.agreementId)).toBe('EXECUTED');
+    const { agreementId: originalId, reference } = await executedAgreement();
     const draftOnly = await t.http.post(`/api/v1/agreements/${await freshDraft()}/variations`).set(await auth(EMAIL.cd));
     expect(draftOnly.status).toBe(409);
     expect(draftOnly.body.code).toBe('NOT_EXECUTED');
 
-    const varied = await t.http.post(`/api/v1/agreements/${demo.agreementId}/variations`).set(await auth(EMAIL.cd));
+    const varied = await t.http.post(`/api/v1/agreements/${originalId}/variations`).set(await auth(EMAIL.cd));
     expect(varied.status).toBe(201);
-    expect(varied.body.agreement).toEqual(expect.objectContaining({ reference: 'NA-U70101-2026-0001-V2', versionNumber: 2, variationOfId: demo.agreementId, status: 'DRAFT' }));
-    const again = await t.http.post(`/api/v1/agreements/${demo.agreementId}/variations`).set(await auth(EMAIL.cd));
+    expect(varied.body.agreement).toEqual(expect.objectContaining({ reference: `${reference}-V2`, versionNumber: 2, variationOfId: originalId, status: 'DRAFT' }));
+    const again = await t.http.post(`/api/v1/agreements/${originalId}/variations`).set(await auth(EMAIL.cd));
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('VARIATION_IN_PROGRESS');
 
@@ -421,18 +502,74 @@ describe('approval workflow (API + worker + SMTP)', () => {
     await approveEverything(t.http);
     expect(await status(variationId)).toBe('EXECUTED');
 
-    const original = await t.http.get(`/api/v1/agreements/${demo.agreementId}`).set(await auth(EMAIL.cd));
+    const original = await t.http.get(`/api/v1/agreements/${originalId}`).set(await auth(EMAIL.cd));
     expect(original.body.agreement.status).toBe('SUPERSEDED');
-    expect(original.body.agreement.statusReason).toContain('NA-U70101-2026-0001-V2');
+    expect(original.body.agreement.statusReason).toBe(`Superseded by variation ${reference}-V2`);
     // History is kept: the original's revisions, rounds and trail are all still there.
-    expect((await t.http.get(`/api/v1/agreements/${demo.agreementId}/rounds`).set(await auth(EMAIL.cd))).body[0].status).toBe('COMPLETED');
-    const trail = await t.http.get(`/api/v1/agreements/${demo.agreementId}/audit`).set(await auth(EMAIL.auditor));
+    expect((await t.http.get(`/api/v1/agreements/${originalId}/rounds`).set(await auth(EMAIL.cd))).body[0].status).toBe('COMPLETED');
+    const trail = await t.http.get(`/api/v1/agreements/${originalId}/audit`).set(await auth(EMAIL.auditor));
     expect(trail.body.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['EXECUTED', 'SUPERSEDED']));
-    // A superseded agreement cannot be terminated; the executed variation can.
-    expect((await t.http.post(`/api/v1/agreements/${demo.agreementId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'PCN dissolved' })).status).toBe(409);
-    const terminated = await t.http.post(`/api/v1/agreements/${variationId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'The PCN dissolved on 31 March' });
+    // A superseded agreement cannot be terminated, even by the clinical director.
+    const supersededTermination = await t.http.post(`/api/v1/agreements/${originalId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'PCN dissolved' });
+    expect(supersededTermination.status).toBe(409);
+    expect(supersededTermination.body).toMatchObject({ code: 'INVALID_TRANSITION', message: 'An agreement that is superseded cannot be terminated. Only an executed agreement can be terminated.' });
+  });
+
+  it('only the PCN’s clinical director terminates an executed agreement, with a reason, and every party is emailed', async () => {
+    const { agreementId } = await executedAgreement({ clinicalDirectorCountersigns: false });
+    await waitForQuiet(t, { probe: () => smtp.messages.length });
+    const approvers: string[] = (await t.dataSource.query(`SELECT DISTINCT person_email AS email FROM signature_request WHERE agreement_id = $1 AND status = 'APPROVED'`, [agreementId])).map((r: { email: string }) => r.email);
+    expect(approvers.sort()).toEqual([...ROUND_PEOPLE].sort());
+
+    // A PCN manager alone may not; the agreement stays executed and nobody is emailed.
+    const byManager = await t.http.post(`/api/v1/agreements/${agreementId}/terminate`).set(await auth(EMAIL.manager)).send({ reason: 'The PCN dissolved on 31 March' });
+    expect(byManager.status).toBe(403);
+    expect(byManager.body).toMatchObject({ code: 'NOT_CLINICAL_DIRECTOR', message: 'Only the clinical director of the PCN can terminate its network agreement. Ask them to do it.' });
+    // A reason is required.
+    const noReason = await t.http.post(`/api/v1/agreements/${agreementId}/terminate`).set(await auth(EMAIL.cd)).send({});
+    expect(noReason.status).toBe(422);
+    expect(Object.keys(noReason.body.fieldErrors)).toEqual(['reason']);
+    const blank = await t.http.post(`/api/v1/agreements/${agreementId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: '        ' });
+    expect(blank.status).toBe(422);
+    expect(await status(agreementId)).toBe('EXECUTED');
+
+    const terminated = await t.http.post(`/api/v1/agreements/${agreementId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'The PCN dissolved on 31 March' });
     expect(terminated.status).toBe(200);
-    expect(terminated.body.agreementStatus).toBe('TERMINATED');
+    expect(terminated.body).toEqual({ agreementStatus: 'TERMINATED', notified: ROUND_PEOPLE.length });
+    const agreement = (await t.http.get(`/api/v1/agreements/${agreementId}`).set(await auth(EMAIL.cd))).body.agreement;
+    expect(agreement.statusReason).toBe('Terminated: The PCN dissolved on 31 March');
+    await waitForQuiet(t, { probe: () => smtp.messages.length });
+    const terminatedMails = (await mailsAbout(agreementId)).filter((m) => m.subject.startsWith('Terminated:'));
+    expect(countByRecipient(terminatedMails)).toEqual(ones(ROUND_PEOPLE));
+    for (const mail of terminatedMails) expect(mail.text).toContain('has terminated revision 1 of');
+    const trail = await t.http.get(`/api/v1/agreements/${agreementId}/audit`).set(await auth(EMAIL.auditor));
+    expect(trail.body.filter((e: { type: string }) => e.type === 'TERMINATED').map((e: { payload: unknown }) => e.payload)).toEqual([{ reason: 'The PCN dissolved on 31 March', notified: ROUND_PEOPLE.length }]);
+
+    const again = await t.http.post(`/api/v1/agreements/${agreementId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'The PCN dissolved on 31 March' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('INVALID_TRANSITION');
+  });
+
+  it('shows signers’ email, IP address and user agent in the audit trail only to the clinical director, auditors and the person themselves', async () => {
+    const agreementId = await freshDraft();
+    await submit(agreementId);
+    await approveAllTasks(t.http, EMAIL.trustDpo, FULL_NAME[EMAIL.trustDpo]);
+    await emailsQuiet();
+    const trailAs = async (email: string) => (await t.http.get(`/api/v1/agreements/${agreementId}/audit`).set(await auth(email))).body as { type: string; ip: string | null; userAgent: string | null; payload: { to?: string | null } }[];
+    const approvedBy = (trail: Awaited<ReturnType<typeof trailAs>>) => trail.find((e) => e.type === 'APPROVED')!;
+    const sentTo = (trail: Awaited<ReturnType<typeof trailAs>>) => trail.filter((e) => e.type === 'EMAIL_SENT').map((e) => e.payload.to);
+    for (const email of [EMAIL.cd, EMAIL.auditor]) {
+      const trail = await trailAs(email);
+      expect(approvedBy(trail).ip).not.toBeNull();
+      expect(sentTo(trail)).toContain(EMAIL.trustDpo);
+    }
+    const managerTrail = await trailAs(EMAIL.manager);
+    expect(approvedBy(managerTrail)).toMatchObject({ ip: null, userAgent: null });
+    expect(sentTo(managerTrail).every((to) => to === null)).toBe(true);
+    const csv = await t.http.get(`/api/v1/agreements/${agreementId}/audit.csv`).set(await auth(EMAIL.manager));
+    expect(csv.status).toBe(200);
+    expect(csv.text).not.toContain(EMAIL.trustDpo);
+    await t.http.post(`/api/v1/agreements/${agreementId}/withdraw`).set(await auth(EMAIL.cd)).send({ reason: 'Test finished' });
   });
 });
 
