@@ -29,6 +29,20 @@ export function parseCertificate(der: Buffer): pkijs.Certificate {
   }
 }
 
+/**
+ * The signer's certificates are the same buffers for every seal of a process: parsed once
+ * (pkijs's schema check costs milliseconds per certificate), read-only afterwards.
+ */
+const signerCertificates = new WeakMap<Buffer, pkijs.Certificate>();
+function signerCertificate(der: Buffer): pkijs.Certificate {
+  let certificate = signerCertificates.get(der);
+  if (!certificate) {
+    certificate = parseCertificate(der);
+    signerCertificates.set(der, certificate);
+  }
+  return certificate;
+}
+
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest();
 const sha256Algorithm = () => new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 });
 
@@ -48,6 +62,13 @@ function signingCertificateV2(certificateDer: Buffer, certificate: pkijs.Certifi
   });
   return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
 }
+
+/**
+ * A certificate for a SignedData's certificate set, re-encoded by asn1js from its own parse of
+ * the bytes we hold (DER in, the same DER out) rather than by pkijs, which re-parses a
+ * certificate against its schema first (milliseconds each). CertificateSet calls toSchema().
+ */
+const asIs = (der: Buffer) => ({ toSchema: () => asn1js.fromBER(toArrayBuffer(der)).result }) as unknown as pkijs.Certificate;
 
 export interface CmsInput {
   /** SHA-256 of the PDF bytes covered by the ByteRange (detached), or of `encapsulated.content`. */
@@ -72,7 +93,7 @@ export interface CmsInput {
  * carrying its content (a timestamp token's shape).
  */
 export async function buildCmsSignedData({ contentDigest, signer, timestamp, encapsulated, certificates }: CmsInput): Promise<Buffer> {
-  const certificate = parseCertificate(signer.certificate);
+  const certificate = signerCertificate(signer.certificate);
   const contentType = encapsulated?.contentType ?? OID.data;
   const attributes = [
     new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: contentType })] }),
@@ -98,7 +119,7 @@ export async function buildCmsSignedData({ contentDigest, signer, timestamp, enc
   if (timestamp) {
     const token = await timestamp(signature);
     const tokenAsn1 = asn1js.fromBER(toArrayBuffer(token));
-    if (tokenAsn1.offset === -1) throw new SealError('The timestamp authority answered with a token that is not DER');
+    if (tokenAsn1.offset === -1 || tokenAsn1.offset !== token.length) throw new SealError('The timestamp authority answered with a token that is not DER');
     signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
       type: 1,
       attributes: [new pkijs.Attribute({ type: OID.signatureTimeStampToken, values: [tokenAsn1.result] })],
@@ -115,7 +136,7 @@ export async function buildCmsSignedData({ contentDigest, signer, timestamp, enc
       eContentType: contentType,
       ...(encapsulated ? { eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(encapsulated.content) }) } : {}),
     }),
-    certificates: carried.length > 0 ? carried.map(parseCertificate) : undefined,
+    certificates: carried.length > 0 ? carried.map(asIs) : undefined,
     signerInfos: [signerInfo],
   });
   const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });

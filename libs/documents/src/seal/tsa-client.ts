@@ -45,40 +45,74 @@ export interface TimestampInfo {
   certificates: Buffer[];
 }
 
-/** Reads a TimeStampToken: its time, imprint, nonce and certificates. Throws on garbage. */
-export function readTimestampToken(token: Buffer): TimestampInfo {
-  const contentInfo = pkijs.ContentInfo.fromBER(toArrayBuffer(token));
-  if (contentInfo.contentType !== OID.signedData) throw new SealError('The timestamp token is not CMS SignedData');
-  const signedData = new pkijs.SignedData({ schema: contentInfo.content });
-  if (signedData.encapContentInfo.eContentType !== OID.tstInfo || !signedData.encapContentInfo.eContent) {
+const isContextTag = (block: asn1js.AsnType | undefined, tag: number): block is asn1js.Constructed =>
+  block instanceof asn1js.Constructed && block.idBlock.tagClass === 3 && block.idBlock.tagNumber === tag;
+const objectIdentifier = (block: asn1js.AsnType | undefined) => (block instanceof asn1js.ObjectIdentifier ? block.getValue() : null);
+
+/**
+ * Reads a TimeStampToken without building pkijs objects for its certificates (their schema
+ * check is most of the cost, and a seal reads each token twice: when it arrives and for the
+ * DSS): the asn1js tree gives the TSTInfo (parsed with pkijs) and the certificates' own bytes.
+ */
+function parseTimestampToken(token: Buffer): TimestampInfo {
+  const parsed = asn1js.fromBER(toArrayBuffer(token));
+  const contentInfo = parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence) ? [] : parsed.result.valueBlock.value;
+  const content = contentInfo[1];
+  const signedData = isContextTag(content, 0) ? content.valueBlock.value[0] : undefined;
+  if (objectIdentifier(contentInfo[0]) !== OID.signedData || !(signedData instanceof asn1js.Sequence)) {
+    throw new SealError('The timestamp token is not CMS SignedData');
+  }
+  const fields = signedData.valueBlock.value;
+  const encapsulated = fields[2] instanceof asn1js.Sequence ? fields[2].valueBlock.value : [];
+  const wrapper = encapsulated[1];
+  const eContent = isContextTag(wrapper, 0) ? wrapper.valueBlock.value[0] : undefined;
+  if (objectIdentifier(encapsulated[0]) !== OID.tstInfo || !(eContent instanceof asn1js.OctetString)) {
     throw new SealError('The timestamp token carries no TSTInfo');
   }
-  const tstInfo = pkijs.TSTInfo.fromBER(signedData.encapContentInfo.eContent.getValue());
+  const tstInfo = pkijs.TSTInfo.fromBER(eContent.getValue());
+  // certificates [0] IMPLICIT CertificateSet, after encapContentInfo; X.509 ones are SEQUENCEs.
+  const certificateSet = fields.slice(3).find((f) => isContextTag(f, 0)) as asn1js.Constructed | undefined;
   return {
     time: tstInfo.genTime.toISOString(),
     imprint: toBuffer(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView).toString('hex'),
     nonce: tstInfo.nonce ? toBuffer(tstInfo.nonce.valueBlock.valueHexView).toString('hex') : null,
-    certificates: (signedData.certificates ?? [])
-      .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
-      .map((c) => toBuffer(c.toSchema().toBER())),
+    certificates: (certificateSet?.valueBlock.value ?? []).filter((c) => c instanceof asn1js.Sequence).map((c) => toBuffer(c.valueBeforeDecodeView)),
   };
+}
+
+/** What each token read says, by token (tokens are not changed after they arrive). */
+const readTokens = new WeakMap<Buffer, TimestampInfo>();
+
+/** Reads a TimeStampToken: its time, imprint, nonce and certificates. Throws on garbage. */
+export function readTimestampToken(token: Buffer): TimestampInfo {
+  let info = readTokens.get(token);
+  if (!info) {
+    info = parseTimestampToken(token);
+    readTokens.set(token, info);
+  }
+  return info;
 }
 
 /** Checks a TimeStampResp (RFC 3161 §2.4.2) against the request and returns its token. */
 export function timestampTokenFromResponse(response: Buffer, sha256Digest: Buffer, nonce: Buffer | null): Buffer {
-  let parsed: pkijs.TimeStampResp;
+  // TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken ContentInfo OPTIONAL }: the
+  // status through pkijs; the token kept as the bytes received (read once, by readTimestampToken).
+  let status: pkijs.PKIStatusInfo;
+  let tokenBlock: asn1js.AsnType | undefined;
   try {
-    parsed = pkijs.TimeStampResp.fromBER(toArrayBuffer(response));
+    const parsed = asn1js.fromBER(toArrayBuffer(response));
+    if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) throw new Error('not DER');
+    [, tokenBlock] = parsed.result.valueBlock.value;
+    status = new pkijs.PKIStatusInfo({ schema: parsed.result.valueBlock.value[0] });
   } catch (error) {
     throw new SealError(`The timestamp authority's answer is not a timestamp response (${(error as Error).message})`);
   }
-  const status = parsed.status.status;
-  if (status !== 0 && status !== 1) {
-    const text = parsed.status.statusStrings?.map((s) => s.valueBlock.value).join('; ');
-    throw new SealError(`The timestamp authority refused the request (status ${status}${text ? `: ${text}` : ''})`);
+  if (status.status !== 0 && status.status !== 1) {
+    const text = status.statusStrings?.map((s) => s.valueBlock.value).join('; ');
+    throw new SealError(`The timestamp authority refused the request (status ${status.status}${text ? `: ${text}` : ''})`);
   }
-  if (!parsed.timeStampToken) throw new SealError('The timestamp authority granted the request but sent no token');
-  const token = toBuffer(parsed.timeStampToken.toSchema().toBER());
+  if (!tokenBlock) throw new SealError('The timestamp authority granted the request but sent no token');
+  const token = toBuffer(tokenBlock.valueBeforeDecodeView);
   const info = readTimestampToken(token);
   if (info.imprint !== sha256Digest.toString('hex')) throw new SealError('The timestamp token is for other data than we sent');
   if (nonce && info.nonce !== Buffer.concat([Buffer.from([0x01]), nonce]).toString('hex')) {

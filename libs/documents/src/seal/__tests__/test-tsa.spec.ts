@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestTsa, TEST_TSA_POLICY, TestTsa } from '../../../../../test/support/test-tsa';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { startTestTsa, TEST_TSA_POLICY, TestTsa, testPki, testTimestampResponder } from '../../../../../test/support/test-tsa';
 import { runTool, tempDir, writeTemp } from '../../testing/pdf-tools';
 import { SealError } from '../signer';
-import { HttpTimestampAuthority, readTimestampToken } from '../tsa-client';
+import { HttpTimestampAuthority, readTimestampToken, timestampRequest, timestampTokenFromResponse } from '../tsa-client';
 
 jest.setTimeout(60_000);
 
@@ -82,5 +84,34 @@ describe('test timestamp authority (independent judge: openssl ts)', () => {
     await expect(new HttpTimestampAuthority({ url: tsa.url }).timestamp(Buffer.alloc(20))).rejects.toThrow(
       new SealError('The timestamp authority refused the request (status 2: unsupported digest algorithm)'),
     );
+  });
+});
+
+describe('timestamp client: what it accepts from a TSA', () => {
+  const respond = testTimestampResponder(testPki());
+  const digest = createHash('sha256').update('the signature value').digest();
+  const nonce = Buffer.from('0102030405060708', 'hex');
+
+  it('returns the token exactly as received when the imprint and nonce are ours', async () => {
+    const response = await respond(timestampRequest(digest, nonce));
+    const token = timestampTokenFromResponse(response, digest, nonce);
+    expect(response.includes(token)).toBe(true);
+    expect(readTimestampToken(token)).toMatchObject({ imprint: digest.toString('hex'), nonce: `01${nonce.toString('hex')}` });
+  });
+
+  it('refuses garbage, a grant without a token, a token for other data and a token without our nonce', async () => {
+    expect(() => timestampTokenFromResponse(Buffer.from('<html>busy</html>'), digest, nonce)).toThrow(
+      new SealError("The timestamp authority's answer is not a timestamp response (not DER)"),
+    );
+    const grantOnly = Buffer.from(new asn1js.Sequence({ value: [new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.granted }).toSchema()] }).toBER());
+    expect(() => timestampTokenFromResponse(grantOnly, digest, nonce)).toThrow(new SealError('The timestamp authority granted the request but sent no token'));
+    const forOtherData = await respond(timestampRequest(createHash('sha256').update('something else').digest(), nonce));
+    expect(() => timestampTokenFromResponse(forOtherData, digest, nonce)).toThrow(new SealError('The timestamp token is for other data than we sent'));
+    const withOtherNonce = await respond(timestampRequest(digest, Buffer.from('0807060504030201', 'hex')));
+    expect(() => timestampTokenFromResponse(withOtherNonce, digest, nonce)).toThrow(new SealError('The timestamp token does not carry our nonce'));
+  });
+
+  it('readTimestampToken refuses what is not a token', () => {
+    expect(() => readTimestampToken(Buffer.from('30030201ff', 'hex'))).toThrow(new SealError('The timestamp token is not CMS SignedData'));
   });
 });
