@@ -3,9 +3,11 @@ import { INestApplicationContext } from '@nestjs/common';
 
 /**
  * The real worker (BullMQ workers, outbox relay, sweeper) in this process, reading the same
- * environment as the test app: call after createTestApp has set it.
+ * environment as the test app: call after createTestApp has set it. `env` is set first (and
+ * stays set for this test file), e.g. `{ WORKER_QUEUES: 'documents' }`.
  */
-export async function startTestWorker(): Promise<INestApplicationContext> {
+export async function startTestWorker(env: Record<string, string> = {}): Promise<INestApplicationContext> {
+  Object.assign(process.env, env);
   const { WorkerModule } = await import('../../apps/worker/src/worker.module');
   const worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false, abortOnError: false });
   await worker.init();

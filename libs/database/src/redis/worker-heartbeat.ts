@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Redis from 'ioredis';
 
@@ -19,9 +20,9 @@ export function heartbeatKey(prefix: string, worker: string): string {
   return `${prefix}:worker-heartbeat:${worker}`;
 }
 
-/** host:pid, unique per running process. */
+/** host:pid:random: names the process, and stays unique if one process runs two workers (tests do). */
 export function workerName(): string {
-  return `${hostname()}:${process.pid}`;
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 /** Writes the key with a TTL of three beats: a process that stops beating disappears on its own. */
