@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, DatabaseConfig } from './database.config';
 import { dataSourceOptions } from './data-source-options';
+import { DatabaseErrorLogger } from './database-error.logger';
 
 @Module({
   imports: [
@@ -14,6 +15,7 @@ import { dataSourceOptions } from './data-source-options';
           statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
           idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
         }),
+        logger: new DatabaseErrorLogger(),
         // Entities come from each lib's TypeOrmModule.forFeature, so apps load only what they import.
         autoLoadEntities: true,
       }),

@@ -6,6 +6,7 @@ export * from './redis/redis.config';
 export * from './redis/redis.module';
 export * from './redis/worker-heartbeat';
 export * from './pg-errors';
+export * from './database-error.logger';
 export * from './outbox/outbox.entity';
 export * from './outbox/outbox.service';
 export * from './outbox/outbox.module';
