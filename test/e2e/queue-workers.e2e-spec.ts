@@ -5,7 +5,10 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { eventually, startTestWorker } from '../support/test-worker';
 import { createUserWithRole, TestUser } from '../support/factories';
 import { QueueProducers } from '../../libs/workflow/src/queue/outbox-relay.service';
-import { QueueName } from '../../libs/workflow/src/queue/queue.contract';
+import { QUEUE_CONFIG, QueueName } from '../../libs/workflow/src/queue/queue.contract';
+import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { TEST_REDIS_URL } from '../support/test-env';
 
 /**
  * Worker processes run the queues they are told (WORKER_QUEUES), say so in a heartbeat,
@@ -100,5 +103,42 @@ describe('worker processes: WORKER_QUEUES and heartbeats', () => {
     // A worker that stops takes its heartbeat with it.
     for (const w of workers.splice(0)) await w.close();
     expect((await details()).workers).toMatchObject({ status: 'missing', running: [] });
+  });
+
+  it('a document job whose worker died is picked up by another within 10 s (lock and stalled check of the documents queue)', async () => {
+    const { lockDurationMs, stalledIntervalMs, maxStalledCount } = QUEUE_CONFIG[QueueName.Documents];
+    const prefix = `${process.env.REDIS_PREFIX}-crash`;
+    const connections: Redis[] = [];
+    const connection = () => {
+      const c = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+      connections.push(c);
+      return c;
+    };
+    const settings = { prefix, lockDuration: lockDurationMs, stalledInterval: stalledIntervalMs, maxStalledCount };
+    const queue = new Queue('documents', { connection: connection(), prefix });
+    let startedAt = 0;
+    // The first worker takes the job and "crashes": it never finishes and no longer renews its lock.
+    const crashing = new Worker('documents', () => {
+      startedAt = Date.now();
+      return new Promise<void>(() => undefined);
+    }, { ...settings, connection: connection() });
+    let retriedAt = 0;
+    let rescuer: Worker | null = null;
+    try {
+      await queue.add('documents.generate', { executionId: randomUUID() }, { jobId: randomUUID() });
+      await eventually('the first worker took the job', async () => startedAt > 0);
+      await crashing.close(true);
+      const crashedAt = Date.now();
+      rescuer = new Worker('documents', async () => {
+        retriedAt = Date.now();
+      }, { ...settings, connection: connection() });
+      await eventually('another worker ran it', async () => retriedAt > 0, 15_000, 50);
+      expect(retriedAt - crashedAt).toBeLessThanOrEqual(10_000);
+    } finally {
+      await rescuer?.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      connections.forEach((c) => c.disconnect());
+    }
   });
 });
