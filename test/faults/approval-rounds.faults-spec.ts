@@ -32,14 +32,27 @@ describe('fault drills during approval rounds', () => {
   let rounds: DrillRound[];
   let tasks: Map<string, ApprovalTask[]>;
   const timings: Record<string, number> = {};
+  const windows: Record<string, [number, number]> = {};
   const timed = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
     const started = Date.now();
     try {
       return await fn();
     } finally {
       timings[label] = Date.now() - started;
+      windows[label] = [started, Date.now()];
     }
   };
+  /** How the approval attempts sent during each drill were answered, e.g. {"200": 40, "503": 12, "ECONNREFUSED": 3}. */
+  const answersByDrill = (attempts: HttpAttempt[]) =>
+    Object.fromEntries(
+      Object.entries(windows)
+        .filter(([label]) => label.startsWith('drill:'))
+        .map(([label, [from, to]]) => {
+          const counts: Record<string, number> = {};
+          for (const a of attempts.filter((x) => x.sentAt >= from && x.sentAt <= to)) counts[String(a.status ?? a.error)] = (counts[String(a.status ?? a.error)] ?? 0) + 1;
+          return [label, counts];
+        }),
+    );
 
   beforeAll(async () => {
     system = await timed('private PostgreSQL, Redis, SMTP and migrations', () => FaultSystem.start());
@@ -68,10 +81,18 @@ describe('fault drills during approval rounds', () => {
 
     // 1. The worker killed with SIGKILL at random moments while approvals execute agreements.
     let kills = 0;
+    const activeAtKills: number[] = [];
+    const activeJobCount = async () => {
+      const queues = await system.queues();
+      const counts = await Promise.all(queues.map((q) => q.getActiveCount()));
+      await Promise.all(queues.map((q) => q.close()));
+      return counts.reduce((a, b) => a + b, 0);
+    };
     await timed('drill: worker kill -9', async () => {
       const approving = load.run(phases.kill, 3, 300);
       for (; kills < WORKER_KILLS; kills++) {
         await sleep(rng.int(500, 3000));
+        activeAtKills.push(await activeJobCount());
         await system.worker.kill9();
         await sleep(rng.int(0, 1500));
         await system.worker.start();
@@ -151,12 +172,13 @@ describe('fault drills during approval rounds', () => {
     const facts = await emailFacts(system, system.smtp.messages);
     const report = await checkInvariants(system, load, rounds, expectedEmails(rounds), facts);
     console.log(
-      `drills: ${kills} worker kills; ${load.attempts.length} approval attempts (${load.approved.size} approved); ` +
+      `drills: ${kills} worker kills (jobs active at each: ${activeAtKills.join(', ')}); ${load.attempts.length} approval attempts (${load.approved.size} approved); ` +
         `${whileDown.length} answers while PostgreSQL was down, recovered ${recoveredAfterMs} ms after it came back; ` +
         `API SIGTERM with ${apiInFlight.length} request(s) in flight, exit ${JSON.stringify(apiExit)}; ` +
         `worker SIGTERM with ${jobsActiveAtSigterm.length} job(s) active, exit ${JSON.stringify(workerExit)}; ` +
         `${system.smtp.messages.length} emails (${facts.windowDuplicates} crash-window copies); quiet after ${quiet.waitedMs} ms`,
     );
+    console.log(`approval answers by drill: ${JSON.stringify(answersByDrill(load.attempts))}`);
     if (!quiet.quiet) console.log(system.logs());
 
     const serverErrors = [...load.attempts, ...probes].filter((a) => a.status !== null && a.status >= 500 && a.status !== 503);
