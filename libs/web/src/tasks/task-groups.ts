@@ -1,6 +1,4 @@
-import { stepLabel } from '@pcn/workflow';
-
-/** One row of RoundsService.tasks(): a request waiting for this person now. */
+/** One row of RoundQueriesService.tasks(): a request waiting for this person now. */
 export interface TaskRow {
   requestId: string;
   roundId: string;
@@ -8,8 +6,8 @@ export interface TaskRow {
   scope: string;
   annexTitle: string | null;
   step: number;
-  igLastStep: number;
-  lastStep: number;
+  /** What the step is called, from the phase stored on the request (never from its number). */
+  stepLabel: string;
   capacity: string;
   organisationName: string;
   dueAt: string | Date;
@@ -44,7 +42,7 @@ export function groupTasks(rows: TaskRow[], now: Date): TaskGroup[] {
     let group = groups.get(key);
     if (!group) {
       const dueAt = new Date(row.dueAt);
-      group = { roundId: row.roundId, agreementTitle: row.agreementTitle, agreementReference: row.agreementReference, pcnName: row.pcnName, stepLabel: stepLabel({ igLastStep: Number(row.igLastStep), lastStep: Number(row.lastStep) }, Number(row.step)), dueAt, overdue: dueAt.getTime() < now.getTime(), remindersSent: 0, items: [], opened: true };
+      group = { roundId: row.roundId, agreementTitle: row.agreementTitle, agreementReference: row.agreementReference, pcnName: row.pcnName, stepLabel: row.stepLabel, dueAt, overdue: dueAt.getTime() < now.getTime(), remindersSent: 0, items: [], opened: true };
       groups.set(key, group);
     }
     group.remindersSent = Math.max(group.remindersSent, Number(row.remindersSent) || 0);
