@@ -142,7 +142,7 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     // fresh connection is safe. A timeout is not retried.
     for (let attempt = 1; !response; attempt++) {
       try {
-        response = await fetch(this.url, { method: 'POST', headers, body, signal: deadline });
+        response = await fetch(this.url, { method: 'POST', headers, body: new Uint8Array(body), signal: deadline });
       } catch (error) {
         const timedOut = deadline.aborted || (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
         if (attempt >= 2 || timedOut) throw new SealError(`The timestamp authority ${this.url} did not answer (${(error as Error).message})`);

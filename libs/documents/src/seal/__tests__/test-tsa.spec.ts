@@ -22,7 +22,7 @@ describe('test timestamp authority (independent judge: openssl ts)', () => {
   afterAll(() => tsa.close());
 
   const post = async (query: Buffer) => {
-    const response = await fetch(tsa.url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: query });
+    const response = await fetch(tsa.url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: new Uint8Array(query) });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/timestamp-reply');
     return Buffer.from(await response.arrayBuffer());
