@@ -10,7 +10,8 @@ import type { DemoData } from '../../apps/cli/src/seed/seed-demo';
 const today = () => new Date().toISOString().slice(0, 10);
 const dateFields = (prefix: string, iso: string) => {
   const [y, m, d] = iso.split('-');
-  return { [`${prefix}-day`]: String(Number(d)), [`${prefix}-month`]: String(Number(m)), [`${prefix}-year`]: y };
+  // As the browser posts nhsuk-frontend's date input: prefix[day], prefix[month], prefix[year].
+  return { [`${prefix}[day]`]: String(Number(d)), [`${prefix}[month]`]: String(Number(m)), [`${prefix}[year]`]: y };
 };
 const decode = (html: string) => html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 

@@ -15,7 +15,8 @@ const LEAH = 'leah.bennett@dartford.demo.nhs.uk'; // clinical director, Dartford
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const dateFields = (prefix: string, iso: string) => {
   const [y, m, d] = iso.split('-');
-  return { [`${prefix}-day`]: String(Number(d)), [`${prefix}-month`]: String(Number(m)), [`${prefix}-year`]: y };
+  // As the browser posts nhsuk-frontend's date input: prefix[day], prefix[month], prefix[year].
+  return { [`${prefix}[day]`]: String(Number(d)), [`${prefix}[month]`]: String(Number(m)), [`${prefix}[year]`]: y };
 };
 
 /** People and accounts managed in the product: invitations by email, roles with dates, disabling, tenancy, signers' personal data. */
