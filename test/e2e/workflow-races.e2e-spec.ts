@@ -5,13 +5,7 @@ import { FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-worker';
 import { startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server';
 import { createSoleTraderPcn, SoleTraderPcn } from '../support/sole-trader-pcn';
 import { expectError, expectStatus } from '../support/http-expect';
-import { waitForQuiet } from '../support/workflow-scenario';
-
-interface SubmittedRequest {
-  id: string;
-  personId: string;
-  boundHash: string;
-}
+import { approveRequest, SubmittedRequest, waitForQuiet } from '../support/workflow-scenario';
 
 /**
  * The clinical director withdraws a round at the instant its last signer approves. Whatever
@@ -63,13 +57,7 @@ describe('withdraw racing the final approval', () => {
     return requestOf(pcn.signers[pcn.signers.length - 1].personId);
   }
 
-  function approve(personId: string, request: SubmittedRequest) {
-    const signer = pcn.signers.find((s) => s.personId === personId)!;
-    return t.http
-      .post(`/api/v1/requests/${request.id}/approve`)
-      .set('Authorization', signer.user.bearer)
-      .send({ typedName: signer.fullName, capacity: 'SOLE_TRADER', confirmAuthority: true, hash: request.boundHash });
-  }
+  const approve = (personId: string, request: SubmittedRequest) => approveRequest(t.http, pcn.signers.find((s) => s.personId === personId)!, request, 'SOLE_TRADER');
 
   const withdraw = (agreementId: string) => t.http.post(`/api/v1/agreements/${agreementId}/withdraw`).set('Authorization', pcn.clinicalDirector.bearer).send({ reason: 'Withdrawn to change the payee' });
 

@@ -7,14 +7,7 @@ import { startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server
 import { createSoleTraderPcn, SoleTraderPcn } from '../support/sole-trader-pcn';
 import { createPerson, createUserWithGrants } from '../support/factories';
 import { expectError, expectStatus } from '../support/http-expect';
-import { waitForQuiet } from '../support/workflow-scenario';
-
-interface SubmittedRequest {
-  id: string;
-  personId: string;
-  boundHash: string;
-  organisationId: string;
-}
+import { approveRequest, SubmittedRequest, waitForQuiet } from '../support/workflow-scenario';
 
 /**
  * A round that expired can be restarted: the old round ends (its open requests void, its
@@ -42,13 +35,7 @@ describe('restarting an expired round', () => {
   const restart = (pcn: SoleTraderPcn, body: Record<string, unknown> = {}) => t.http.post(`/api/v1/agreements/${pcn.agreementId}/restart`).set(cd(pcn)).send(body);
   const statusOf = async (pcn: SoleTraderPcn) => expectStatus(await t.http.get(`/api/v1/agreements/${pcn.agreementId}`).set(cd(pcn)), 200).agreement.status as string;
 
-  function approve(pcn: SoleTraderPcn, signerIndex: number, request: SubmittedRequest) {
-    const signer = pcn.signers[signerIndex];
-    return t.http
-      .post(`/api/v1/requests/${request.id}/approve`)
-      .set('Authorization', signer.user.bearer)
-      .send({ typedName: signer.fullName, capacity: 'SOLE_TRADER', confirmAuthority: true, hash: request.boundHash });
-  }
+  const approve = (pcn: SoleTraderPcn, signerIndex: number, request: SubmittedRequest) => approveRequest(t.http, pcn.signers[signerIndex], request, 'SOLE_TRADER');
 
   /** Submitted (no countersignature, 2 reminders), one signer approved, then expired by the deadline job. */
   async function expiredRound(pcn: SoleTraderPcn): Promise<{ roundId: string; requests: SubmittedRequest[] }> {
@@ -126,11 +113,7 @@ describe('restarting an expired round', () => {
     for (const [index, signer] of pcn.signers.entries()) expectStatus(await approve(pcn, index, requests.find((r) => r.personId === signer.personId)!), 200);
     const newcomerRequest = requests.find((r) => r.personId === newcomer.id)!;
     // The newcomer shares the practice's one signature: the first sole practitioner's approval made theirs not needed.
-    expectError(
-      await t.http.post(`/api/v1/requests/${newcomerRequest.id}/approve`).set('Authorization', newcomerUser.bearer).send({ typedName: 'Dr Newly Recorded', capacity: 'SOLE_TRADER', confirmAuthority: true, hash: newcomerRequest.boundHash }),
-      409,
-      'ALREADY_ACTED_ON',
-    );
+    expectError(await approveRequest(t.http, { fullName: 'Dr Newly Recorded', user: newcomerUser }, newcomerRequest, 'SOLE_TRADER'), 409, 'ALREADY_ACTED_ON');
     expect(await statusOf(pcn)).toBe('EXECUTED');
 
     // Everyone the new round asked was emailed once about it: the three signers and the newcomer.

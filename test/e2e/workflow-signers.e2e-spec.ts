@@ -7,16 +7,7 @@ import { startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server
 import { createSoleTraderPcn, SoleTraderPcn } from '../support/sole-trader-pcn';
 import { createPerson, createUserWithGrants, TestUser } from '../support/factories';
 import { expectError, expectStatus } from '../support/http-expect';
-import { approveEverything, EMAIL, loadBytes, tokenFor, waitForQuiet } from '../support/workflow-scenario';
-
-interface SubmittedRequest {
-  id: string;
-  personId: string;
-  boundHash: string;
-  step: number;
-  capacity: string;
-  organisationId: string;
-}
+import { approveEverything, approveRequest, EMAIL, loadBytes, SubmittedRequest, tokenFor, waitForQuiet } from '../support/workflow-scenario';
 
 /**
  * Who must sign, worked out from the directory when a round starts: a practice nobody can
@@ -63,8 +54,7 @@ describe('signer resolution through the API', () => {
     return { personId: person.id, fullName, user };
   }
 
-  const approveAs = (signer: { fullName: string; user: TestUser }, request: SubmittedRequest, capacity: string) =>
-    t.http.post(`/api/v1/requests/${request.id}/approve`).set('Authorization', signer.user.bearer).send({ typedName: signer.fullName, capacity, confirmAuthority: true, hash: request.boundHash });
+  const approveAs = (signer: { fullName: string; user: TestUser }, request: SubmittedRequest, capacity: string) => approveRequest(t.http, signer, request, capacity);
 
   it('refuses to submit with 422 NO_ELIGIBLE_SIGNER naming each practice nobody can sign for, and starts nothing', async () => {
     const pcn = await createSoleTraderPcn(t, 3);

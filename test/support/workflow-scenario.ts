@@ -161,3 +161,21 @@ export async function waitForQuiet(t: TestApp, options: QuietOptions = {}): Prom
     redis.disconnect();
   }
 }
+
+/** A request as submit and restart answer it. */
+export interface SubmittedRequest {
+  id: string;
+  personId: string;
+  boundHash: string;
+  step: number;
+  capacity: string;
+  organisationId: string;
+}
+
+/** Approves one request over HTTP as its signer would (typed name, capacity, authority, the hash shown). */
+export function approveRequest(http: TestAgent, signer: { fullName: string; user: { bearer: string } }, request: Pick<SubmittedRequest, 'id' | 'boundHash'>, capacity: string) {
+  return http
+    .post(`/api/v1/requests/${request.id}/approve`)
+    .set('Authorization', signer.user.bearer)
+    .send({ typedName: signer.fullName, capacity, confirmAuthority: true, hash: request.boundHash });
+}
