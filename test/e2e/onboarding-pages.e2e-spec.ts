@@ -183,6 +183,32 @@ describe('onboarding ICBs and PCNs', () => {
     expect(second.text).toContain('Dr Hannah Morley is already recorded as the clinical director of Ashford Rural PCN');
   });
 
+  it('a clinical director who already has an account (a partner elsewhere) is given the role on it, with no invitation', async () => {
+    const admin = await signInToPages(t, EMAIL.admin, DEMO_PASSWORD);
+    const headers = await auth(EMAIL.admin);
+    const icb = await t.http.post('/api/v1/icbs').set(headers).send({ name: 'NHS Black Country ICB', odsCode: 'QUA' });
+    const pcn = await t.http.post(`/api/v1/icbs/${icb.body.id}/pcns`).set(headers).send({ name: 'Dudley Central PCN', odsCode: 'U99401', networkArea: 'Dudley town centre', joinedOn: today(), practices: [{ odsCode: 'A99401', name: 'Dudley Health Centre', contractType: 'GMS', legalForm: 'PARTNERSHIP' }] });
+    expect(pcn.status).toBe(201);
+    const page = `/onboarding/pcns/${pcn.body.id}/clinical-director`;
+    const before = await lastSeq();
+    const sent = await admin.submit(page, page, { fullName: 'Dr Priya Raman', email: EMAIL.raman });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe(`/onboarding/pcns/${pcn.body.id}?done=granted`);
+    const shown = await admin.agent.get(sent.headers.location);
+    expect(decode(shown.text)).toContain('They already had an account, which now has the clinical director’s role');
+    expect(shown.text).toContain('Has an account');
+    expect(await auditSince(before)).toEqual({ PERSON_ROLE_ADDED: 1, ROLE_GRANTED: 1 });
+    expect(Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM invitation WHERE email = $1`, [EMAIL.raman]))[0].n)).toBe(0);
+    const [raman] = await t.dataSource.query(`SELECT id FROM user_account WHERE email = $1`, [EMAIL.raman]);
+    const grants = await t.dataSource.query(`SELECT role FROM role_grant WHERE user_id = $1 AND organisation_id = $2`, [raman.id, pcn.body.id]);
+    expect(grants).toEqual([{ role: 'PCN_CLINICAL_DIRECTOR' }]);
+    const [adminRow] = await t.dataSource.query(`SELECT id FROM user_account WHERE email = $1`, [EMAIL.admin]);
+    const trail = await t.dataSource.query(`SELECT type, actor_user_id AS "actorUserId", detail FROM auth_event WHERE user_id = $1 AND type = 'ROLE_CHANGED'`, [raman.id]);
+    expect(trail).toEqual([{ type: 'ROLE_CHANGED', actorUserId: adminRow.id, detail: { added: { role: 'PCN_CLINICAL_DIRECTOR', organisationId: pcn.body.id, icbCode: null } } }]);
+    // The person in the directory is the one the account belongs to (no second Dr Raman).
+    expect(Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM person WHERE email = $1`, [EMAIL.raman]))[0].n)).toBe(1);
+  });
+
   it('the API: 201 with the created records, 422 field by field in words, 409 for a code already registered; anyone but a platform admin is refused', async () => {
     const headers = await auth(EMAIL.admin);
     const bad = await t.http.post('/api/v1/icbs').set(headers).send({ name: 'N', odsCode: 'QQQQ' });
@@ -210,7 +236,7 @@ describe('onboarding ICBs and PCNs', () => {
     expect(listed.body.find((i: { odsCode: string }) => i.odsCode === 'QSL').pcns.map((p: { name: string }) => p.name)).toEqual(['Taunton PCN']);
     const cd = await t.http.post(`/api/v1/pcns/${made.body.id}/clinical-director`).set(headers).send({ fullName: 'Dr Tom Vale', email: 'tom.vale@taunton.demo.nhs.uk' });
     expect(cd.status).toBe(201);
-    expect(cd.body).toMatchObject({ fullName: 'Dr Tom Vale', email: 'tom.vale@taunton.demo.nhs.uk', grants: [{ role: 'PCN_CLINICAL_DIRECTOR', organisationId: made.body.id, icbCode: null }] });
+    expect(cd.body).toMatchObject({ fullName: 'Dr Tom Vale', email: 'tom.vale@taunton.demo.nhs.uk', invitationId: expect.any(String), grantedToUserId: null, grants: [{ role: 'PCN_CLINICAL_DIRECTOR', organisationId: made.body.id, icbCode: null }] });
 
     // A clinical director (no directory.write) is refused on the API and the pages; nothing is written.
     const before = await lastSeq();

@@ -51,18 +51,20 @@ export class AccountsService {
     return user ? this.summary(user) : null;
   }
 
-  /** Adds a role grant in the caller's transaction; returns false when the account already had it. */
-  async grant(em: EntityManager, userId: string, grant: RoleGrantClaim): Promise<boolean> {
+  /** Adds a role grant in the caller's transaction (ROLE_CHANGED in the trail); returns false when the account already had it. */
+  async grant(em: EntityManager, userId: string, grant: RoleGrantClaim, actorUserId: string | null = null): Promise<boolean> {
     const exists = await em.existsBy(RoleGrantEntity, { userId, role: grant.role, organisationId: grant.organisationId ?? IsNull(), icbCode: grant.icbCode ?? IsNull() });
     if (exists) return false;
     await em.save(RoleGrantEntity, em.create(RoleGrantEntity, { userId, ...grant }));
+    await this.authEvents.recordIn(em, { type: AuthEventType.RoleChanged, userId, actorUserId, channel: 'system', detail: { added: grant } });
     return true;
   }
 
-  async revokeGrant(em: EntityManager, userId: string, grantId: string): Promise<RoleGrantEntity> {
+  async revokeGrant(em: EntityManager, userId: string, grantId: string, actorUserId: string | null = null): Promise<RoleGrantEntity> {
     const grant = await em.findOneBy(RoleGrantEntity, { id: grantId, userId });
     if (!grant) throw new AccountsException(AccountsErrorCode.AccountNotFound, 'That role was not found on this account.');
     await em.delete(RoleGrantEntity, { id: grant.id });
+    await this.authEvents.recordIn(em, { type: AuthEventType.RoleChanged, userId, actorUserId, channel: 'system', detail: { removed: { role: grant.role, organisationId: grant.organisationId, icbCode: grant.icbCode } } });
     return grant;
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
+import { CurrentUser, Permission, Principal, RequirePermission, UserRole } from '@pcn/auth';
 import { Actor, ActorContext } from '@pcn/common';
 import { ContractType, LegalForm } from '../directory.enums';
 import { OnboardedPcn, OnboardingService } from './onboarding.service';
@@ -47,7 +47,8 @@ export class OnboardingController {
   @RequirePermission(Permission.DirectoryWrite)
   @Post('pcns/:pcnId/clinical-director')
   async inviteClinicalDirector(@CurrentUser() user: Principal, @Param('pcnId', new ParseUUIDPipe()) pcnId: string, @Body() dto: InviteClinicalDirectorDto, @Actor() actor: ActorContext) {
-    const { person, invitation } = await this.onboarding.inviteClinicalDirector(user, pcnId, dto, actor);
-    return { personId: person.id, fullName: person.fullName, email: person.email, invitationId: invitation.id, grants: invitation.grants };
+    const { person, invitation, grantedToUserId } = await this.onboarding.inviteClinicalDirector(user, pcnId, dto, actor);
+    // Someone with an account already is given the role on it: no invitation.
+    return { personId: person.id, fullName: person.fullName, email: person.email, invitationId: invitation?.id ?? null, grantedToUserId, grants: [{ role: UserRole.ClinicalDirector, organisationId: pcnId, icbCode: null }] };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { InvitationService, isPlatformAdmin, Principal, UserEntity, UserRole } from '@pcn/auth';
+import { AccountsService, InvitationEntity, InvitationService, isPlatformAdmin, Principal, UserEntity, UserRole } from '@pcn/auth';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { ActorContext, CommonException } from '@pcn/common';
 import { pgConstraintName, pgErrorCode } from '@pcn/database';
@@ -74,6 +74,7 @@ export class OnboardingService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly invitations: InvitationService,
+    private readonly accounts: AccountsService,
     private readonly audit: AuditService,
   ) {}
 
@@ -181,10 +182,11 @@ export class OnboardingService {
   /**
    * Invites the PCN's clinical director: the person (found by email, or added), their
    * CLINICAL_DIRECTOR role from today, and an invitation to an account with the clinical
-   * director's platform role, emailed through the outbox. Refused (409) while someone holds
-   * the role, or when the person already has an account.
+   * director's platform role, emailed through the outbox. Someone who already has an account
+   * (a partner at a member practice, say) is given the role on it instead of an invitation.
+   * Refused (409) while someone holds the role, or when that account is disabled.
    */
-  async inviteClinicalDirector(principal: Principal, pcnId: string, input: ClinicalDirectorInput, actor: ActorContext) {
+  async inviteClinicalDirector(principal: Principal, pcnId: string, input: ClinicalDirectorInput, actor: ActorContext): Promise<{ pcn: OrganisationEntity; person: PersonEntity; invitation: InvitationEntity | null; grantedToUserId: string | null }> {
     this.requireAdmin(principal, 'PCN');
     const fullName = text(input.fullName);
     const email = text(input.email).toLowerCase();
@@ -206,26 +208,32 @@ export class OnboardingService {
       if (current) {
         throw new DirectoryException(DirectoryErrorCode.ClinicalDirectorInPost, `${current.person!.fullName} is already recorded as the clinical director of ${pcn.name}. Record the end of their role on the PCN's people page first.`, { email: ['This PCN already has a clinical director'] });
       }
-      if (await em.existsBy(UserEntity, { email })) {
-        throw new DirectoryException(DirectoryErrorCode.DuplicateEmail, `${email} already has an account. Give that account the clinical director's role on the PCN's people page instead of inviting again.`, { email: ['This person already has an account'] });
+      const account = await em.findOneBy(UserEntity, { email });
+      if (account?.disabled) {
+        throw new DirectoryException(DirectoryErrorCode.DuplicateEmail, `${email} has an account that is disabled. Enable it on the people page of an organisation it belongs to first.`, { email: ['This person’s account is disabled'] });
       }
-      let person = await em.findOneBy(PersonEntity, { email });
+      let person = account?.personId ? await em.findOneBy(PersonEntity, { id: account.personId }) : await em.findOneBy(PersonEntity, { email });
       if (!person) {
         person = await em.save(PersonEntity, em.create(PersonEntity, { fullName, email, gmcNumber: null }));
         await this.record(em, principal, actor, AuditEventType.PersonAdded, pcn.id, { personId: person.id });
       }
       const role = await em.save(PersonRoleEntity, em.create(PersonRoleEntity, { personId: person.id, organisationId: pcn.id, role: PersonRoleType.ClinicalDirector, validFrom: today, validTo: null, signsForOrganisation: false }));
       await this.record(em, principal, actor, AuditEventType.PersonRoleAdded, pcn.id, { personRoleId: role.id, personId: person.id, role: role.role, validFrom: role.validFrom, validTo: null });
+      const grant = { role: UserRole.ClinicalDirector, organisationId: pcn.id, icbCode: null };
+      if (account) {
+        if (await this.accounts.grant(em, account.id, grant, principal.id)) await this.record(em, principal, actor, AuditEventType.RoleGranted, pcn.id, { userId: account.id, role: grant.role });
+        return { pcn, person, invitation: null, grantedToUserId: account.id };
+      }
       const invitation = await this.invitations.create(em, {
         email: person.email,
         displayName: person.fullName,
         personId: person.id,
         organisationId: pcn.id,
-        grants: [{ role: UserRole.ClinicalDirector, organisationId: pcn.id, icbCode: null }],
+        grants: [grant],
         invitedBy: { id: principal.id, displayName: principal.displayName },
       });
       await this.record(em, principal, actor, AuditEventType.UserInvited, pcn.id, { invitationId: invitation.id, personId: person.id, role: UserRole.ClinicalDirector });
-      return { pcn, person, invitation };
+      return { pcn, person, invitation, grantedToUserId: null };
     });
   }
 

@@ -33,6 +33,7 @@ const DONE: Record<string, string> = {
   icb: 'The ICB has been added. Add its PCNs next.',
   pcn: 'The PCN and its member practices have been added. Invite its clinical director next.',
   invited: 'The clinical director has been recorded and invited. The link in the email works once and expires.',
+  granted: 'The clinical director has been recorded. They already had an account, which now has the clinical director’s role: they use it from their next sign-in.',
 };
 
 /** Field ids on the pages for the service's field keys (practices.A87009.name → new-A87009-name). */
@@ -206,8 +207,8 @@ export class OnboardingPagesController {
   @Post('pcns/:pcnId/clinical-director')
   async inviteClinicalDirector(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('pcnId') pcnId: string, @Body() form: Form, @Res() res: Response) {
     try {
-      await this.onboarding.inviteClinicalDirector(user, pcnId, { fullName: str(form.fullName), email: str(form.email) }, actor);
-      return res.redirect(303, `/onboarding/pcns/${pcnId}?done=invited`);
+      const { invitation } = await this.onboarding.inviteClinicalDirector(user, pcnId, { fullName: str(form.fullName), email: str(form.email) }, actor);
+      return res.redirect(303, `/onboarding/pcns/${pcnId}?done=${invitation ? 'invited' : 'granted'}`);
     } catch (error) {
       if (!(error instanceof DomainException) || ![409, 422].includes(error.status)) throw error;
       const { errors, fieldErrors } = errorsOf(error);
