@@ -76,8 +76,8 @@ describe('fault drills during approval rounds', () => {
   it('loses no approval, executes and seals each agreement once, sends no email twice and keeps every audit chain intact', async () => {
     const load = new ApprovalLoad(system.apiPort);
     const phase = (from: number, to: number) => rng.shuffle(pcns.slice(from, to).flatMap((p) => tasks.get(p.agreementId)!));
-    const quarter = Math.ceil(PCNS / 5);
-    const phases = { kill: phase(0, 2 * quarter), redis: phase(2 * quarter, 3 * quarter), postgres: phase(3 * quarter, 4 * quarter), sigterm: phase(4 * quarter, PCNS) };
+    const fifth = Math.ceil(PCNS / 5);
+    const phases = { kill: phase(0, 2 * fifth), redis: phase(2 * fifth, 3 * fifth), postgres: phase(3 * fifth, 4 * fifth), sigterm: phase(4 * fifth, PCNS) };
 
     // 1. The worker killed with SIGKILL at random moments while approvals execute agreements.
     let kills = 0;
@@ -173,7 +173,7 @@ describe('fault drills during approval rounds', () => {
     const report = await checkInvariants(system, load, rounds, expectedEmails(rounds), facts);
     console.log(
       `drills: ${kills} worker kills (jobs active at each: ${activeAtKills.join(', ')}); ${load.attempts.length} approval attempts (${load.approved.size} approved); ` +
-        `${whileDown.length} answers while PostgreSQL was down, recovered ${recoveredAfterMs} ms after it came back; ` +
+        `${whileDown.length} answers while PostgreSQL was down (slowest ${Math.max(0, ...whileDown.map((a) => a.endedAt - a.sentAt))} ms), recovered ${recoveredAfterMs} ms after it came back; ` +
         `API SIGTERM with ${apiInFlight.length} request(s) in flight, exit ${JSON.stringify(apiExit)}; ` +
         `worker SIGTERM with ${jobsActiveAtSigterm.length} job(s) active, exit ${JSON.stringify(workerExit)}; ` +
         `${system.smtp.messages.length} emails (${facts.windowDuplicates} crash-window copies); quiet after ${quiet.waitedMs} ms`,
