@@ -172,7 +172,7 @@ describe('fault drills during approval rounds', () => {
     const facts = await emailFacts(system, system.smtp.messages);
     const report = await checkInvariants(system, load, rounds, expectedEmails(rounds), facts);
     console.log(
-      `drills: ${kills} worker kills (jobs active at each: ${activeAtKills.join(', ')}); ${load.attempts.length} approval attempts (${load.approved.size} approved); ` +
+      `drills: ${kills} worker kills (jobs active in Redis at each, counting those still locked by an earlier killed worker: ${activeAtKills.join(', ')}); ${load.attempts.length} approval attempts (${load.approved.size} approved); ` +
         `${whileDown.length} answers while PostgreSQL was down (slowest ${Math.max(0, ...whileDown.map((a) => a.endedAt - a.sentAt))} ms), recovered ${recoveredAfterMs} ms after it came back; ` +
         `API SIGTERM with ${apiInFlight.length} request(s) in flight, exit ${JSON.stringify(apiExit)}; ` +
         `worker SIGTERM with ${jobsActiveAtSigterm.length} job(s) active, exit ${JSON.stringify(workerExit)}; ` +
