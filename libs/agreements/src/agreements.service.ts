@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In, Not } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
-import { ActorContext, CommonErrorCode, CommonException, FieldMessages } from '@pcn/common';
+import { ActorContext, CommonErrorCode, CommonException, FieldMessages, isAccessRefusal } from '@pcn/common';
 import { DirectoryService, OrganisationEntity, PcnAccessMode, PersonRoleType } from '@pcn/directory';
 import {
   AgreementContent,
@@ -95,7 +95,8 @@ export class AgreementsService {
     if (!agreement) throw CommonException.notFound('Agreement');
     try {
       await this.directory.requirePcnAccess(principal, agreement.pcnId, mode, em);
-    } catch {
+    } catch (error) {
+      if (!isAccessRefusal(error)) throw error;
       throw CommonException.notFound('Agreement');
     }
     return agreement;

@@ -52,3 +52,12 @@ export class CommonException extends DomainException {
     return new CommonException(CommonErrorCode.ValidationFailed, 422, message, fieldErrors);
   }
 }
+
+/**
+ * True for the "not found or no access" refusal (and any other 403/404 a domain throws):
+ * what a `catch` that turns "you may not see this" into `false` may swallow. Anything else
+ * (the database is down, a bug) must propagate, so an outage is a 503, not "not found".
+ */
+export function isAccessRefusal(error: unknown): boolean {
+  return error instanceof DomainException && (error.status === 404 || error.status === 403);
+}

@@ -4,7 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { auditorScope, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
-import { ActorContext, appConfig, AppConfig, CommonException } from '@pcn/common';
+import { ActorContext, appConfig, AppConfig, CommonException, isAccessRefusal } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { AgreementDocumentSource, buildAgreementDocumentModel } from '../model';
 import { renderAgreementPdf } from '../render/render-agreement';
@@ -116,7 +116,8 @@ export class DocumentsService {
     try {
       await this.agreements.requireAgreement(principal, agreementId, 'read');
       return true;
-    } catch {
+    } catch (error) {
+      if (!isAccessRefusal(error)) throw error;
       return false;
     }
   }

@@ -2,7 +2,7 @@ import { Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AgreementContent, AgreementsService, LIST_SIZE_MAX, LIST_SIZE_MIN } from '@pcn/agreements';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext, DomainException } from '@pcn/common';
+import { Actor, ActorContext, DomainException, isAccessRefusal } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { PageController } from '../shell/page-controller.decorator';
 import { DraftingLookups, STATUS_LABELS } from './drafting-lookups.service';
@@ -22,7 +22,8 @@ export class AgreementsPagesController {
     try {
       await this.directory.requirePcnAccess(user, pcnId, 'draft');
       return true;
-    } catch {
+    } catch (error) {
+      if (!isAccessRefusal(error)) throw error;
       return false;
     }
   }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Authenticated, CurrentUser, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
-import { CommonException } from '@pcn/common';
+import { CommonException, isAccessRefusal } from '@pcn/common';
 import { DirectoryService, OrganisationKind, PersonRoleType } from '@pcn/directory';
 import { REQUEST_STATUS_LABELS, RequestStatus, ROLE_LABELS } from '@pcn/workflow';
 import { PageController } from '../shell/page-controller.decorator';
@@ -36,7 +36,10 @@ export class PracticePageController {
   @Get('practices/:organisationId')
   async show(@CurrentUser() user: Principal, @Param('organisationId') organisationId: string, @Res() res: Response) {
     if (!UUID.test(organisationId)) throw CommonException.notFound('Practice');
-    const practice = await this.directory.getOrganisation(organisationId).catch(() => null);
+    const practice = await this.directory.getOrganisation(organisationId).catch((error: unknown) => {
+      if (!isAccessRefusal(error)) throw error;
+      return null;
+    });
     if (!practice || practice.kind !== OrganisationKind.GpPractice) throw CommonException.notFound('Practice');
     const [membership]: { pcnId: string; pcnName: string; pcnCode: string | null; joinedOn: string }[] = await this.dataSource.query(
       `SELECT m.pcn_id AS "pcnId", o.name AS "pcnName", o.ods_code AS "pcnCode", m.joined_on AS "joinedOn" FROM membership m JOIN organisation o ON o.id = m.pcn_id

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AgreementContent, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
 import { auditorScope, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
-import { CommonException } from '@pcn/common';
+import { CommonException, isAccessRefusal } from '@pcn/common';
 import { DirectoryService, OrganisationEntity, PersonRoleType } from '@pcn/directory';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,7 +60,8 @@ export class RecordsAccessService {
     try {
       await this.directory.requirePcnAccess(principal, pcnId, 'read');
       return true;
-    } catch {
+    } catch (error) {
+      if (!isAccessRefusal(error)) throw error;
       return false;
     }
   }

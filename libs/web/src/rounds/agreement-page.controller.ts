@@ -2,7 +2,7 @@ import { Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AgreementsService, AgreementStatus, enumLabel, NetworkAgreementEntity } from '@pcn/agreements';
 import { CurrentUser, hasPermission, organisationsWithRole, Permission, Principal, RequirePermission, UserRole } from '@pcn/auth';
-import { CommonException } from '@pcn/common';
+import { CommonException, isAccessRefusal } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { DocumentsService, DocumentSummary } from '@pcn/documents';
 import { RequestStatus, RoundProgress, RoundQueriesService, RoundStatus } from '@pcn/workflow';
@@ -27,7 +27,8 @@ export async function agreementFor(agreements: AgreementsService, user: Principa
   try {
     await agreements.requireAgreement(user, agreementId, 'draft');
     drafter = true;
-  } catch {
+  } catch (error) {
+    if (!isAccessRefusal(error)) throw error;
     drafter = false;
   }
   return { agreement, canDraft: drafter && hasPermission(user, Permission.AgreementDraft), canSubmit: drafter && hasPermission(user, Permission.AgreementSubmit) };
@@ -81,7 +82,10 @@ export class AgreementPageController {
     const latestRound = progress[0] ?? null;
 
     let documents: DocumentSummary[] = [];
-    if (EXECUTED_STATES.includes(agreement.status)) documents = await this.documents.listForAgreement(user, agreement.id).catch(() => []);
+    if (EXECUTED_STATES.includes(agreement.status)) documents = await this.documents.listForAgreement(user, agreement.id).catch((error: unknown) => {
+      if (!isAccessRefusal(error)) throw error;
+      return [];
+    });
 
     // The reason the last round ended (a decline with its reason) is for the PCN's own leads.
     const pcnLead = canDraft || organisationsWithRole(user, UserRole.ClinicalDirector, UserRole.PcnManager).includes(agreement.pcnId);
