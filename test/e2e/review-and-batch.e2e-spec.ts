@@ -1,7 +1,7 @@
 import { Principal, UserRole } from '@pcn/auth';
 import { ActorContext } from '@pcn/common';
 import { ContractType, DirectoryService, LegalForm, PersonRoleType } from '@pcn/directory';
-import { ReviewService, RoundsService } from '@pcn/workflow';
+import { ReviewService, RequestActionsService, RoundCommandsService, RoundQueriesService } from '@pcn/workflow';
 import { createTestApp, TestApp } from '../support/test-app';
 import { createUserWithGrants, TestUser } from '../support/factories';
 import { approveAllTasks, EMAIL, FULL_NAME, loadBytes, tokenFor } from '../support/workflow-scenario';
@@ -16,7 +16,9 @@ import type { DemoData } from '../../apps/cli/src/seed/seed-demo';
 describe('review and batch approval (API + services)', () => {
   let t: TestApp;
   let demo: DemoData;
-  let rounds: RoundsService;
+  let actions: RequestActionsService;
+  let commands: RoundCommandsService;
+  let queries: RoundQueriesService;
   let review: ReviewService;
   let fifth: { id: string; name: string; gpPersonId: string; gp: TestUser };
   const GP_NAME = 'Dr Nadia Quayle';
@@ -33,7 +35,9 @@ describe('review and batch approval (API + services)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     demo = await loadBytes(t);
-    rounds = t.app.get(RoundsService);
+    actions = t.app.get(RequestActionsService);
+    commands = t.app.get(RoundCommandsService);
+    queries = t.app.get(RoundQueriesService);
     review = t.app.get(ReviewService);
     const directory = t.app.get(DirectoryService);
     const practice = await directory.createPractice({ name: 'Preston Park Surgery', odsCode: 'A87005', contractType: ContractType.Gms, legalForm: LegalForm.SoleTrader, listSize: 3000, listSizeDate: '2026-04-01' });
@@ -95,7 +99,7 @@ describe('review and batch approval (API + services)', () => {
     for (const email of [EMAIL.trustDpo, EMAIL.trustCaldicott, EMAIL.whitfield, EMAIL.raman, EMAIL.adeyemi, EMAIL.lindqvist]) await approveAllTasks(t.http, email, FULL_NAME[email]);
     const gpPrincipal = await principalOf(fifth.gp.email);
     const [cg] = await t.dataSource.query(`SELECT id, bound_hash FROM signature_request WHERE round_id = $1 AND person_id = $2 AND step = 1`, [roundId, fifth.gpPersonId]);
-    await rounds.approveMany(gpPrincipal, { approvals: [{ requestId: cg.id, hash: cg.bound_hash, capacity: 'CALDICOTT_GUARDIAN' as never }], typedName: GP_NAME, confirmAuthority: true }, actor(gpPrincipal.id));
+    await actions.approveMany(gpPrincipal, { approvals: [{ requestId: cg.id, hash: cg.bound_hash, capacity: 'CALDICOTT_GUARDIAN' as never }], typedName: GP_NAME, confirmAuthority: true }, actor(gpPrincipal.id));
     expect(await count(`SELECT count(*)::int AS n FROM signature_request WHERE agreement_id = $1 AND step = 1 AND status = 'PENDING'`, [agreementId])).toBe(5);
   }
 
@@ -132,7 +136,7 @@ describe('review and batch approval (API + services)', () => {
     expect(await count(`SELECT count(*)::int AS n FROM audit_event WHERE agreement_id = $1 AND type = 'APPROVED' AND payload->>'requestId' = ANY($2)`, [agreementId, ids])).toBe(5);
 
     // The CD sees the progress by name.
-    const progress = await rounds.roundProgress(await principalOf(EMAIL.cd), agreementId);
+    const progress = await queries.roundProgress(await principalOf(EMAIL.cd), agreementId);
     expect(progress).toHaveLength(1);
     expect(progress[0].steps.map((s) => s.label)).toEqual(['Information governance review', 'Member practice and partner signatures', 'Clinical director countersignature']);
     const fiona = progress[0].steps[0].signers.filter((s) => s.personName === 'Fiona Gallagher');
@@ -172,8 +176,8 @@ describe('review and batch approval (API + services)', () => {
     const mine = dpoRequests(submitted);
     const fiona = await principalOf(EMAIL.dpo);
     const input = { approvals: mine.map((r) => ({ requestId: r.id, hash: r.boundHash, capacity: r.capacity as never })), typedName: 'Fiona Gallagher', confirmAuthority: true };
-    await expect(rounds.approveMany(fiona, input, actor(fiona.id), { requireViewed: true })).rejects.toMatchObject({ code: 'NOT_VIEWED', message: 'Open the document and read it before approving.' });
-    await expect(rounds.approveMany(fiona, input, actor(fiona.id), { requireViewed: true }).catch((e) => e.status)).resolves.toBe(409);
+    await expect(actions.approveMany(fiona, input, actor(fiona.id), { requireViewed: true })).rejects.toMatchObject({ code: 'NOT_VIEWED', message: 'Open the document and read it before approving.' });
+    await expect(actions.approveMany(fiona, input, actor(fiona.id), { requireViewed: true }).catch((e) => e.status)).resolves.toBe(409);
     expect(await count(`SELECT count(*)::int AS n FROM signature_request WHERE agreement_id = $1 AND status <> 'PENDING'`, [agreementId])).toBe(0);
 
     const first = await review.reviewStep(fiona, submitted.round.id, actor(fiona.id));
@@ -189,7 +193,7 @@ describe('review and batch approval (API + services)', () => {
     expect(await t.dataSource.query(`SELECT id, viewed_at FROM signature_request WHERE round_id = $1 AND person_id = $2 ORDER BY id`, [submitted.round.id, fiona.personId])).toEqual(viewedAt);
     expect(await count(`SELECT count(*)::int AS n FROM audit_event WHERE agreement_id = $1 AND type = 'VIEWED'`, [agreementId])).toBe(5);
 
-    const approved = await rounds.approveMany(fiona, input, actor(fiona.id), { requireViewed: true });
+    const approved = await actions.approveMany(fiona, input, actor(fiona.id), { requireViewed: true });
     expect(approved.approved.map((a) => a.alreadyRecorded)).toEqual([false, false, false, false, false]);
     const after = await review.reviewStep(fiona, submitted.round.id, actor(fiona.id));
     expect(after.parts).toHaveLength(0);
@@ -248,7 +252,7 @@ describe('review and batch approval (API + services)', () => {
     const submitted = await submit(agreementId);
     await approveAllTasks(t.http, EMAIL.trustDpo, FULL_NAME[EMAIL.trustDpo]);
     const cd = await principalOf(EMAIL.cd);
-    const outcome = await rounds.remindNow(cd, agreementId, actor(cd.id));
+    const outcome = await commands.remindNow(cd, agreementId, actor(cd.id));
     const expected = [EMAIL.dpo, EMAIL.trustCaldicott, EMAIL.whitfield, EMAIL.raman, EMAIL.adeyemi, EMAIL.lindqvist].map((e) => demo.people.get(e)!).concat(fifth.gpPersonId);
     expect(outcome).toEqual({ roundId: submitted.round.id, step: 1, requests: 11, people: 7 });
     const jobs: { person_id: string }[] = await t.dataSource.query(`SELECT payload->>'personId' AS person_id FROM outbox WHERE job_name = 'email.send' AND payload->>'roundId' = $1 AND payload->>'kind' = 'REMINDER'`, [submitted.round.id]);
@@ -258,12 +262,12 @@ describe('review and batch approval (API + services)', () => {
     const [event] = await t.dataSource.query(`SELECT actor_user_id, payload FROM audit_event WHERE agreement_id = $1 AND type = 'REMINDED'`, [agreementId]);
     expect(event.actor_user_id).toBe(cd.id);
     expect(event.payload).toEqual(expect.objectContaining({ manual: true, step: 1, people: 7 }));
-    await expect(rounds.remindNow(await principalOf(EMAIL.dpo), agreementId, actor(null)).catch((e) => e.status)).resolves.toBe(404);
+    await expect(commands.remindNow(await principalOf(EMAIL.dpo), agreementId, actor(null)).catch((e) => e.status)).resolves.toBe(404);
   });
 
   it('previews the signer plan and names a practice with no partner as a problem, without throwing', async () => {
     const cd = await principalOf(EMAIL.cd);
-    const ok = await rounds.signerPlanPreview(cd, await freshDraft());
+    const ok = await queries.signerPlanPreview(cd, await freshDraft());
     expect(ok.problems).toEqual([]);
     expect(ok.canSend).toBe(true);
     expect(ok.steps.map((s) => [s.label, s.signers.length])).toEqual([
@@ -273,13 +277,13 @@ describe('review and batch approval (API + services)', () => {
     ]);
     expect(ok.steps[2].signers[0]).toEqual(expect.objectContaining({ personName: 'Dr Amira Okafor', organisationName: 'BYTES PCN', capacityLabel: 'Clinical director', partTitle: 'BYTES PCN Network Agreement 2026/27' }));
 
-    await expect(rounds.signerPlanPreview(await principalOf(EMAIL.dpo), demo.agreementId).catch((e) => e.status)).resolves.toBe(404);
+    await expect(queries.signerPlanPreview(await principalOf(EMAIL.dpo), demo.agreementId).catch((e) => e.status)).resolves.toBe(404);
 
     // Last: a partnership with no partners joins the PCN (it changes the PCN for later drafts).
     const directory = t.app.get(DirectoryService);
     const empty = await directory.createPractice({ name: 'Kirklevington Surgery', odsCode: 'A87006', contractType: ContractType.Gms, legalForm: LegalForm.Partnership, listSize: 1000, listSizeDate: '2026-04-01' });
     await directory.addMembership(demo.pcnId, { practiceId: empty.id, joinedOn: '2019-07-01' });
-    const preview = await rounds.signerPlanPreview(cd, await freshDraft());
+    const preview = await queries.signerPlanPreview(cd, await freshDraft());
     expect(preview.problems).toEqual(['Kirklevington Surgery is a partnership with no partners recorded in the directory.']);
     expect(preview.canSend).toBe(false);
     expect(preview.steps[1].signers).toHaveLength(13);

@@ -1,6 +1,6 @@
 import { Principal, UserRole } from '@pcn/auth';
 import { ActorContext } from '@pcn/common';
-import { RequestStatus, ReviewService, RoundsService, SignerCapacity } from '@pcn/workflow';
+import { RequestStatus, ReviewService, RequestActionsService, RoundCommandsService, RoundQueriesService, SignerCapacity } from '@pcn/workflow';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createTestApp, TestApp } from '../support/test-app';
 import { eventually, FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-worker';
@@ -26,7 +26,9 @@ const inTenDays = () => {
 describe('pages: the agreement page and running an approval round', () => {
   let t: TestApp;
   let demo: DemoData;
-  let rounds: RoundsService;
+  let actions: RequestActionsService;
+  let commands: RoundCommandsService;
+  let queries: RoundQueriesService;
   let cd: Awaited<ReturnType<typeof signInToPages>>;
   let roundId: string;
 
@@ -40,7 +42,9 @@ describe('pages: the agreement page and running an approval round', () => {
   beforeAll(async () => {
     t = await createTestApp();
     demo = await loadBytes(t);
-    rounds = t.app.get(RoundsService);
+    actions = t.app.get(RequestActionsService);
+    commands = t.app.get(RoundCommandsService);
+    queries = t.app.get(RoundQueriesService);
     cd = await signInToPages(t, EMAIL.cd, DEMO_PASSWORD);
   });
   afterAll(() => t?.close());
@@ -75,7 +79,7 @@ describe('pages: the agreement page and running an approval round', () => {
   });
 
   it('the send page lists every signer of the BYTES plan by name, organisation and capacity in words, with no ids', async () => {
-    const plan = await rounds.signerPlanPreview(await principalOf(EMAIL.cd), demo.agreementId);
+    const plan = await queries.signerPlanPreview(await principalOf(EMAIL.cd), demo.agreementId);
     expect(plan.canSend).toBe(true);
     const page = await cd.agent.get(`/agreements/${demo.agreementId}/send`);
     expect(page.status).toBe(200);
@@ -130,7 +134,7 @@ describe('pages: the agreement page and running an approval round', () => {
   });
 
   it('sending through the form opens a round with exactly the planned requests and goes to the progress page', async () => {
-    const plan = await rounds.signerPlanPreview(await principalOf(EMAIL.cd), demo.agreementId);
+    const plan = await queries.signerPlanPreview(await principalOf(EMAIL.cd), demo.agreementId);
     const planned = plan.steps.reduce((n, s) => n + s.signers.length, 0);
     const res = await cd.submit(`/agreements/${demo.agreementId}/send`, `/agreements/${demo.agreementId}/send`, {
       revisionNumber: '1', ...inTenDays(), firstReminderAfterDays: '3', reminderEveryDays: '2', maxReminders: '4', countersign: 'yes', message: 'Please sign by the end of next week.',
@@ -169,9 +173,9 @@ describe('pages: the agreement page and running an approval round', () => {
   it('"Send a reminder now" queues one reminder per person still waiting in the step, and none for who has approved', async () => {
     // Through the service, not the API: the API token cache of this file belongs to the second app below.
     const dpo = await principalOf(EMAIL.trustDpo);
-    const tasks = (await rounds.tasks(dpo)) as { requestId: string; capacity: SignerCapacity; hashToConfirm: string }[];
+    const tasks = (await queries.tasks(dpo)) as { requestId: string; capacity: SignerCapacity; hashToConfirm: string }[];
     expect(tasks).toHaveLength(1);
-    await rounds.approve(dpo, tasks[0].requestId, { typedName: FULL_NAME[EMAIL.trustDpo], capacity: tasks[0].capacity, confirmAuthority: true, hash: tasks[0].hashToConfirm }, actor(dpo.id));
+    await actions.approve(dpo, tasks[0].requestId, { typedName: FULL_NAME[EMAIL.trustDpo], capacity: tasks[0].capacity, confirmAuthority: true, hash: tasks[0].hashToConfirm }, actor(dpo.id));
     const waiting: { person_id: string }[] = await t.dataSource.query(
       `SELECT DISTINCT r.person_id FROM signature_request r JOIN approval_round a ON a.id = r.round_id WHERE r.round_id = $1 AND r.step = a.current_step AND r.status = $2`,
       [roundId, RequestStatus.Pending],
