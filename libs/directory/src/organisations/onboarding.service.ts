@@ -20,6 +20,8 @@ const todayIso = () => new Date().toISOString().slice(0, 10);
 const isDate = (s: unknown): s is string => typeof s === 'string' && DATE_ONLY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 const code = (v: unknown) => text(v).toUpperCase();
+/** 2027-03-31 → 31 March 2027. */
+const inWords = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 export interface NewIcbInput {
   name: string;
@@ -275,8 +277,12 @@ export class OnboardingService {
       .andWhere('(m.left_on IS NULL OR m.left_on >= :joinedOn)', { joinedOn })
       .getMany();
     if (clashes.length === 0) return;
-    const first = clashes[0];
-    throw this.alreadyMember(practices.find((p) => p.id === first.practiceId)!, first.pcn?.name ?? null, clashes.map((c) => `${practices.find((p) => p.id === c.practiceId)!.name} (${practices.find((p) => p.id === c.practiceId)!.odsCode}) is a core member of ${c.pcn?.name ?? 'another PCN'}${c.leftOn ? ` until ${c.leftOn}` : ''}`));
+    const byId = new Map(practices.map((p) => [p.id, p]));
+    const lines = clashes.map((c) => {
+      const practice = byId.get(c.practiceId)!;
+      return `${practice.name} (${practice.odsCode}) is a core member of ${c.pcn?.name ?? 'another PCN'}${c.leftOn ? ` until ${inWords(c.leftOn)}` : ''}`;
+    });
+    throw this.alreadyMember(byId.get(clashes[0].practiceId)!, clashes[0].pcn?.name ?? null, lines);
   }
 
   private alreadyMember(practice: OrganisationEntity, pcnName: string | null, lines?: string[]) {
