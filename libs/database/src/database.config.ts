@@ -12,11 +12,21 @@ export class DatabaseEnv {
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
-  /** How long a request waits for a database connection before it is answered 503 SERVICE_UNAVAILABLE. */
+  /** How long opening a database connection may take before the request is answered 503 SERVICE_UNAVAILABLE. */
   @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be a whole number of milliseconds' })
   @Min(100)
   @Max(60_000)
   DATABASE_CONNECT_TIMEOUT_MS: number = 3000;
+
+  /**
+   * How long a request may queue for a pooled connection while every one is busy (a burst of
+   * approvals of one round); beyond it, 503 with Retry-After. Load, not an outage: longer than
+   * the connect timeout.
+   */
+  @IsInt({ message: 'DATABASE_POOL_WAIT_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(100)
+  @Max(120_000)
+  DATABASE_POOL_WAIT_TIMEOUT_MS: number = 15_000;
 
   /** PostgreSQL cancels any one statement running longer than this (statement_timeout). */
   @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds' })

@@ -14,6 +14,7 @@ import { DatabaseErrorLogger } from './database-error.logger';
         ...dataSourceOptions(config.DATABASE_URL, [], config.DATABASE_POOL_SIZE, config.DATABASE_CONNECT_TIMEOUT_MS, {
           statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
           idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+          poolWaitTimeoutMs: config.DATABASE_POOL_WAIT_TIMEOUT_MS,
         }),
         logger: new DatabaseErrorLogger(),
         // Entities come from each lib's TypeOrmModule.forFeature, so apps load only what they import.

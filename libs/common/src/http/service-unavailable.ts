@@ -4,7 +4,7 @@ export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 30;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 /** SQLSTATEs that mean "the database is not there right now", not "your request is wrong". */
 const UNAVAILABLE_SQLSTATES = /^(08\d{3}|57P0[1-4]|53300|53400)$/;
-const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (starting up|shutting down)|Pool is ending|Cannot use a pool after calling end/i;
+const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|timeout expired|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (starting up|shutting down)|Pool is ending|Cannot use a pool after calling end/i;
 
 /**
  * True when `error` (or what it wraps: TypeORM's driverError, a cause, an AggregateError's

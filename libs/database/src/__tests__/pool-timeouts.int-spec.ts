@@ -1,4 +1,6 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
+import { isDatabaseUnavailable } from '@pcn/common';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
 import { dataSourceOptions } from '../data-source-options';
@@ -56,5 +58,47 @@ describe('database pool timeouts', () => {
     expect(pgErrorCode(error)).toBe('23505');
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0][0]).toBe('unique violation (23505) on constraint t_unique_email, table t_unique: INSERT INTO t_unique VALUES ($1)');
+  });
+
+  describe('queueing for a busy pool is not an outage', () => {
+    it('waits for a busy connection up to the pool-wait limit, past the connect timeout', async () => {
+      // One connection, connect timeout 300 ms, pool wait 5 s: the second query queues for ~1 s.
+      const small = await new DataSource({
+        ...dataSourceOptions(db.url, [], 1, 300, { statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 10_000, poolWaitTimeoutMs: 5000 }),
+        logging: false,
+      }).initialize();
+      try {
+        const holding = small.query('SELECT pg_sleep(1)');
+        const queued = small.query('SELECT 2 AS n');
+        await holding;
+        expect(await queued).toEqual([{ n: 2 }]);
+      } finally {
+        await small.destroy();
+      }
+    });
+
+    it('gives up opening a connection to an unresponsive server within the connect timeout, as "unavailable"', async () => {
+      // A server that accepts TCP and never answers the start-up message: a hung database.
+      const sockets: Socket[] = [];
+      const server: Server = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as { port: number }).port;
+      const hung = new DataSource({
+        ...dataSourceOptions(`postgres://postgres@127.0.0.1:${port}/none`, [], 1, 300, { statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 10_000, poolWaitTimeoutMs: 5000 }),
+        logging: false,
+      });
+      try {
+        const started = Date.now();
+        const error = await hung.initialize().catch((e: unknown) => e);
+        const tookMs = Date.now() - started;
+        expect(isDatabaseUnavailable(error)).toBe(true);
+        // Well under the 5 s pool wait: the connect timeout (300 ms) decided, plus scheduling slack.
+        expect(tookMs).toBeLessThan(2500);
+      } finally {
+        if (hung.isInitialized) await hung.destroy();
+        sockets.forEach((s) => s.destroy());
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
   });
 });
