@@ -12,12 +12,8 @@ import { PersonRoleEntity } from '../people/person-role.entity';
 import { ContractType, ICB_CODE, LegalForm, MembershipType, ODS_PRACTICE, OrganisationKind, PCN_CODE, PersonRoleType } from '../directory.enums';
 import { DirectoryErrorCode, DirectoryException } from '../directory.exception';
 import { PeopleErrorCode, PeopleException } from '../people-admin/people-admin.exception';
+import { EMAIL, isDate, todayIso, UUID } from '../people-admin/input-checks';
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const UUID = /^[0-9a-f-]{36}$/i;
-const todayIso = () => new Date().toISOString().slice(0, 10);
-const isDate = (s: unknown): s is string => typeof s === 'string' && DATE_ONLY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 const code = (v: unknown) => text(v).toUpperCase();
 /** 2027-03-31 → 31 March 2027. */

@@ -12,11 +12,8 @@ import { PersonRoleEntity } from '../people/person-role.entity';
 import { MembershipType, OrganisationKind, PersonRoleType } from '../directory.enums';
 import { PeopleErrorCode, PeopleException } from './people-admin.exception';
 import { personRolesFor, platformRolesFor } from './people-admin.words';
+import { EMAIL, isDate, todayIso } from './input-checks';
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const todayIso = () => new Date().toISOString().slice(0, 10);
-const isDate = (s: unknown): s is string => typeof s === 'string' && DATE_ONLY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 /** Someone chosen from the directory, or a new person to add. */
 export interface PersonChoice {

@@ -1,6 +1,6 @@
 import { Body, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CurrentUser, Permission, Principal, RequirePermission, UserRole } from '@pcn/auth';
+import { Cis2SignInService, CurrentUser, Permission, Principal, RequirePermission, UserRole } from '@pcn/auth';
 import { Actor, ActorContext, CommonException, DomainException } from '@pcn/common';
 import { OrganisationKind, PeopleAdminService, PERSON_ROLE_WORDS, PersonRoleType, PLATFORM_ROLE_WORDS } from '@pcn/directory';
 import { PageController } from '../shell/page-controller.decorator';
@@ -48,6 +48,7 @@ export class PeoplePagesController {
   constructor(
     private readonly people: PeopleAdminService,
     private readonly openRounds: OpenRoundNotices,
+    private readonly signInMethods: Cis2SignInService,
   ) {}
 
   @RequirePermission(Permission.PeopleManage)
@@ -214,6 +215,7 @@ export class PeoplePagesController {
       fieldErrors,
       people: [{ value: 'new', text: 'Someone new (enter their details below)' }, ...here.map((p) => ({ value: p.id, text: `${p.fullName} (${p.email})`, selected: form.personId === p.id }))],
       roles: data.platformRoles.map((r) => ({ value: r, text: PLATFORM_ROLE_WORDS[r], checked: form.role === r })),
+      cis2SignIn: this.signInMethods.enabled,
     });
   }
 
