@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -112,7 +112,7 @@ export function toNotificationsException(error: unknown): NotificationsException
 }
 
 @Injectable()
-export class MailerService implements OnModuleDestroy {
+export class MailerService implements OnApplicationShutdown {
   private readonly logger = new Logger(MailerService.name);
   private readonly transport: MailTransport;
   private readonly domain: string;
@@ -175,7 +175,11 @@ export class MailerService implements OnModuleDestroy {
     return this.config.SMTP_TIMEOUT_MS * 3;
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Closed in the last phase of shutdown, not in onModuleDestroy: the worker drains its
+   * running jobs in onModuleDestroy (QueueRunner), and an email job still sending needs the pool.
+   */
+  onApplicationShutdown(): void {
     this.transport.close();
   }
 

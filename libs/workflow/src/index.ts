@@ -7,6 +7,8 @@ export * from './queue/job-handler';
 export * from './queue/job-registry';
 export * from './queue/outbox-relay.service';
 export * from './queue/outbox-sweeper.service';
+export * from './queue/queue-runner.service';
+export * from './queue/worker-shutdown.config';
 export * from './rounds/approval-round.entity';
 export * from './rounds/signature-request.entity';
 export * from './rounds/round-commands.service';

@@ -11,6 +11,7 @@ import { InvitationsModule } from '@pcn/auth';
 import { SendInvitationHandler } from './jobs/send-invitation.handler';
 import { WorkflowModule, WORKFLOW_ENTITIES } from './workflow.module';
 import { workflowConfig } from './workflow.config';
+import { workerShutdownConfig } from './queue/worker-shutdown.config';
 import { JobRegistry } from './queue/job-registry';
 import { QueueRunner } from './queue/queue-runner.service';
 import { OutboxRelay, QueueProducers } from './queue/outbox-relay.service';
@@ -25,6 +26,7 @@ import { SentEmailLedger } from './notifications/sent-email-ledger';
 @Module({
   imports: [
     ConfigModule.forFeature(workflowConfig),
+    ConfigModule.forFeature(workerShutdownConfig),
     ConfigModule.forFeature(redisConfig),
     ConfigModule.forFeature(databaseConfig),
     TypeOrmModule.forFeature(WORKFLOW_ENTITIES),
@@ -51,6 +53,6 @@ import { SentEmailLedger } from './notifications/sent-email-ledger';
     GenerateDocumentsHandler,
     SendInvitationHandler,
   ],
-  exports: [OutboxRelay, OutboxSweeper, QueueProducers],
+  exports: [OutboxRelay, OutboxSweeper, QueueProducers, QueueRunner],
 })
 export class WorkflowWorkerModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
@@ -10,6 +10,7 @@ import { JobRegistry } from './job-registry';
 import { JobHandler } from './job-handler';
 import { bullConnection } from './bullmq-connection';
 import { EventLoopMonitor } from './event-loop-monitor';
+import { workerShutdownConfig, WorkerShutdownConfig } from './worker-shutdown.config';
 
 /** Thrown by handlers for input that will never work: BullMQ does not retry it. */
 export class BadJobError extends UnrecoverableError {}
@@ -18,9 +19,14 @@ export class BadJobError extends UnrecoverableError {}
  * One BullMQ worker per queue this process runs (WORKER_QUEUES), dispatching by job name to
  * the registered handler. Also beats a heartbeat (which /health reads) and watches the event
  * loop, naming the job that blocked it.
+ *
+ * Shutdown order: `drain()` stops taking jobs and waits for the running ones (at most
+ * WORKER_SHUTDOWN_GRACE_MS) while SMTP, Redis and the database are still open. It runs in
+ * onModuleDestroy, and Nest runs every onModuleDestroy before any onApplicationShutdown, which
+ * is where those resources close; apps/worker/src/main.ts also calls it before app.close().
  */
 @Injectable()
-export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('QueueRunner');
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
@@ -29,6 +35,9 @@ export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private heartbeat: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
   private monitor: EventLoopMonitor | null = null;
+  /** Handler runs in progress, by job label: what drain() waits for. */
+  private readonly running = new Map<string, Promise<void>>();
+  private draining: Promise<void> | null = null;
   /** The queues this process consumes. */
   queues: QueueName[] = [];
 
@@ -38,6 +47,7 @@ export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(redisConfig.KEY) private readonly redis: RedisConfig,
     @Inject(workflowConfig.KEY) private readonly config: WorkflowConfig,
     @Inject(REDIS_CLIENT) private readonly client: Redis,
+    @Inject(workerShutdownConfig.KEY) private readonly shutdown: WorkerShutdownConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -76,9 +86,19 @@ export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async run(handlers: Map<JobName, JobHandler<JobName>>, job: Job): Promise<void> {
+    const label = `${job.name}#${job.id}`;
+    const run = this.runHandler(handlers, job, label);
+    this.running.set(label, run);
+    try {
+      await run;
+    } finally {
+      this.running.delete(label);
+    }
+  }
+
+  private async runHandler(handlers: Map<JobName, JobHandler<JobName>>, job: Job, label: string): Promise<void> {
     const handler = handlers.get(job.name as JobName);
     if (!handler) throw new BadJobError(`No handler for job ${job.name}`);
-    const label = `${job.name}#${job.id}`;
     this.monitor?.jobStarted(label);
     try {
       await handler.handle(job.data, { jobId: job.id!, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
@@ -97,13 +117,52 @@ export class QueueRunner implements OnApplicationBootstrap, OnApplicationShutdow
       .catch(() => undefined);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops taking jobs and waits for the running ones, at most `graceMs`; then closes the
+   * BullMQ workers and their connections. Idempotent: the first call decides the grace.
+   * A job still running at the end keeps its lock until it expires and is then run again
+   * by another worker (handlers are idempotent).
+   */
+  drain(graceMs = this.shutdown.WORKER_SHUTDOWN_GRACE_MS): Promise<void> {
+    this.draining ??= this.drainOnce(graceMs);
+    return this.draining;
+  }
+
+  private async drainOnce(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    // Fetching stops at once; the jobs already taken go on.
+    await Promise.all(this.workers.map((w) => w.pause(true).catch(() => undefined)));
+    const runningAtStart = [...this.running.keys()];
+    if (runningAtStart.length > 0) this.logger.log(`stopping: waiting up to ${graceMs} ms for ${runningAtStart.length} running job(s): ${runningAtStart.join(', ')}`);
+    const finished = await withinMs(Promise.allSettled([...this.running.values()]), deadline - Date.now());
+    if (!finished) this.logger.warn(`stopping after ${graceMs} ms with job(s) still running (they will be retried once their lock expires): ${[...this.running.keys()].join(', ')}`);
+    // With the handlers done, close(false) only waits for BullMQ to record their completion.
+    const closed = await withinMs(Promise.all(this.workers.map((w) => w.close(!finished))), Math.max(deadline - Date.now(), 1000));
+    if (!closed) this.logger.warn('stopping: BullMQ did not finish closing in time');
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.monitor?.stop();
-    await Promise.all(this.workers.map((w) => w.close()));
     await this.beating;
     await removeHeartbeat(this.client, this.redis.REDIS_PREFIX, this.name).catch(() => undefined);
     // BullMQ leaves connections it was given open; they are ours to close.
     this.connections.forEach((c) => c.disconnect());
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.drain();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain();
+  }
+}
+
+/** Whether `work` settled within `ms` (it goes on either way). */
+async function withinMs(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(ms, 0))));
+  try {
+    return await Promise.race([work.then(() => true as const, () => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
