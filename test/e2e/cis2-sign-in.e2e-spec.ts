@@ -368,6 +368,8 @@ describe('accepting an invitation with CIS2', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Your account is ready');
     expect(res.text).toContain('Nadia Rahman (nadia.rahman@yarm.demo.nhs.uk) can now sign in');
+    // Not signed in by this page (the header names nobody).
+    expect(res.text).not.toContain('Sign out');
     const user = await t.dataSource.getRepository(UserEntity).findOneByOrFail({ email: 'nadia.rahman@yarm.demo.nhs.uk' });
     expect({ issuer: user.oidcIssuer, subject: user.oidcSubject }).toEqual({ issuer: op.issuer, subject: a.sub });
     expect(user.oidcLinkedAt).not.toBeNull();

@@ -33,7 +33,7 @@ export class InvitationCis2CallbackMiddleware implements NestMiddleware {
     }
     try {
       const { user } = await this.people.acceptInvitation(token, { oidcIdentity: { issuer: identity.issuer, subject: identity.subject }, authMethod: identity.authMethod }, { ...actorFromRequest(req), authMethod: identity.authMethod });
-      res.status(HttpStatus.OK).render('people/invitation-linked', { pageTitle: 'Your account is ready', breadcrumbs: [], user });
+      res.status(HttpStatus.OK).render('people/invitation-linked', { pageTitle: 'Your account is ready', breadcrumbs: [], account: user });
     } catch (error) {
       if (!(error instanceof AccountsException)) throw error;
       if (error.code === AccountsErrorCode.IdentityLinked) {
