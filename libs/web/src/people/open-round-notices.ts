@@ -27,13 +27,9 @@ export class OpenRoundNotices {
     const holders = new Set(data.roles.filter((r) => r.current).map((r) => r.personId));
     const notices: string[] = [];
     for (const pcnId of await people.pcnsOf(organisation.id)) {
-      const agreements = await this.agreements.list(principal, pcnId).catch((error: unknown) => {
-        // Someone who manages this practice's people but cannot read its PCN's agreements sees no notice.
-        if (error instanceof DomainException && error.status === 404) return [];
-        throw error;
-      });
+      const agreements = await this.agreements.list(principal, pcnId).catch(noneIfNotReadable);
       for (const agreement of agreements.filter((a) => OPEN_AGREEMENT.has(a.status))) {
-        const open = (await this.rounds.roundProgress(principal, agreement.id)).find((r) => OPEN_ROUND.has(r.status));
+        const open = (await this.rounds.roundProgress(principal, agreement.id).catch(noneIfNotReadable)).find((r) => OPEN_ROUND.has(r.status));
         if (!open) continue;
         const waiting = open.steps.flatMap((s) => s.signers).filter((s) => s.status === 'PENDING' && s.organisationId === organisation.id && !holders.has(s.personId));
         const names = [...new Set(waiting.map((s) => s.personName))];
@@ -46,6 +42,12 @@ export class OpenRoundNotices {
     }
     return notices;
   }
+}
+
+/** Someone who manages these people but may not read the PCN's agreements sees no notice ("not found" means exactly that). */
+function noneIfNotReadable(error: unknown): never[] {
+  if (error instanceof DomainException && error.status === 404) return [];
+  throw error;
 }
 
 const listInWords = (names: string[]) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
