@@ -161,7 +161,7 @@ export class OnboardingPagesController {
 
   private async renderNewPcn(res: Response, user: Principal, icbId: string, form: Form, unknown: string[], errors: unknown[], fieldErrors: Record<string, string>, status: number) {
     const { icb } = await this.onboarding.icb(user, icbId);
-    const joinedOn = form.joinedOn === undefined ? dateItemsOf(todayIso()) : dateValues(form, 'joinedOn');
+    const joinedOn = form.joinedOn === undefined && form['joinedOn-day'] === undefined ? dateItemsOf(todayIso()) : dateValues(form, 'joinedOn');
     res.status(status).render('onboarding/new-pcn', {
       pageTitle: `Add a PCN to ${icb.name}`,
       breadcrumbs: [{ href: '/onboarding', text: 'ICBs and PCNs' }, { href: `/onboarding/icbs/${icb.id}`, text: icb.name }],

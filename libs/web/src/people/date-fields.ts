@@ -4,13 +4,14 @@ const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 const pad = (n: string) => n.padStart(2, '0');
 
 /**
- * The day, month and year typed in the design system's date input: nhsuk-frontend names its
+ * The day, month and year typed in the design system's date input: nhsuk-frontend 10 names its
  * boxes prefix[day], prefix[month], prefix[year], which the pages' body parser (qs) reads as
- * one object under `prefix`.
+ * one object under `prefix` (what browsers send). The flat prefix-day names of older forms,
+ * still posted by scripted clients, are read too.
  */
 function partsOf(form: Form, prefix: string): Record<'day' | 'month' | 'year', string> {
   const nested = form[prefix];
-  const box = (k: string) => (nested && typeof nested === 'object' ? str((nested as Form)[k]) : '');
+  const box = (k: string) => (nested && typeof nested === 'object' ? str((nested as Form)[k]) : str(form[`${prefix}-${k}`]));
   return { day: box('day'), month: box('month'), year: box('year') };
 }
 
