@@ -27,6 +27,9 @@ const isApi = (path: string) => path.startsWith('/api/') || path === '/health' |
 const SIGN_IN_FIRST = /^\/sign-in\?(.*&)?returnTo=/;
 const outcomeOf = (res: Response): Outcome | '500' => (res.status === 303 && SIGN_IN_FIRST.test(String(res.headers.location ?? '')) ? 'sign-in' : (String(res.status) as Outcome));
 
+/** A page's error summary in words, to say why a form was refused. */
+const pageErrors = (html: string | undefined) => /nhsuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html ?? '')?.[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() ?? '';
+
 describe('access matrix: every route × every role and relationship', () => {
   let t: TestApp;
   let worker: INestApplicationContext;
@@ -113,7 +116,7 @@ describe('access matrix: every route × every role and relationship', () => {
           else if (got !== defect.actual) failures.push(`${route} as ${column}: known defect answered ${defect.actual}, now ${got} (intended ${expected[column]})`);
           else defectsSeen.push(`${route} as ${column}: ${got}, intended ${expected[column]} (${defect.why})`);
         } else if (got !== expected[column]) {
-          failures.push(`${route} as ${column}: expected ${expected[column]}, got ${got} ${res.status} ${String(res.headers.location ?? '')} ${JSON.stringify(res.body?.code ?? res.body?.message ?? '').slice(0, 160)}`);
+          failures.push(`${route} as ${column}: expected ${expected[column]}, got ${got} ${String(res.headers.location ?? '')} ${JSON.stringify(res.body?.code ?? res.body?.message ?? pageErrors(res.text)).slice(0, 240)}`);
         }
       };
       if (recipe.consumes || recipe.last) for (const column of COLUMNS) await one(column);

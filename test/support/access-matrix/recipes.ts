@@ -7,7 +7,7 @@ import { csrfTokenIn } from '../page-session';
 import { DEMO_PASSWORD } from '../workflow-scenario';
 import type { Column } from './matrix';
 import { annexForm, financesForm } from './forms';
-import { Caller, expiredRound, freshDraft, freshExecuted, INVITEE_PASSWORD, openRound, throwawayYarmAccount, World } from './world';
+import { Caller, expiredRound, freshDraft, freshExecuted, INVITEE_PASSWORD, onboardedPcn, openRound, throwawayYarmAccount, World } from './world';
 
 /*
  * How each route is called in the matrix: the record it is tried on and a valid body, so
@@ -55,6 +55,10 @@ async function currentRevision(w: World, agreementId: string): Promise<number> {
 const yarm = (w: World) => w.demo.practiceIds.yarm;
 const personOf = (w: World, email: string) => w.demo.people.get(email)!;
 
+
+let icbCounter = 0;
+/** A new ICB code (Q and two characters) that no seeded ICB uses. */
+const nextIcbCode = () => `QZ${(icbCounter++).toString(36).toUpperCase()}`;
 
 /** An unused invitation link to Yarm (made with the world, from the invitation emails). */
 function invitationToken(w: World): string {
@@ -394,6 +398,33 @@ export const RECIPES: Record<string, Recipe> = {
   // The page's form sends its CSRF token in the query string (the multipart body is read after the check).
   'POST /verify': { build: (w, caller) => ({ path: '/verify', query: { _csrf: caller.csrf }, file: { field: 'file', content: w.sealedPdf, name: 'agreement.pdf' } }) },
   'GET /verify/:code': { build: (w) => ({ path: `/verify/${w.executed.verificationCode}` }) },
+
+  // ---- onboarding: ICBs, PCNs and their clinical directors (platform admins) ---------------------------------
+  'GET /api/v1/icbs': { build: () => ({ path: '/api/v1/icbs' }) },
+  'POST /api/v1/icbs': { build: () => ({ path: '/api/v1/icbs', body: { name: `Test ICB ${unique()}`, odsCode: nextIcbCode() } }) },
+  'GET /api/v1/icbs/:icbId': { build: (w) => ({ path: `/api/v1/icbs/${w.onboarding.icbId}` }) },
+  'POST /api/v1/icbs/:icbId/pcns': {
+    build: (w) => ({ path: `/api/v1/icbs/${w.onboarding.icbId}/pcns`, body: { name: `Test Network ${unique()} PCN`, odsCode: nextPcnCode(), networkArea: 'A town in the test ICB', joinedOn: TODAY, practices: [{ odsCode: nextPracticeOdsCode(), name: `Test Surgery ${unique()}`, contractType: 'GMS', legalForm: 'PARTNERSHIP' }] } }),
+  },
+  'POST /api/v1/pcns/:pcnId/clinical-director': { consumes: true, build: async (w, _c, fresh) => ({ path: `/api/v1/pcns/${fresh ? await onboardedPcn(w) : w.onboarding.pcnId}/clinical-director`, body: { fullName: `Dr Director ${unique()}`, email: `director-${unique()}@test.nhs.uk` } }) },
+  'GET /onboarding': { build: () => ({ path: '/onboarding' }) },
+  'GET /onboarding/icbs/new': { build: () => ({ path: '/onboarding/icbs/new' }) },
+  'POST /onboarding/icbs/new': { build: () => ({ path: '/onboarding/icbs/new', body: { name: `Test ICB ${unique()}`, odsCode: nextIcbCode() } }) },
+  'GET /onboarding/icbs/:icbId': { build: (w) => ({ path: `/onboarding/icbs/${w.onboarding.icbId}` }) },
+  'GET /onboarding/icbs/:icbId/pcns/new': { build: (w) => ({ path: `/onboarding/icbs/${w.onboarding.icbId}/pcns/new` }) },
+  'POST /onboarding/icbs/:icbId/pcns/new': {
+    build: (w) => {
+      const practice = nextPracticeOdsCode();
+      return {
+        path: `/onboarding/icbs/${w.onboarding.icbId}/pcns/new`,
+        body: { name: `Test Network ${unique()} PCN`, odsCode: nextPcnCode(), networkArea: 'A town in the test ICB', ...todayFields('joinedOn'), practices: practice, askedFor: practice, [`new-${practice}-name`]: `Test Surgery ${unique()}`, [`new-${practice}-contractType`]: 'GMS', [`new-${practice}-legalForm`]: 'PARTNERSHIP' },
+      };
+    },
+  },
+  'GET /onboarding/pcns/:pcnId': { build: (w) => ({ path: `/onboarding/pcns/${w.onboarding.pcnId}` }) },
+  'GET /onboarding/pcns/:pcnId/clinical-director': { build: (w) => ({ path: `/onboarding/pcns/${w.onboarding.pcnId}/clinical-director` }) },
+  'POST /onboarding/pcns/:pcnId/clinical-director': { consumes: true, build: async (w, _c, fresh) => ({ path: `/onboarding/pcns/${fresh ? await onboardedPcn(w) : w.onboarding.pcnId}/clinical-director`, body: { fullName: `Dr Director ${unique()}`, email: `director-${unique()}@test.nhs.uk` } }) },
+  'GET /invitation/:token/cis2': { build: (w) => ({ path: `/invitation/${invitationToken(w)}/cis2` }) },
 
   // ---- API documentation (off in production unless API_DOCS_ENABLED) and static assets -------------------
   ...Object.fromEntries(

@@ -8,7 +8,7 @@ import { DirectoryService, PersonRoleType } from '@pcn/directory';
 import { RoundsService } from '@pcn/workflow';
 import { loadSecondPcn, SecondPcnData } from '../../../apps/cli/src/seed/demo-second-pcn';
 import type { DemoData } from '../../../apps/cli/src/seed/seed-demo';
-import { ADMIN_PRINCIPAL, SEED_ACTOR } from '../factories';
+import { ADMIN_PRINCIPAL, nextPcnCode, nextPracticeOdsCode, SEED_ACTOR } from '../factories';
 import { csrfTokenIn, signInToPages } from '../page-session';
 import type { SmtpTestServer } from '../smtp-test-server';
 import type { TestApp } from '../test-app';
@@ -72,14 +72,16 @@ export interface World {
   sealedPdf: Buffer;
   emails: typeof CALLER_EMAIL;
   smtp: SmtpTestServer;
+  /** An ICB and a PCN onboarded into it by the platform admin (onboarding routes). */
+  onboarding: { icbId: string; pcnId: string };
   /** Unused invitation links to Yarm, taken one per cell that opens or accepts one. */
   invitationTokens: string[];
   worker: INestApplicationContext;
 }
 
 export const INVITEE_PASSWORD = 'Correct horse battery staple at Yarm';
-/** Cells that open or accept an invitation link: three rows × every column. */
-const INVITATION_LINKS = 3 * COLUMNS.length;
+/** Cells that open or accept an invitation link: four rows × every column. */
+const INVITATION_LINKS = 4 * COLUMNS.length;
 
 export interface Throwaway {
   userId: string;
@@ -127,6 +129,7 @@ export async function buildWorld(t: TestApp, worker: INestApplicationContext, sm
 
   const partial = { t, callers, demo, content, emails: CALLER_EMAIL, smtp } as World;
   const invitationTokens = await invitationLinks(partial, INVITATION_LINKS);
+  const onboarding = await onboard(partial);
   const open = await openRound(partial);
   const draft = await freshDraft(partial);
   const diffAgreementId = await freshDraft(partial);
@@ -145,7 +148,7 @@ export async function buildWorld(t: TestApp, worker: INestApplicationContext, sm
   const executed = { agreementId: demo.agreementId, roundId: submitted.round.id as string, documentIds: documents.map((d) => d.id), verificationCode, annexId: (source.body.content.annexes[0] as { id: string }).id };
   const sealed = await t.http.get(`/api/v1/documents/${documents[0].id}/download`).set('Authorization', cd).buffer(true).parse(binary as never);
   return {
-    ...partial, second, executed, open, draft: { agreementId: draft, annexId: '' }, expiredAgreementId, diffAgreementId, throwaway, disabledThrowaway, sealedPdf: sealed.body as Buffer, invitationTokens, worker,
+    ...partial, second, executed, open, draft: { agreementId: draft, annexId: '' }, expiredAgreementId, diffAgreementId, throwaway, disabledThrowaway, sealedPdf: sealed.body as Buffer, invitationTokens, onboarding, worker,
   };
 }
 
@@ -262,4 +265,21 @@ async function invitationLinks(w: Pick<World, 't' | 'callers' | 'demo' | 'smtp'>
       return token;
     }),
   );
+}
+
+/** An ICB and a PCN with one new practice, onboarded through the API by the platform admin. */
+async function onboard(w: Pick<World, 't' | 'callers'>): Promise<World['onboarding']> {
+  const icb = await w.t.http.post('/api/v1/icbs').set('Authorization', w.callers.platformAdmin.bearer!).send({ name: 'Test Onboarding ICB', odsCode: 'QY1' });
+  if (icb.status !== 201) throw new Error(`ICB: ${icb.status} ${JSON.stringify(icb.body)}`);
+  return { icbId: icb.body.id, pcnId: await onboardedPcn({ ...w, onboarding: { icbId: icb.body.id, pcnId: '' } }) };
+}
+
+/** A new PCN (with a new practice and no clinical director yet) in the onboarded ICB. */
+export async function onboardedPcn(w: Pick<World, 't' | 'callers' | 'onboarding'>): Promise<string> {
+  const pcn = await w.t.http
+    .post(`/api/v1/icbs/${w.onboarding.icbId}/pcns`)
+    .set('Authorization', w.callers.platformAdmin.bearer!)
+    .send({ name: `Test Onboarding PCN ${randomBytes(3).toString('hex')}`, odsCode: nextPcnCode(), networkArea: 'A town in the test ICB', joinedOn: new Date().toISOString().slice(0, 10), practices: [{ odsCode: nextPracticeOdsCode(), name: 'Test Onboarding Surgery', contractType: 'GMS', legalForm: 'PARTNERSHIP' }] });
+  if (pcn.status !== 201) throw new Error(`PCN: ${pcn.status} ${JSON.stringify(pcn.body)}`);
+  return pcn.body.id;
 }
