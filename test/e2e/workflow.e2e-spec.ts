@@ -6,6 +6,8 @@ import { eventually, FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-
 import { ReceivedMail, startSmtpTestServer, SmtpTestServer } from '../support/smtp-test-server';
 import { approveAllTasks, approveEverything, EMAIL, FULL_NAME, loadBytes, ROUND_PEOPLE, Task, tokenFor, waitForQuiet } from '../support/workflow-scenario';
 import type { DemoData } from '../../apps/cli/src/seed/seed-demo';
+import { QueueProducers } from '../../libs/workflow/src/queue/outbox-relay.service';
+import { QueueName } from '../../libs/workflow/src/queue/queue.contract';
 
 const DAY = 86_400_000;
 
@@ -548,6 +550,32 @@ describe('approval workflow (API + worker + SMTP)', () => {
     const again = await t.http.post(`/api/v1/agreements/${agreementId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'The PCN dissolved on 31 March' });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('INVALID_TRANSITION');
+  });
+
+  it('an executed round leaves no delayed reminder or deadline job in Redis; the termination email quotes the termination reason, not the round’s message', async () => {
+    const schedules = worker.get(QueueProducers).get(QueueName.Schedules);
+    const delayedOf = async (roundId: string) => (await schedules.getDelayed()).filter((j) => j.data.roundId === roundId).map((j) => j.name).sort();
+    const agreementId = await freshDraft();
+    const submitted = await submit(agreementId, { dueAt: new Date(clock.now().getTime() + 30 * DAY).toISOString(), clinicalDirectorCountersigns: false, firstReminderAfterDays: 3, maxReminders: 2, message: 'Please sign before the members meeting.' });
+    const roundId: string = submitted.round.id;
+    // While the round runs, its first reminder and its deadline wait in Redis as delayed jobs.
+    expect(await eventually('the delayed jobs', async () => ((await delayedOf(roundId)).length === 2 ? delayedOf(roundId) : null))).toEqual(['round.deadline', 'round.reminder']);
+    await approveEverything(t.http);
+    expect(await status(agreementId)).toBe('EXECUTED');
+    await eventually('no delayed job of the executed round', async () => (await delayedOf(roundId)).length === 0);
+    const rows: { job_name: string; status: string }[] = await t.dataSource.query(`SELECT job_name, status FROM outbox WHERE job_name IN ('round.reminder', 'round.deadline') AND payload->>'roundId' = $1 ORDER BY job_name`, [roundId]);
+    expect(rows).toEqual([{ job_name: 'round.deadline', status: 'DONE' }, { job_name: 'round.reminder', status: 'DONE' }]);
+    await emailsQuiet();
+
+    const terminated = await t.http.post(`/api/v1/agreements/${agreementId}/terminate`).set(await auth(EMAIL.cd)).send({ reason: 'Two practices merged on 1 April' });
+    expect(terminated.status).toBe(200);
+    await emailsQuiet();
+    const terminatedMails = (await mailsAbout(agreementId)).filter((m) => m.subject.startsWith('Terminated:'));
+    expect(terminatedMails).toHaveLength(ROUND_PEOPLE.length);
+    for (const mail of terminatedMails) {
+      expect(mail.text).toContain('Terminated: Two practices merged on 1 April');
+      expect(mail.text).not.toContain('Please sign before the members meeting.');
+    }
   });
 
   it('shows signers’ email, IP address and user agent in the audit trail only to the clinical director, auditors and the person themselves', async () => {

@@ -11,6 +11,16 @@ const EXTRAS = {
   reminderNumber: 2,
 };
 
+describe('AGREEMENT_TERMINATED', () => {
+  it('quotes the reason for termination, never the message the round was sent with', () => {
+    const mail = renderNotification(NotificationType.AgreementTerminated, buildNotificationModel({ senderMessage: 'Please sign by Friday.', terminationReason: 'Terminated: The PCN dissolved on 31 March' }));
+    expect(mail.text).toContain('Reason for termination');
+    expect(mail.text).toContain('Terminated: The PCN dissolved on 31 March');
+    expect(mail.text).not.toContain('Please sign by Friday.');
+    expect(mail.html).not.toContain('Please sign by Friday.');
+  });
+});
+
 describe('renderNotification', () => {
   describe.each(NOTIFICATION_TYPES)('%s', (type) => {
     const model = buildNotificationModel(EXTRAS);
@@ -62,13 +72,16 @@ describe('renderNotification', () => {
         agreementTitle: '<b>Bold</b> title',
         senderMessage: 'Hello <script>alert("sender")</script>',
         declineReason: '<script>alert("decline")</script>',
+        terminationReason: '<script>alert("terminated")</script>',
         reviewUrl: 'https://agreements.example.nhs.uk/review?a=1&b="2"',
         tasks: [{ document: 'Annex A: <i>x</i>', capacity: 'Partner', organisations: ['<u>Org</u> (A1)', 'Other'] }],
       });
       const html = renderNotification(type, hostile).html;
       expect(html).not.toMatch(/<script|<img|<b>|<i>|<u>/i);
       // ROUND_STOPPED quotes nothing: it goes to people the sender's words may not concern.
-      if (type !== NotificationType.RoundStopped) expect(html).toContain('&lt;script&gt;alert(&quot;sender&quot;)&lt;/script&gt;');
+      // AGREEMENT_TERMINATED quotes the termination reason, not the round's message.
+      if (type === NotificationType.AgreementTerminated) expect(html).toContain('&lt;script&gt;alert(&quot;terminated&quot;)&lt;/script&gt;');
+      else if (type !== NotificationType.RoundStopped) expect(html).toContain('&lt;script&gt;alert(&quot;sender&quot;)&lt;/script&gt;');
       expect(html).toContain('PCN &amp; &quot;Partners&quot;');
       expect(html).toContain('href="https://agreements.example.nhs.uk/review?a=1&amp;b=&quot;2&quot;"');
     });

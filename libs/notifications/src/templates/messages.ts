@@ -161,7 +161,7 @@ const COMPOSERS: Record<NotificationType, Composer> = {
       'The reason is recorded on the agreement page and in its audit trail. Keep your signed copy with your practice records.',
       `If you did not expect this, contact ${m.pcnName}.`,
     ],
-    quotes: senderQuote(m),
+    quotes: m.terminationReason?.trim() ? [{ label: 'Reason for termination', text: m.terminationReason.trim() }] : [],
     action: 'View details',
   }),
 };

@@ -46,6 +46,8 @@ export interface NotificationModel {
   executedAt?: string | null;
   /** DELEGATED_TO_YOU: who handed the step to the recipient. */
   delegatedBy?: string | null;
+  /** AGREEMENT_TERMINATED: the reason recorded when the clinical director terminated the agreement. */
+  terminationReason?: string | null;
   /** REMINDER: 1 for the first reminder, 2 for the second… */
   reminderNumber?: number | null;
 }

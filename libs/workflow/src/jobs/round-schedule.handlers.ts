@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HandlesJob, JobHandler } from '../queue/job-handler';
 import { JobName, JobPayloads } from '../queue/queue.contract';
-import { RoundReminderPayload, RoundSchedulerService } from '../rounds/round-scheduler.service';
+import { RoundSchedulerService } from '../rounds/round-scheduler.service';
 
 /** Sends the reminder the job names, once: a duplicate delivery finds it claimed and does nothing. */
 @Injectable()
@@ -10,8 +10,7 @@ export class RoundReminderHandler implements JobHandler<JobName.RoundReminder> {
   constructor(private readonly scheduler: RoundSchedulerService) {}
 
   async handle(payload: JobPayloads[JobName.RoundReminder]): Promise<void> {
-    const { roundId, reminderSeq, reminderNumber } = payload as RoundReminderPayload;
-    await this.scheduler.remind(roundId, reminderSeq, reminderNumber);
+    await this.scheduler.remind(payload.roundId, payload.reminderSeq, payload.reminderNumber);
   }
 }
 

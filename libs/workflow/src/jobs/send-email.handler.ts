@@ -55,7 +55,7 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
     const requestRepo = this.dataSource.getRepository(SignatureRequestEntity);
     const mine = await requestRepo.find({ where: { roundId: round.id, personId: person.id }, order: { organisationName: 'ASC' } });
     const annexIds = await this.annexIds(round);
-    const submitter = await this.submitterPersonId(round);
+    const submitter = round.submittedByPersonId;
     const base = this.app.PUBLIC_BASE_URL.replace(/\/+$/, '');
     const reviewUrl = `${base}/review/${round.id}`;
     const agreementUrl = `${base}/agreements/${agreement.id}`;
@@ -90,7 +90,9 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
       dueAt: round.dueAt.toISOString(),
       reviewUrl: kind === NotificationType.AgreementExecuted || (ENDED_KINDS.includes(kind) && person.id === submitter) ? agreementUrl : reviewUrl,
       tasks: listed.length > 0 ? digestTasks(listed, annexIds) : undefined,
-      senderMessage: kind === NotificationType.RoundWithdrawn ? round.endReason : kind === NotificationType.RoundStopped ? null : round.message,
+      senderMessage: this.senderMessage(kind, round),
+      // The reason the clinical director gave, as the agreement records it (not the round's message).
+      terminationReason: kind === NotificationType.AgreementTerminated ? agreement.statusReason : null,
       declineReason: declined ? (declined.declineReason ?? round.endReason) : null,
       declinedBy: declined ? `${declined.personName}, ${declined.organisationName}` : null,
       declinedPart: declined ? (declined.scope === RequestScope.Agreement ? 'the network agreement' : partLabel(declined, annexIds)) : null,
@@ -152,15 +154,17 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
     });
   }
 
+  /** The words quoted as the sender's: the withdrawal reason, or the message the round was sent with. */
+  private senderMessage(kind: NotificationType, round: ApprovalRoundEntity): string | null {
+    if (kind === NotificationType.RoundWithdrawn) return round.endReason;
+    // A stopped round's recipients are not told the decline reason; a termination quotes its own reason.
+    if (kind === NotificationType.RoundStopped || kind === NotificationType.AgreementTerminated) return null;
+    return round.message;
+  }
+
   /** The revision's annex ids in order, so annexes are lettered as in the document. */
   private async annexIds(round: ApprovalRoundEntity): Promise<(string | undefined)[]> {
     const revision = await this.dataSource.getRepository(AgreementRevisionEntity).findOne({ where: { id: round.revisionId }, select: { id: true, content: true } });
     return revision?.content.annexes.map((a) => a.id) ?? [];
-  }
-
-  private async submitterPersonId(round: ApprovalRoundEntity): Promise<string | null> {
-    if (!round.submittedBy) return null;
-    const [row] = await this.dataSource.query(`SELECT person_id FROM user_account WHERE id = $1`, [round.submittedBy]);
-    return row?.person_id ?? null;
   }
 }

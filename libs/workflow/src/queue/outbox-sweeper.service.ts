@@ -14,15 +14,20 @@ export interface SweepResult {
   deadlines: number;
   /** DONE rows older than OUTBOX_RETENTION_DAYS deleted. */
   pruned: number;
+  /** Delayed reminder and deadline jobs of finished rounds removed from Redis (their rows DONE). */
+  finishedRoundJobs: number;
 }
 
 const PRUNE_CHUNK = 5000;
+const FINISHED_ROUND_CHUNK = 500;
+const ROUND_SCHEDULE_JOBS = [JobName.RoundReminder, JobName.RoundDeadline];
 
 /**
  * Second line of defence behind the outbox: re-drives dispatched jobs Redis lost (for
  * example after a restart without persistence), executions still waiting for their
- * document, and open rounds past their due date; and deletes DONE rows past their
- * retention. Every handler is idempotent, so a re-driven job that was in fact done has no
+ * document, and open rounds past their due date; deletes DONE rows past their
+ * retention; and removes the delayed reminder and deadline jobs of rounds that have finished
+ * (executed, declined, withdrawn, expired, restarted), so Redis does not keep them for days. Every handler is idempotent, so a re-driven job that was in fact done has no
  * second effect.
  *
  * Only rows whose run time is past by more than STALE_DISPATCH_MS are examined: a reminder
@@ -53,7 +58,14 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   async sweep(): Promise<SweepResult> {
     const { examined, redriven } = await this.redriveLostJobs();
-    return { examined, redriven, documents: await this.requeueMissingDocuments(), deadlines: await this.requeueOverdueRounds(), pruned: await this.pruneDoneRows() };
+    return {
+      examined,
+      redriven,
+      documents: await this.requeueMissingDocuments(),
+      deadlines: await this.requeueOverdueRounds(),
+      pruned: await this.pruneDoneRows(),
+      finishedRoundJobs: await this.removeFinishedRoundJobs(),
+    };
   }
 
   /**
@@ -126,6 +138,41 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (pruned > 0) this.logger.log(`pruned ${pruned} DONE outbox row(s) older than ${this.config.OUTBOX_RETENTION_DAYS} day(s)`);
     return pruned;
+  }
+
+  /**
+   * Reminder and deadline jobs not yet due whose round is no longer ACTIVE: their handlers
+   * would do nothing when they fire. In one transaction per chunk, the rows are marked DONE (a
+   * row the relay is adding at that moment is locked, so this waits and then sees it
+   * DISPATCHED) and their jobs removed from Redis by id (= outbox id); if Redis fails, the
+   * rows stay as they were for the next sweep. A job Redis will not remove (running, or
+   * already gone) is left alone: its handler still does nothing.
+   */
+  async removeFinishedRoundJobs(): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const chunk = await this.dataSource.transaction(async (em) => {
+        const [rows]: [{ id: string; queue: QueueName }[], number] = await em.query(
+          `UPDATE outbox SET status = $3, completed_at = now(), last_error = NULL
+            WHERE id IN (
+              SELECT o.id FROM outbox o JOIN approval_round r ON r.id::text = o.payload->>'roundId'
+               WHERE o.job_name = ANY($1) AND o.status = ANY($2) AND o.run_at > now() AND r.status <> 'ACTIVE'
+               LIMIT $4)
+              AND status = ANY($2)
+            RETURNING id::text, queue`,
+          [ROUND_SCHEDULE_JOBS, [OutboxStatus.Pending, OutboxStatus.Dispatched], OutboxStatus.Done, FINISHED_ROUND_CHUNK],
+        );
+        for (const queueName of new Set(rows.map((r) => r.queue))) {
+          const queue = this.producers.get(queueName);
+          const answers = await Promise.all(rows.filter((r) => r.queue === queueName).map((r) => queue.remove(r.id)));
+          removed += answers.filter((n) => n === 1).length;
+        }
+        return rows.length;
+      });
+      if (chunk < FINISHED_ROUND_CHUNK) break;
+    }
+    if (removed > 0) this.logger.log(`removed ${removed} delayed job(s) of finished rounds`);
+    return removed;
   }
 
   private async requeueMissingDocuments(): Promise<number> {

@@ -32,7 +32,12 @@ export interface JobPayloads {
    * expiry and execution: the round's step when it happened). `reminderNumber` only for REMINDER.
    */
   [JobName.SendEmail]: { kind: NotificationType; roundId: string; personId: string; step: number; reminderNumber?: number };
-  [JobName.RoundReminder]: { roundId: string; reminderSeq: number };
+  /**
+   * Reminder `reminderNumber` of the round's schedule `reminderSeq` (a new schedule starts
+   * when the round is extended or restarted). The number makes a duplicate delivery harmless:
+   * the scheduler claims it with `… SET reminders_sent = n WHERE reminders_sent = n - 1`.
+   */
+  [JobName.RoundReminder]: { roundId: string; reminderSeq: number; reminderNumber: number };
   [JobName.RoundDeadline]: { roundId: string; dueAt: string };
   [JobName.GenerateDocuments]: { executionId: string };
   [JobName.SendInvitation]: { invitationId: string };
@@ -86,18 +91,38 @@ export const QUEUE_CONFIG: Record<QueueName, QueueConfig> = {
   [QueueName.Documents]: { attempts: 5, backoffMs: 2000, concurrency: 2, lockDurationMs: 8_000, stalledIntervalMs: 2_000, maxStalledCount: 3, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
 };
 
-/** Ids a payload must carry, per job: the relay refuses (marks FAILED) an outbox row without them. */
-export const JOB_REQUIRED_FIELDS: Record<JobName, readonly string[]> = {
-  [JobName.SendEmail]: ['kind', 'roundId', 'personId'],
-  [JobName.RoundReminder]: ['roundId'],
-  [JobName.RoundDeadline]: ['roundId', 'dueAt'],
-  [JobName.GenerateDocuments]: ['executionId'],
-  [JobName.SendInvitation]: ['invitationId'],
+/** What a payload field must hold: a non-empty string, a whole number >= 1 (`count`) or >= 0 (`index`). */
+type FieldRule = 'id' | 'count' | 'index';
+
+interface PayloadRules {
+  required: Record<string, FieldRule>;
+  optional?: Record<string, FieldRule>;
+}
+
+/**
+ * Fields a payload must (and may) carry, per job: the relay refuses (marks FAILED) an outbox
+ * row that breaks them. Typed so that every required field of JobPayloads has a rule.
+ */
+export const JOB_PAYLOAD_RULES: { [N in JobName]: PayloadRules & { required: Record<RequiredKeys<JobPayloads[N]>, FieldRule> } } = {
+  [JobName.SendEmail]: { required: { kind: 'id', roundId: 'id', personId: 'id', step: 'count' }, optional: { reminderNumber: 'count' } },
+  [JobName.RoundReminder]: { required: { roundId: 'id', reminderSeq: 'index', reminderNumber: 'count' } },
+  [JobName.RoundDeadline]: { required: { roundId: 'id', dueAt: 'id' } },
+  [JobName.GenerateDocuments]: { required: { executionId: 'id' } },
+  [JobName.SendInvitation]: { required: { invitationId: 'id' } },
+};
+
+type RequiredKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? never : K }[keyof T];
+
+const RULE_CHECKS: Record<FieldRule, { test: (value: unknown) => boolean; words: string }> = {
+  id: { test: (v) => typeof v === 'string' && v !== '', words: 'a non-empty string' },
+  count: { test: (v) => Number.isInteger(v) && (v as number) >= 1, words: 'a whole number from 1' },
+  index: { test: (v) => Number.isInteger(v) && (v as number) >= 0, words: 'a whole number from 0' },
 };
 
 /**
  * Why an outbox row cannot become a job (unknown queue or job, a job on the wrong queue, a
- * payload without its ids), or null when it can.
+ * payload without its fields or with one of the wrong kind, an unknown email kind), or null
+ * when it can.
  */
 export function outboxRowProblem(row: { queue: string; job_name: string; payload: unknown }): string | null {
   if (!(Object.values(QueueName) as string[]).includes(row.queue)) return `unknown queue "${row.queue}"`;
@@ -106,8 +131,14 @@ export function outboxRowProblem(row: { queue: string; job_name: string; payload
   if (JOB_QUEUE[name] !== row.queue) return `job "${name}" belongs on queue "${JOB_QUEUE[name]}", not "${row.queue}"`;
   if (typeof row.payload !== 'object' || row.payload === null || Array.isArray(row.payload)) return `payload of "${name}" is not an object`;
   const payload = row.payload as Record<string, unknown>;
-  const missing = JOB_REQUIRED_FIELDS[name].filter((field) => typeof payload[field] !== 'string' || payload[field] === '');
-  return missing.length > 0 ? `payload of "${name}" lacks ${missing.join(', ')}` : null;
+  const rules: PayloadRules = JOB_PAYLOAD_RULES[name];
+  const missing = Object.keys(rules.required).filter((field) => payload[field] === undefined || payload[field] === null || payload[field] === '');
+  if (missing.length > 0) return `payload of "${name}" lacks ${missing.join(', ')}`;
+  const fields: [string, FieldRule][] = [...Object.entries(rules.required), ...Object.entries(rules.optional ?? {}).filter(([field]) => payload[field] !== undefined)];
+  const wrong = fields.filter(([field, rule]) => !RULE_CHECKS[rule].test(payload[field]));
+  if (wrong.length > 0) return `payload of "${name}": ${wrong.map(([field, rule]) => `${field} must be ${RULE_CHECKS[rule].words}`).join('; ')}`;
+  if (name === JobName.SendEmail && !(Object.values(NotificationType) as unknown[]).includes(payload.kind)) return `payload of "${name}": unknown email kind "${String(payload.kind)}"`;
+  return null;
 }
 
 export interface OutboxJobOf<N extends JobName> {

@@ -7,23 +7,16 @@ import { Clock } from '@pcn/common';
 import { OutboxService } from '@pcn/database';
 import { NotificationType } from '@pcn/notifications';
 import { workflowConfig, WorkflowConfig } from '../workflow.config';
-import { job, JobName, JobPayloads } from '../queue/queue.contract';
+import { job, JobName } from '../queue/queue.contract';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
 import { RequestStatus, SignatureRequestEntity } from './signature-request.entity';
 import { peopleInRound } from './round-access';
 import { reminderEmails } from './round-emails';
 import { RoundEvent, transitionRound } from './round-lifecycle';
 
-/**
- * A reminder job: the round, the schedule it belongs to (`reminderSeq`) and the number of the
- * reminder it sends. The number makes a duplicate delivery harmless: it is claimed with a
- * conditional update, so only one delivery of reminder n sends anything.
- */
-export type RoundReminderPayload = JobPayloads[JobName.RoundReminder] & { reminderNumber?: number };
-
+/** Reminder `reminderNumber` of the round's current schedule, due at `runAt` (payload: JobPayloads[RoundReminder]). */
 export function reminderJob(round: Pick<ApprovalRoundEntity, 'id' | 'reminderSeq'>, reminderNumber: number, runAt: Date) {
-  const payload: RoundReminderPayload = { roundId: round.id, reminderSeq: round.reminderSeq, reminderNumber };
-  return job(JobName.RoundReminder, payload, runAt);
+  return job(JobName.RoundReminder, { roundId: round.id, reminderSeq: round.reminderSeq, reminderNumber }, runAt);
 }
 
 /** What a reminder delivery did. */
@@ -57,7 +50,7 @@ export class RoundSchedulerService {
       const round = await em.findOne(ApprovalRoundEntity, { where: { id: roundId }, lock: { mode: 'pessimistic_write' } });
       if (!round || round.status !== RoundStatus.Active) return { sent: 0, skipped: 'round-not-active' };
       if (round.reminderSeq !== reminderSeq) return { sent: 0, skipped: 'old-schedule' };
-      // Jobs queued before reminders carried their number send the next one.
+      // Jobs already in Redis from before reminders carried their number send the next one.
       const n = reminderNumber ?? round.remindersSent + 1;
       if (n > round.maxReminders) return { sent: 0, skipped: 'all-sent' };
       const claimed = await em.update(ApprovalRoundEntity, { id: round.id, reminderSeq, remindersSent: n - 1 }, { remindersSent: n });

@@ -1,6 +1,10 @@
 import { ConfigurationError, loadTypedConfig } from '@pcn/common';
 import { workerQueues, WorkflowEnv } from '../../workflow.config';
 import { JOB_QUEUE, JobName, outboxRowProblem, QUEUE_CONFIG, QueueName } from '../queue.contract';
+import { reminderEmails, requestEmails } from '../../rounds/round-emails';
+import { reminderJob } from '../../rounds/round-scheduler.service';
+import type { ApprovalRoundEntity } from '../../rounds/approval-round.entity';
+import { RequestKind, type SignatureRequestEntity } from '../../rounds/signature-request.entity';
 
 const load = (env: Record<string, string>) => loadTypedConfig(WorkflowEnv, env);
 
@@ -46,6 +50,30 @@ describe('queue contract', () => {
     expect(outboxRowProblem({ queue: 'notifications', job_name: 'documents.generate', payload: { executionId: 'e1' } })).toBe('job "documents.generate" belongs on queue "documents", not "notifications"');
     expect(outboxRowProblem({ queue: 'documents', job_name: 'documents.generate', payload: [] })).toBe('payload of "documents.generate" is not an object');
     expect(outboxRowProblem({ queue: 'schedules', job_name: 'round.deadline', payload: { roundId: 'r1' } })).toBe('payload of "round.deadline" lacks dueAt');
+  });
+
+  it('accepts what the workflow enqueues: reminders carry their number, emails their step (and a reminder email its number)', () => {
+    const round = { id: 'r1', reminderSeq: 2, currentStep: 1 } as ApprovalRoundEntity;
+    const pending = [{ personId: 'p1', step: 1, remindersSent: 1, kind: RequestKind.Signature } as SignatureRequestEntity];
+    const enqueued = [reminderJob(round, 3, new Date()), ...reminderEmails(round, pending, 3), ...reminderEmails(round, pending), ...requestEmails(round, pending)];
+    expect(enqueued.map((j) => j.payload)).toEqual([
+      { roundId: 'r1', reminderSeq: 2, reminderNumber: 3 },
+      { kind: 'REMINDER', roundId: 'r1', personId: 'p1', step: 1, reminderNumber: 3 },
+      { kind: 'REMINDER', roundId: 'r1', personId: 'p1', step: 1, reminderNumber: 2 },
+      { kind: 'SIGNATURE_REQUESTED', roundId: 'r1', personId: 'p1', step: 1 },
+    ]);
+    for (const j of enqueued) expect(outboxRowProblem({ queue: j.queue, job_name: j.jobName, payload: j.payload })).toBeNull();
+  });
+
+  it('refuses payloads whose fields are missing or of the wrong kind', () => {
+    const reminder = (payload: object) => outboxRowProblem({ queue: 'schedules', job_name: 'round.reminder', payload });
+    expect(reminder({ roundId: 'r1', reminderSeq: 0 })).toBe('payload of "round.reminder" lacks reminderNumber');
+    expect(reminder({ roundId: 'r1', reminderSeq: 0, reminderNumber: 0 })).toBe('payload of "round.reminder": reminderNumber must be a whole number from 1');
+    expect(reminder({ roundId: 'r1', reminderSeq: '1', reminderNumber: 1 })).toBe('payload of "round.reminder": reminderSeq must be a whole number from 0');
+    const email = (payload: object) => outboxRowProblem({ queue: 'notifications', job_name: 'email.send', payload });
+    expect(email({ kind: 'REMINDER', roundId: 'r1', personId: 'p1' })).toBe('payload of "email.send" lacks step');
+    expect(email({ kind: 'REMINDER', roundId: 'r1', personId: 'p1', step: 1, reminderNumber: 1.5 })).toBe('payload of "email.send": reminderNumber must be a whole number from 1');
+    expect(email({ kind: 'POSTCARD', roundId: 'r1', personId: 'p1', step: 1 })).toBe('payload of "email.send": unknown email kind "POSTCARD"');
   });
 
   it('has a queue for every job', () => {
