@@ -95,6 +95,7 @@ describe('access matrix: every route × every role and relationship', () => {
     const failures: string[] = [];
     const defectsSeen: string[] = [];
     const recorded: string[] = [];
+    const slowRows: string[] = [];
     let cells = 0;
     for (const route of order) {
       const row: MatrixRow | undefined = rowsByRoute.get(route);
@@ -102,6 +103,7 @@ describe('access matrix: every route × every role and relationship', () => {
       const recipe = RECIPES[route];
       const observed = {} as Record<Column, string>;
       const rowStarted = Date.now();
+      const slow = () => Date.now() - rowStarted > 3_000 && slowRows.push(`${route} ${Date.now() - rowStarted} ms`);
       const one = async (column: Column) => {
         const wanted = row?.defects?.[column]?.actual ?? expected?.[column];
         const fresh = !!recipe.consumes && (wanted === undefined || SUCCESS.has(wanted as Outcome));
@@ -119,8 +121,11 @@ describe('access matrix: every route × every role and relationship', () => {
           failures.push(`${route} as ${column}: expected ${expected[column]}, got ${got} ${String(res.headers.location ?? '')} ${JSON.stringify(res.body?.code ?? res.body?.message ?? pageErrors(res.text)).slice(0, 240)}`);
         }
       };
-      if (recipe.consumes || recipe.last) for (const column of COLUMNS) await one(column);
+      // A row's cells are independent (a cell that changes state has a fresh record), so they run at once;
+      // the late rows end sessions or change memberships and run one cell at a time.
+      if (recipe.last) for (const column of COLUMNS) await one(column);
       else await Promise.all(COLUMNS.map(one));
+      slow();
       if (recipe.renewsSession) await renewCsrfTokens();
       if (RECORD) {
         recorded.push(`  { route: '${route}', on: '${row?.on ?? ''}', expect: '${COLUMNS.map((c) => observed[c]).join(' ')}' }, // ${Date.now() - rowStarted} ms`);
@@ -129,6 +134,7 @@ describe('access matrix: every route × every role and relationship', () => {
     }
     if (RECORD) console.log(`recorded outcomes:\n${recorded.join('\n')}`);
     if (defectsSeen.length) console.warn(`access matrix: ${defectsSeen.length} known defect(s), asserted as they are today:\n- ${defectsSeen.join('\n- ')}`);
+    if (slowRows.length) console.log(`access matrix: rows over 3 s: ${slowRows.join('; ')}`);
     console.log(`access matrix: ${order.length} routes, ${cells} cells in ${((Date.now() - started) / 1000).toFixed(1)} s since start`);
     expect(failures).toEqual([]);
   }, 600_000);
