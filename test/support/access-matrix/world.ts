@@ -54,11 +54,11 @@ export interface World {
   second: SecondPcnData;
   callers: Record<Column, Caller>;
   /** The demo agreement, executed, with sealed documents. */
-  executed: { agreementId: string; roundId: string; documentIds: string[]; verificationCode: string; annexId: string };
+  executed: { agreementId: string; roundId: string; documentIds: string[]; verificationCode: string };
   /** A second BYTES agreement in an active round, at the information-governance step. */
   open: OpenRound;
   /** A BYTES draft with the demo's annex. */
-  draft: { agreementId: string; annexId: string };
+  draft: { agreementId: string };
   /** The demo agreement's content (annex ids removed), to start new agreements from. */
   content: AgreementContent;
   /** A BYTES agreement with an expired round (restart). */
@@ -145,10 +145,10 @@ export async function buildWorld(t: TestApp, worker: INestApplicationContext, sm
   }, 120_000);
   const documents = (await t.http.get(`/api/v1/agreements/${demo.agreementId}/documents`).set('Authorization', cd)).body as { id: string }[];
   const [{ verification_code: verificationCode }] = await t.dataSource.query(`SELECT verification_code FROM sealed_document WHERE id = $1`, [documents[0].id]);
-  const executed = { agreementId: demo.agreementId, roundId: submitted.round.id as string, documentIds: documents.map((d) => d.id), verificationCode, annexId: (source.body.content.annexes[0] as { id: string }).id };
+  const executed = { agreementId: demo.agreementId, roundId: submitted.round.id as string, documentIds: documents.map((d) => d.id), verificationCode };
   const sealed = await t.http.get(`/api/v1/documents/${documents[0].id}/download`).set('Authorization', cd).buffer(true).parse(binary as never);
   return {
-    ...partial, second, executed, open, draft: { agreementId: draft, annexId: '' }, expiredAgreementId, diffAgreementId, throwaway, disabledThrowaway, sealedPdf: sealed.body as Buffer, invitationTokens, onboarding, worker,
+    ...partial, second, executed, open, draft: { agreementId: draft }, expiredAgreementId, diffAgreementId, throwaway, disabledThrowaway, sealedPdf: sealed.body as Buffer, invitationTokens, onboarding, worker,
   };
 }
 
