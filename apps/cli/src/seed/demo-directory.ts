@@ -17,6 +17,12 @@ export const DGS_ICB = 'QKS';
 
 export const BYTES = { name: 'BYTES PCN', code: 'U70101', icbCode: 'QHM', subIcbCode: '16W', area: 'Yarm, Eaglescliffe, Thornaby and Barwick, Stockton-on-Tees' };
 
+/** The ICBs of the demo PCNs (BYTES in North East and North Cumbria, Dartford in Kent and Medway). */
+export const DEMO_ICBS = [
+  { name: 'NHS North East and North Cumbria Integrated Care Board', code: BYTES.icbCode },
+  { name: 'NHS Kent and Medway Integrated Care Board', code: DGS_ICB },
+];
+
 export interface DemoPractice {
   key: string;
   name: string;

@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
 import * as argon2 from 'argon2';
 import { AuthService, Principal, RoleGrantClaim, UserEntity, UserRole } from '@pcn/auth';
-import { DirectoryService, OrganisationEntity, PersonEntity, PersonRoleType } from '@pcn/directory';
+import { DirectoryService, OrganisationEntity, OrganisationKind, PersonEntity, PersonRoleType } from '@pcn/directory';
 import { AgreementsService } from '@pcn/agreements';
 import { SeedModule } from './seed.module';
-import { BYTES, BYTES_PRACTICES, DGS_ICB, DGS_PCNS, PARTNER_ORGANISATIONS, SHARED_DPO } from './demo-directory';
+import { BYTES, BYTES_PRACTICES, DEMO_ICBS, DGS_ICB, DGS_PCNS, PARTNER_ORGANISATIONS, SHARED_DPO } from './demo-directory';
 import { demoAgreementContent, DemoIds } from './demo-agreement';
 import { demoLoginRows, demoLoginTable } from './demo-logins';
 import { loadSecondPcn } from './demo-second-pcn';
@@ -35,6 +35,8 @@ export async function seedDemo(): Promise<void> {
     }
     const demo = await loadDemoData({ directory: app.get(DirectoryService), auth: app.get(AuthService), agreements: app.get(AgreementsService) }, password);
     await loadSecondPcn({ directory: app.get(DirectoryService), auth: app.get(AuthService), dataSource }, password, Object.values(demo.partnerIds));
+    // The two ICBs the demo PCNs belong to, so the platform admin's onboarding pages start from them.
+    for (const icb of DEMO_ICBS) await dataSource.getRepository(OrganisationEntity).save({ kind: OrganisationKind.Icb, name: icb.name, odsCode: icb.code });
     console.log(`Seeded ${DGS_PCNS.length + 1} PCNs, ${BYTES_PRACTICES.length} BYTES practices, ${PARTNER_ORGANISATIONS.length} partner organisations and draft ${demo.agreementReference} (revision hash ${demo.revisionHash}).`);
     printLogins(demo.logins, password);
   } finally {
