@@ -1,0 +1,361 @@
+#!/usr/bin/env node
+// National renewal drill: every PCN renews its Network Agreement at once, through the real API
+// and workers, until every agreement is executed and every part is sealed and stored.
+//
+//   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--api-pool 40] [--no-write] [--keep]
+//
+// Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs the
+// API and two workers (WORKER_QUEUES=documents; WORKER_QUEUES=notifications,schedules) from
+// source through scripts/ts-register.js, with an in-process SMTP test server. Phases:
+//   directory  organisations, people and roles through DirectoryService (in this process);
+//              accounts in SQL with one cheap argon2 hash (see directory.js)
+//   login      every person signs in once through POST /api/v1/auth/login
+//   draft      each clinical director creates the agreement (POST /pcns/:id/agreements)
+//   submit     and sends it (POST /agreements/:id/submit)
+//   approve    every signer approves, step by step, `--clients` requests in flight; a person
+//              with several requests in a step uses POST /requests/approve (batch)
+//   seal       wait until every execution is GENERATED with its parts in sealed_document
+// Then checks the end state and writes "## National renewal drill" in docs/benchmarks.md.
+'use strict';
+require('../../scripts/ts-register');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+const { execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { Client } = require('pg');
+const { ProcessGroup } = require('./processes');
+const { planCountry, loadCountry, drillContent, eachLimit } = require('./directory');
+const { writeDrillSection } = require('./report');
+
+const ROOT = path.resolve(__dirname, '../..');
+const argv = process.argv.slice(2);
+const num = (name, def) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : def);
+const OPTS = { pcns: num('pcns', 1250), icbs: num('icbs', 42), clients: num('clients', 48), apiPool: num('api-pool', 40), write: !argv.includes('--no-write'), keep: argv.includes('--keep') };
+const COMMAND = `npm run drill -- ${argv.join(' ')}`.trim();
+
+const ADMIN_URL = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const DB_NAME = `pcn_drill_${process.pid}`;
+const DB_URL = Object.assign(new URL(ADMIN_URL), { pathname: `/${DB_NAME}` }).toString();
+const REDIS_PREFIX = `drill${process.pid}`;
+const PASSWORD = `drill-${randomBytes(9).toString('base64url')}`;
+const RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'pcn-drill-'));
+
+const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] : NaN);
+
+const procs = new ProcessGroup(ROOT, RUN_DIR, log);
+const teardown = [];
+let tornDown = false;
+async function tearDown() {
+  if (tornDown) return;
+  tornDown = true;
+  await procs.stopAll();
+  for (const step of teardown.reverse()) await step().catch((e) => log(`teardown: ${e.message}`));
+}
+process.on('SIGINT', () => tearDown().finally(() => process.exit(130)));
+process.on('SIGTERM', () => tearDown().finally(() => process.exit(143)));
+
+async function sql(url, text, params) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** One JSON call to the API; throws with the body on any status but `expect`. */
+async function call(port, method, url, token, body, expect) {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1${url}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== expect) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 800)}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function deleteRedisPrefix() {
+  const Redis = require('ioredis');
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const stream = redis.scanStream({ match: `${REDIS_PREFIX}:*`, count: 1000 });
+    for await (const keys of stream) if (keys.length) await redis.unlink(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Bytes of Redis memory under the drill's prefix (MEMORY USAGE summed), and the server's used_memory. */
+async function redisSizes() {
+  const Redis = require('ioredis');
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let prefixBytes = 0;
+    let keys = 0;
+    for await (const batch of redis.scanStream({ match: `${REDIS_PREFIX}:*`, count: 1000 })) {
+      for (const k of batch) {
+        prefixBytes += Number(await redis.memory('USAGE', k)) || 0;
+        keys++;
+      }
+    }
+    const info = await redis.info('memory');
+    return { prefixBytes, keys, usedMemory: Number((info.match(/used_memory:(\d+)/) || [])[1]) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Runs an apps/cli command against the drill's database and Redis; returns { code, out }. */
+function cli(args) {
+  try {
+    const out = execFileSync(process.execPath, ['-r', './scripts/ts-register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: DB_URL, REDIS_URL, REDIS_PREFIX }, encoding: 'utf8', maxBuffer: 64 << 20 });
+    return { code: 0, out };
+  } catch (error) {
+    return { code: error.status ?? 1, out: `${error.stdout ?? ''}${error.stderr ?? ''}` };
+  }
+}
+
+async function main() {
+  const t0 = Date.now();
+  const result = { opts: OPTS, command: COMMAND, date: new Date().toISOString().slice(0, 16).replace('T', ' '), nproc: os.cpus().length, loadBefore: os.loadavg().map((x) => x.toFixed(1)).join(' ') };
+  log(`drill: ${OPTS.pcns} PCNs in ${OPTS.icbs} ICBs, ${OPTS.clients} clients; run dir ${RUN_DIR}; load ${result.loadBefore}`);
+
+  await sql(ADMIN_URL, `CREATE DATABASE "${DB_NAME}"`);
+  if (!OPTS.keep) teardown.push(() => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
+  teardown.push(deleteRedisPrefix);
+  const { runMigrations } = require('../../apps/cli/src/migrations.ts');
+  const { syncTemplates } = require('../../apps/cli/src/reference-data.ts');
+  await runMigrations(DB_URL, () => undefined);
+  await syncTemplates(DB_URL, () => undefined);
+
+  const { startSmtpTestServer } = require('../../test/support/smtp-test-server.ts');
+  const smtp = await startSmtpTestServer();
+  teardown.push(() => smtp.close());
+  const { generateDevSealCertificate } = require('@pcn/documents/seal/dev-seal-cert');
+  const sealPass = randomBytes(24).toString('hex');
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    ...smtp.env(),
+    NODE_ENV: 'production',
+    DATABASE_URL: DB_URL,
+    REDIS_URL,
+    REDIS_PREFIX,
+    JWT_ACCESS_SECRET: randomBytes(32).toString('hex'),
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    JWT_ACCESS_TTL_SECONDS: '7200',
+    LOG_LEVEL: 'warn',
+    PUBLIC_BASE_URL: `http://localhost:${port}`,
+    SEAL_P12_BASE64: generateDevSealCertificate({ passphrase: sealPass }).p12.toString('base64'),
+    SEAL_P12_PASSPHRASE: sealPass,
+  };
+  procs.start('api', 'apps/api/src/main.ts', { ...env, PORT: String(port), DATABASE_POOL_SIZE: String(OPTS.apiPool) });
+  procs.start('worker-documents', 'apps/worker/src/main.ts', { ...env, WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: '6' });
+  procs.start('worker-notifications', 'apps/worker/src/main.ts', { ...env, WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: '6' });
+  const sampler = procs.sampler(DB_NAME);
+
+  // The in-process directory context reads the same configuration as the children.
+  Object.assign(process.env, { DATABASE_URL: DB_URL, DATABASE_POOL_SIZE: '8', REDIS_URL, REDIS_PREFIX, JWT_ACCESS_SECRET: env.JWT_ACCESS_SECRET });
+  const country = await loadCountry(planCountry(OPTS), { password: PASSWORD });
+  const practices = country.pcns.reduce((n, p) => n + p.practices.length, 0);
+  Object.assign(result, { practices, people: country.accounts.length, annexes: country.pcns.reduce((n, p) => n + p.annexes.length, 0) });
+  await procs.waitForHealth('api', port);
+  sampler.mark('directory');
+  log(`directory: ${OPTS.pcns} PCNs, ${practices} practices, ${country.accounts.length} accounts`);
+
+  const tokens = new Map();
+  await eachLimit(country.accounts, 8, async (a) => {
+    tokens.set(a.personId, (await call(port, 'POST', '/auth/login', null, { email: a.email, password: PASSWORD }, 200)).accessToken);
+  });
+  sampler.mark('login');
+  log(`login: ${tokens.size} tokens`);
+
+  const drafts = [];
+  await eachLimit(country.pcns, OPTS.clients, async (pcn) => {
+    const saved = await call(port, 'POST', `/pcns/${pcn.pcnId}/agreements`, tokens.get(pcn.cd.personId), { content: drillContent(pcn) }, 201);
+    drafts.push({ pcn, agreementId: saved.agreement.id, revisionNumber: saved.revision.number });
+  });
+  sampler.mark('draft');
+  const rounds = [];
+  await eachLimit(drafts, OPTS.clients, async (d) => {
+    const opened = await call(port, 'POST', `/agreements/${d.agreementId}/submit`, tokens.get(d.pcn.cd.personId), { revisionNumber: d.revisionNumber }, 201);
+    rounds.push({ agreementId: d.agreementId, lastStep: opened.round.lastStep, requests: opened.requests });
+  });
+  sampler.mark('submit');
+  const requestCount = rounds.reduce((n, r) => n + r.requests.length, 0);
+  log(`submitted ${rounds.length} agreements, ${requestCount} requests`);
+
+  // Approvals: every agreement walks its steps; within a step each person sends one call
+  // (batch when they hold several requests), `--clients` calls in flight across the country.
+  const latencies = [];
+  const lastApprovalAt = new Map();
+  let inFlight = 0;
+  const waiters = [];
+  const slot = async () => {
+    if (inFlight < OPTS.clients) return void inFlight++;
+    await new Promise((r) => waiters.push(r));
+  };
+  const release = () => (waiters.length ? waiters.shift()() : inFlight--);
+  let calls = 0;
+  let batchCalls = 0;
+  const tApprove = Date.now();
+  await Promise.all(
+    rounds.map(async (round) => {
+      for (let step = 1; step <= round.lastStep; step++) {
+        const byPerson = new Map();
+        for (const q of round.requests.filter((x) => x.step === step)) byPerson.set(q.personId, [...(byPerson.get(q.personId) || []), q]);
+        await Promise.all(
+          [...byPerson].map(async ([personId, qs]) => {
+            await slot();
+            const started = performance.now();
+            try {
+              if (qs.length === 1) {
+                const q = qs[0];
+                await call(port, 'POST', `/requests/${q.id}/approve`, tokens.get(personId), { typedName: q.personName, capacity: q.capacity, confirmAuthority: true, hash: q.boundHash }, 200);
+              } else {
+                batchCalls++;
+                await call(port, 'POST', '/requests/approve', tokens.get(personId), { typedName: qs[0].personName, confirmAuthority: true, approvals: qs.map((q) => ({ requestId: q.id, hash: q.boundHash, capacity: q.capacity })) }, 200);
+              }
+            } finally {
+              release();
+            }
+            latencies.push(performance.now() - started);
+            calls++;
+            lastApprovalAt.set(round.agreementId, Date.now());
+          }),
+        );
+      }
+    }),
+  );
+  const approveSeconds = (Date.now() - tApprove) / 1000;
+  sampler.mark('approve');
+  log(`approved: ${requestCount} requests in ${calls} calls (${batchCalls} batch) in ${approveSeconds.toFixed(1)} s`);
+
+  // Sealing: poll until every execution is GENERATED.
+  const db = new Client({ connectionString: DB_URL });
+  await db.connect();
+  teardown.push(() => db.end());
+  const sealDeadline = Date.now() + 60 * 60_000;
+  for (;;) {
+    const [{ done }] = (await db.query(`SELECT count(*)::int AS done FROM agreement_execution WHERE document_status = 'GENERATED'`)).rows;
+    if (done >= rounds.length) break;
+    if (Date.now() > sealDeadline) throw new Error(`only ${done} of ${rounds.length} executions sealed after an hour`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const wallSeconds = (Date.now() - t0) / 1000;
+  sampler.mark('seal (after last approval)');
+  const sealedAt = new Map((await db.query(`SELECT agreement_id, extract(epoch FROM max(created_at)) * 1000 AS at FROM sealed_document GROUP BY agreement_id`)).rows.map((r) => [r.agreement_id, Number(r.at)]));
+  const toSealed = rounds.map((r) => sealedAt.get(r.agreementId) - lastApprovalAt.get(r.agreementId)).sort((a, b) => a - b);
+  latencies.sort((a, b) => a - b);
+
+  // Sizes, then the end checks.
+  const [{ bytes: dbBytes }] = (await db.query(`SELECT pg_database_size(current_database())::bigint AS bytes`)).rows;
+  const [{ bytes: docBytes, parts }] = (await db.query(`SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes, count(*)::int AS parts FROM sealed_document`)).rows;
+  Object.assign(result, {
+    agreements: rounds.length,
+    requests: requestCount,
+    calls,
+    batchCalls,
+    wallSeconds,
+    approveSeconds,
+    approvalsPerSecond: requestCount / approveSeconds,
+    callsPerSecond: calls / approveSeconds,
+    latency: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) },
+    toSealed: { p50: quantile(toSealed, 0.5), p95: quantile(toSealed, 0.95), max: toSealed[toSealed.length - 1] },
+    parts,
+    dbBytes: Number(dbBytes),
+    docBytes: Number(docBytes),
+    redis: await redisSizes(),
+    emails: smtp.messages.length,
+  });
+  result.checks = await endChecks(db, rounds, smtp);
+  Object.assign(result, sampler.stop(), { loadAfter: os.loadavg().map((x) => x.toFixed(1)).join(' ') });
+  fs.writeFileSync(path.join(RUN_DIR, 'result.json'), JSON.stringify(result, null, 2));
+  const failed = result.checks.filter((c) => !c.ok);
+  const text = writeDrillSection(result, OPTS.write ? path.join(ROOT, 'docs/benchmarks.md') : null);
+  console.log(`\n${text}`);
+  if (failed.length) {
+    log(`FAILED end checks: ${failed.map((c) => c.name).join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+/** Every end check, each { name, ok, detail }. */
+async function endChecks(db, rounds, smtp) {
+  const checks = [];
+  const check = (name, ok, detail) => checks.push({ name, ok: Boolean(ok), detail });
+  const q = async (text) => (await db.query(text)).rows;
+
+  const [ex] = await q(`SELECT count(*)::int AS n, count(DISTINCT agreement_id)::int AS agreements, count(*) FILTER (WHERE document_status <> 'GENERATED')::int AS pending FROM agreement_execution`);
+  const [ag] = await q(`SELECT count(*) FILTER (WHERE status = 'EXECUTED')::int AS executed, count(*)::int AS n FROM network_agreement`);
+  check('every agreement executed exactly once', ex.n === rounds.length && ex.agreements === rounds.length && ag.executed === rounds.length && ex.pending === 0, `${ex.n} executions of ${ex.agreements} agreements, ${ag.executed}/${ag.n} agreements EXECUTED, ${ex.pending} pending`);
+
+  // Expected parts: the agreement plus one per annex, per execution.
+  const [parts] = await q(`
+    WITH expected AS (
+      SELECT e.id AS execution_id, 1 + coalesce(jsonb_array_length(r.content -> 'annexes'), 0) AS n
+        FROM agreement_execution e JOIN agreement_revision r ON r.id = e.revision_id),
+    got AS (SELECT execution_id, count(*) AS n, count(DISTINCT (kind, part)) AS distinct_parts FROM sealed_document GROUP BY execution_id)
+    SELECT count(*) FILTER (WHERE g.n IS DISTINCT FROM x.n OR g.distinct_parts IS DISTINCT FROM g.n)::int AS wrong, sum(x.n)::int AS expected, sum(g.n)::int AS got
+      FROM expected x LEFT JOIN got g USING (execution_id)`);
+  check('exactly one sealed document per part', parts.wrong === 0, `${parts.got} documents for ${parts.expected} parts; ${parts.wrong} executions with a missing or extra part`);
+
+  const sample = await q(`SELECT id, reference, bytes FROM sealed_document ORDER BY random() LIMIT 50`);
+  const bad = [];
+  const dir = fs.mkdtempSync(path.join(RUN_DIR, 'pdfsig-'));
+  for (const doc of sample) {
+    const file = path.join(dir, `${doc.id}.pdf`);
+    fs.writeFileSync(file, doc.bytes);
+    let out = '';
+    try {
+      out = execFileSync('pdfsig', [file], { encoding: 'utf8' });
+    } catch (error) {
+      out = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+    }
+    if (!out.includes('Signature is Valid.')) bad.push(doc.reference);
+  }
+  check('pdfsig: sampled parts valid', sample.length > 0 && bad.length === 0, `${sample.length - bad.length}/${sample.length} valid${bad.length ? `; invalid: ${bad.slice(0, 5).join(', ')}` : ''}`);
+
+  const audit = cli(['audit:verify']);
+  const summary = (() => {
+    try {
+      const j = JSON.parse(audit.out.slice(audit.out.indexOf('{'), audit.out.lastIndexOf('}') + 1));
+      return `${j.chains} chains, ${j.eventsChecked} events, ok=${j.ok}`;
+    } catch {
+      return audit.out.slice(-300);
+    }
+  })();
+  check('every audit chain intact (audit:verify)', audit.code === 0, summary);
+
+  const jobs = cli(['jobs:failed']);
+  const failedJobs = Number((jobs.out.match(/(\d+) failed job\(s\)/) || [])[1]);
+  check('no job failed (jobs:failed)', jobs.code === 0 && failedJobs === 0, Number.isNaN(failedJobs) ? jobs.out.slice(-300) : `${failedJobs} failed`);
+
+  const [mail] = await q(`SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'SENT')::int AS sent, count(*) FILTER (WHERE possible_duplicate OR attempts > 1)::int AS repeated FROM sent_email`);
+  const perMessageId = new Map();
+  for (const m of smtp.messages) perMessageId.set(m.messageId, (perMessageId.get(m.messageId) || 0) + 1);
+  const twice = [...perMessageId.values()].filter((n) => n > 1).length;
+  check('no email sent twice', mail.repeated === 0 && twice === 0 && smtp.messages.length === mail.sent, `${mail.n} sent_email rows (${mail.sent} SENT, ${mail.repeated} with attempts > 1), ${smtp.messages.length} messages at the SMTP server, ${twice} Message-IDs received more than once`);
+  return checks;
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => tearDown().then(() => process.exit()));

@@ -1,0 +1,60 @@
+// Formats one drill run and appends it to the "## National renewal drill" section of
+// docs/benchmarks.md (the section is created with its description on the first run).
+'use strict';
+const fs = require('node:fs');
+
+const HEADING = '## National renewal drill';
+const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+const ms = (x) => (Number.isFinite(x) ? `${Math.round(x)} ms` : 'n/a');
+
+const INTRO = `${HEADING}
+
+\`npm run drill\` (\`bench/drill/national-drill.js\`; size \`--pcns N\`, default the national 1,250 PCNs in \`--icbs 42\` ICBs): a fresh database and Redis prefix, the real API and two workers (\`WORKER_QUEUES=documents\` and \`WORKER_QUEUES=notifications,schedules\`) started from source, an in-process SMTP test server. Each PCN has 3–8 practices (70 % partnerships of 2–10 partners, 30 % of them authorising one partner to sign; 15 % companies of 1–2 directors; 15 % sole traders), and its agreement 0–3 data-sharing annexes (40 % with the ICB's community trust as joint controller, 25 % with a VCSE as joint controller, whose lead is its signatory, DPO and Caldicott Guardian); each ICB has one shared DPO service for its practices. The directory is created through \`DirectoryService\` in the drill's process; accounts are inserted in SQL with one argon2id hash of the cheapest cost (1 MiB, 1 pass), so every person still signs in through \`POST /api/v1/auth/login\` and the server verifies a real argon2 hash in about a millisecond instead of the production cost's ~1 s. Drafting (\`POST /pcns/:id/agreements\`), submitting (\`POST /agreements/:id/submit\`, default reminders, the clinical director countersigns) and every approval go through the HTTP API; approvals run step by step per agreement with \`--clients\` calls in flight across the country, and a person with several requests in one step (the shared DPO, a partner signing the agreement and its annexes) uses \`POST /requests/approve\`. "Approvals/s" counts signature requests approved per second of the approval phase; latency is per HTTP call (a batch call is one). "Last approval → all parts sealed" is per agreement, from the response to its last approval to the newest \`sealed_document.created_at\` of its execution. End checks (the run exits non-zero if one fails): every agreement executed exactly once; exactly one sealed document per part (agreement + each annex); 50 random parts valid in \`pdfsig\`; \`audit:verify\` over every chain; \`jobs:failed\` empty; no email sent twice (\`sent_email\` rows with more than one attempt, and Message-IDs received more than once at the SMTP server, which must equal the SENT rows).
+`;
+
+function format(r) {
+  const cpuGroups = [...new Set(r.phases.flatMap((p) => Object.keys(p.cpu)))];
+  const phaseRows = r.phases.map((p) => `| ${p.phase} | ${p.seconds.toFixed(1)} | ${cpuGroups.map((g) => ((p.cpu[g] || 0) / p.seconds).toFixed(2)).join(' | ')} | ${(p.machineBusy / p.seconds).toFixed(2)} | ${p.load.toFixed(1)} |`);
+  return `### ${r.date} UTC — \`${r.command}\`
+
+${r.opts.pcns} PCNs in ${Math.min(r.opts.icbs, r.opts.pcns)} ICBs, ${r.practices} practices, ${r.people} accounts, ${r.agreements} agreements with ${r.annexes} annexes (${r.parts} sealed parts), ${r.requests} signature requests approved in ${r.calls} calls (${r.batchCalls} batch), ${r.opts.clients} clients, API pool ${r.opts.apiPool}. Machine: ${r.nproc} cores shared with other work; load average ${r.loadBefore} before, ${r.loadAfter} after.
+
+| figure | value |
+| --- | --- |
+| total wall time (fresh database → every part sealed) | ${r.wallSeconds.toFixed(1)} s |
+| approval phase | ${r.approveSeconds.toFixed(1)} s: ${r.approvalsPerSecond.toFixed(1)} approvals/s (${r.callsPerSecond.toFixed(1)} calls/s) |
+| approval call latency p50 / p95 / p99 | ${ms(r.latency.p50)} / ${ms(r.latency.p95)} / ${ms(r.latency.p99)} |
+| last approval → all parts sealed p50 / p95 / max | ${ms(r.toSealed.p50)} / ${ms(r.toSealed.p95)} / ${ms(r.toSealed.max)} |
+| peak RSS | ${Object.entries(r.peakRss).map(([k, v]) => `${k} ${mb(v)}`).join(', ')} |
+| PostgreSQL database size | ${mb(r.dbBytes)} (sealed PDFs ${mb(r.docBytes)}, ${mb(r.docBytes / Math.max(r.agreements, 1))} per agreement) |
+| Redis | ${mb(r.redis.prefixBytes)} in ${r.redis.keys} keys under the drill's prefix; server used_memory ${mb(r.redis.usedMemory)} (shared) |
+| emails | ${r.emails} |
+
+CPU by process and phase, in cores (1.00 = one core busy for the whole phase; "machine" is everything on the machine, other helpers' work included):
+
+| phase | seconds | ${cpuGroups.join(' | ')} | machine | load (1 min) |
+| --- | --- | ${cpuGroups.map(() => '---').join(' | ')} | --- | --- |
+${phaseRows.join('\n')}
+
+End checks: ${r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name} (${c.detail})`).join('; ')}.
+`;
+}
+
+/** Returns the run's text; appends it to the drill section of `file` when a file is given. */
+function writeDrillSection(result, file) {
+  const text = format(result);
+  if (!file) return text;
+  let doc = fs.readFileSync(file, 'utf8');
+  const start = doc.indexOf(HEADING);
+  if (start < 0) {
+    doc = `${doc.replace(/\s*$/, '\n')}\n${INTRO}\n${text}`;
+  } else {
+    const next = doc.indexOf('\n## ', start + HEADING.length);
+    const end = next >= 0 ? next + 1 : doc.length;
+    doc = `${doc.slice(0, end).replace(/\s*$/, '\n')}\n${text}${next >= 0 ? `\n${doc.slice(end)}` : ''}`;
+  }
+  fs.writeFileSync(file, doc.replace(/\s*$/, '\n'));
+  return text;
+}
+
+module.exports = { writeDrillSection };
