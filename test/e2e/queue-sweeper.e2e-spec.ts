@@ -32,7 +32,7 @@ describe('outbox sweeper with many delayed jobs', () => {
   const insertRows = (n: number, runAtSql: string): Promise<{ id: string }[]> =>
     t.dataSource.query(
       `INSERT INTO outbox (queue, job_name, payload, run_at)
-       SELECT 'schedules', 'round.reminder', jsonb_build_object('roundId', gen_random_uuid()::text, 'reminderSeq', 1), ${runAtSql}
+       SELECT 'schedules', 'round.reminder', jsonb_build_object('roundId', gen_random_uuid()::text, 'reminderSeq', 1, 'reminderNumber', 1), ${runAtSql}
          FROM generate_series(1, $1) RETURNING id::text`,
       [n],
     );

@@ -149,7 +149,7 @@ describe('MailerService when the server is unreachable or wants a login', () => 
       expect(failure.retryable).toBe(true);
       expect(failure.message).toMatch(/ECONNREFUSED/);
     } finally {
-      mailer.onModuleDestroy();
+      mailer.onApplicationShutdown();
     }
   });
 
@@ -165,8 +165,8 @@ describe('MailerService when the server is unreachable or wants a login', () => 
       expect(failure.code).toBe(NotificationsErrorCode.SmtpRejected);
       expect(failure.responseCode).toBe(535);
     } finally {
-      good.onModuleDestroy();
-      bad.onModuleDestroy();
+      good.onApplicationShutdown();
+      bad.onApplicationShutdown();
       await smtp.close();
     }
   });
