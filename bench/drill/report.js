@@ -17,7 +17,7 @@ function format(r) {
   const phaseRows = r.phases.map((p) => `| ${p.phase} | ${p.seconds.toFixed(1)} | ${cpuGroups.map((g) => ((p.cpu[g] || 0) / p.seconds).toFixed(2)).join(' | ')} | ${(p.machineBusy / p.seconds).toFixed(2)} | ${p.load.toFixed(1)} |`);
   return `### ${r.date} UTC — \`${r.command}\`
 
-${r.opts.pcns} PCNs in ${Math.min(r.opts.icbs, r.opts.pcns)} ICBs, ${r.practices} practices, ${r.people} accounts, ${r.agreements} agreements with ${r.annexes} annexes (${r.parts} sealed parts), ${r.requests} signature requests approved in ${r.calls} calls (${r.batchCalls} batch), ${r.opts.clients} clients, API pool ${r.opts.apiPool}. Machine: ${r.nproc} cores shared with other work; load average ${r.loadBefore} before, ${r.loadAfter} after.
+${r.opts.pcns} PCNs in ${Math.min(r.opts.icbs, r.opts.pcns)} ICBs, ${r.practices} practices, ${r.people} accounts, ${r.agreements} agreements with ${r.annexes} annexes (${r.parts} sealed parts), ${r.requests} signature requests of which ${r.approved} approved (one per signing group; the rest became not needed) in ${r.calls} calls (${r.batchCalls} batch), ${r.opts.clients} clients, API pool ${r.opts.apiPool}. Machine: ${r.nproc} cores shared with other work; load average ${r.loadBefore} before, ${r.loadAfter} after.
 
 | figure | value |
 | --- | --- |
