@@ -213,6 +213,10 @@ async function main() {
   let calls = 0;
   let batchCalls = 0;
   let approvedRequests = 0;
+  const db = new Client({ connectionString: DB_URL });
+  await db.connect();
+  teardown.push(() => db.end());
+  const waits = sampleSessions(db);
   const tApprove = Date.now();
   await Promise.all(
     rounds.map(async (round) => {
@@ -249,12 +253,10 @@ async function main() {
   );
   const approveSeconds = (Date.now() - tApprove) / 1000;
   sampler.mark('approve');
+  result.sessionsApprove = waits.cut();
   log(`approved: ${approvedRequests} of ${requestCount} requests in ${calls} calls (${batchCalls} batch) in ${approveSeconds.toFixed(1)} s`);
 
   // Sealing: poll until every execution is GENERATED.
-  const db = new Client({ connectionString: DB_URL });
-  await db.connect();
-  teardown.push(() => db.end());
   const sealDeadline = Date.now() + 60 * 60_000;
   for (;;) {
     const [{ done }] = (await db.query(`SELECT count(*)::int AS done FROM agreement_execution WHERE document_status = 'GENERATED'`)).rows;
@@ -264,6 +266,7 @@ async function main() {
   }
   const wallSeconds = (Date.now() - t0) / 1000;
   sampler.mark('seal (after last approval)');
+  result.sessionsSeal = await waits.stop();
   const sealedAt = new Map((await db.query(`SELECT agreement_id, extract(epoch FROM max(created_at)) * 1000 AS at FROM sealed_document GROUP BY agreement_id`)).rows.map((r) => [r.agreement_id, Number(r.at)]));
   const toSealed = rounds.map((r) => sealedAt.get(r.agreementId) - lastApprovalAt.get(r.agreementId)).sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);
@@ -299,6 +302,42 @@ async function main() {
     log(`FAILED end checks: ${failed.map((c) => c.name).join('; ')}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * What the drill database's sessions are doing (pg_stat_activity every 200 ms): the average
+ * number of sessions per state or wait event; `cut()` returns the figures so far and starts
+ * a new period, `stop()` ends sampling and returns the last period.
+ */
+function sampleSessions(db) {
+  let counts = new Map();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await db.query(
+        `SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'active on CPU') ELSE state END AS what, count(*)::int AS n
+           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' GROUP BY 1`,
+      );
+      samples++;
+      for (const r of rows) counts.set(r.what, (counts.get(r.what) || 0) + r.n);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  const cut = () => {
+    const out = [...counts].map(([what, n]) => ({ what, sessions: n / Math.max(samples, 1) })).sort((a, b) => b.sessions - a.sessions);
+    counts = new Map();
+    samples = 0;
+    return out;
+  };
+  return {
+    cut,
+    async stop() {
+      running = false;
+      await loop;
+      return cut();
+    },
+  };
 }
 
 /** Every end check, each { name, ok, detail }. */

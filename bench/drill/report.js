@@ -12,6 +12,10 @@ const INTRO = `${HEADING}
 \`npm run drill\` (\`bench/drill/national-drill.js\`; size \`--pcns N\`, default the national 1,250 PCNs in \`--icbs 42\` ICBs): a fresh database and Redis prefix, the real API and two workers (\`WORKER_QUEUES=documents\` and \`WORKER_QUEUES=notifications,schedules\`) started from source, an in-process SMTP test server. Each PCN has 3–8 practices (70 % partnerships of 2–10 partners, 30 % of them authorising one partner to sign; 15 % companies of 1–2 directors; 15 % sole traders), and its agreement 0–3 data-sharing annexes (40 % with the ICB's community trust as joint controller, 25 % with a VCSE as joint controller, whose lead is its signatory, DPO and Caldicott Guardian); each ICB has one shared DPO service for its practices. The directory is created through \`DirectoryService\` in the drill's process; accounts are inserted in SQL with one argon2id hash of the cheapest cost (1 MiB, 1 pass), so every person still signs in through \`POST /api/v1/auth/login\` and the server verifies a real argon2 hash in about a millisecond instead of the production cost's ~1 s. Drafting (\`POST /pcns/:id/agreements\`), submitting (\`POST /agreements/:id/submit\`, default reminders, the clinical director countersigns) and every approval go through the HTTP API; approvals run step by step per agreement with \`--clients\` calls in flight across the country, and a person with several requests in one step (the shared DPO, a partner signing the agreement and its annexes) uses \`POST /requests/approve\`. "Approvals/s" counts signature requests approved per second of the approval phase; latency is per HTTP call (a batch call is one). "Last approval → all parts sealed" is per agreement, from the response to its last approval to the newest \`sealed_document.created_at\` of its execution. End checks (the run exits non-zero if one fails): every agreement executed exactly once; exactly one sealed document per part (agreement + each annex); 50 random parts valid in \`pdfsig\`; \`audit:verify\` over every chain; \`jobs:failed\` empty; no email sent twice (\`sent_email\` rows with more than one attempt, and Message-IDs received more than once at the SMTP server, which must equal the SENT rows).
 `;
 
+const sessions = (list) => (list && list.length ? list.map((x) => `${x.what} ${x.sessions.toFixed(1)}`).join(', ') : 'not sampled');
+// Documents are made only once agreements execute, i.e. from the approval phase on.
+const documentsCpu = (r) => r.phases.filter((p) => /^(approve|seal)/.test(p.phase)).reduce((t, p) => t + (p.cpu['worker-documents'] || 0), 0);
+
 function format(r) {
   const cpuGroups = [...new Set(r.phases.flatMap((p) => Object.keys(p.cpu)))];
   const phaseRows = r.phases.map((p) => `| ${p.phase} | ${p.seconds.toFixed(1)} | ${cpuGroups.map((g) => ((p.cpu[g] || 0) / p.seconds).toFixed(2)).join(' | ')} | ${(p.machineBusy / p.seconds).toFixed(2)} | ${p.load.toFixed(1)} |`);
@@ -35,6 +39,8 @@ CPU by process and phase, in cores (1.00 = one core busy for the whole phase; "m
 | phase | seconds | ${cpuGroups.join(' | ')} | machine | load (1 min) |
 | --- | --- | ${cpuGroups.map(() => '---').join(' | ')} | --- | --- |
 ${phaseRows.join('\n')}
+
+Database sessions (average count by state or wait event, sampled every 200 ms): approval phase ${sessions(r.sessionsApprove)}; sealing after the last approval ${sessions(r.sessionsSeal)}. The documents worker spent ${(documentsCpu(r) / Math.max(r.parts, 1)).toFixed(2)} s of CPU per sealed part (approval and sealing phases).
 
 End checks: ${r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name} (${c.detail})`).join('; ')}.
 `;
