@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditChainKey, verifyAuditChain } from '@pcn/audit';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -100,6 +100,7 @@ describe('backup and restore (pg_dump -Fc, pg_restore, the restored copy still p
     await tampered?.drop();
     await t?.close();
     await smtp?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('built a source database with one executed agreement, its agreement and annex sealed, and its audit chain', () => {
