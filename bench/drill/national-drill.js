@@ -2,7 +2,7 @@
 // National renewal drill: every PCN renews its Network Agreement at once, through the real API
 // and workers, until every agreement is executed and every part is sealed and stored.
 //
-//   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--api-pool 40] [--no-write] [--keep]
+//   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--api-pool 40] [--no-write] [--keep]
 //
 // Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs the
 // API and two workers (WORKER_QUEUES=documents; WORKER_QUEUES=notifications,schedules) from
@@ -32,7 +32,7 @@ const { writeDrillSection } = require('./report');
 const ROOT = path.resolve(__dirname, '../..');
 const argv = process.argv.slice(2);
 const num = (name, def) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : def);
-const OPTS = { pcns: num('pcns', 1250), icbs: num('icbs', 42), clients: num('clients', 48), apiPool: num('api-pool', 40), write: !argv.includes('--no-write'), keep: argv.includes('--keep') };
+const OPTS = { pcns: num('pcns', 1250), icbs: num('icbs', 42), clients: num('clients', 48), perRound: num('per-round', 1), apiPool: num('api-pool', 40), write: !argv.includes('--no-write'), keep: argv.includes('--keep') };
 const COMMAND = `npm run drill -- ${argv.join(' ')}`.trim();
 
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -200,7 +200,9 @@ async function main() {
   log(`submitted ${rounds.length} agreements, ${requestCount} requests`);
 
   // Approvals: every agreement walks its steps; within a step each person sends one call
-  // (batch when they hold several requests), `--clients` calls in flight across the country.
+  // (batch when they hold several requests), `--clients` calls in flight across the country
+  // but at most `--per-round` (default 1) in one round: approvals of one round serialise on
+  // its row lock, and people of one PCN do not all press Approve in the same millisecond.
   const latencies = [];
   const lastApprovalAt = new Map();
   let inFlight = 0;
@@ -228,26 +230,24 @@ async function main() {
         const byPerson = new Map();
         for (const q of firstOfGroup.values()) byPerson.set(q.personId, [...(byPerson.get(q.personId) || []), q]);
         approvedRequests += firstOfGroup.size;
-        await Promise.all(
-          [...byPerson].map(async ([personId, qs]) => {
-            await slot();
-            const started = performance.now();
-            try {
-              if (qs.length === 1) {
-                const q = qs[0];
-                await call(port, 'POST', `/requests/${q.id}/approve`, tokens.get(personId), { typedName: q.personName, capacity: q.capacity, confirmAuthority: true, hash: q.boundHash }, 200);
-              } else {
-                batchCalls++;
-                await call(port, 'POST', '/requests/approve', tokens.get(personId), { typedName: qs[0].personName, confirmAuthority: true, approvals: qs.map((q) => ({ requestId: q.id, hash: q.boundHash, capacity: q.capacity })) }, 200);
-              }
-            } finally {
-              release();
+        await eachLimit([...byPerson], OPTS.perRound, async ([personId, qs]) => {
+          await slot();
+          const started = performance.now();
+          try {
+            if (qs.length === 1) {
+              const q = qs[0];
+              await call(port, 'POST', `/requests/${q.id}/approve`, tokens.get(personId), { typedName: q.personName, capacity: q.capacity, confirmAuthority: true, hash: q.boundHash }, 200);
+            } else {
+              batchCalls++;
+              await call(port, 'POST', '/requests/approve', tokens.get(personId), { typedName: qs[0].personName, confirmAuthority: true, approvals: qs.map((q) => ({ requestId: q.id, hash: q.boundHash, capacity: q.capacity })) }, 200);
             }
-            latencies.push(performance.now() - started);
-            calls++;
-            lastApprovalAt.set(round.agreementId, Date.now());
-          }),
-        );
+          } finally {
+            release();
+          }
+          latencies.push(performance.now() - started);
+          calls++;
+          lastApprovalAt.set(round.agreementId, Date.now());
+        });
       }
     }),
   );
