@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditController } from './audit.controller';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditService } from './audit.service';
 
@@ -9,7 +8,6 @@ export const AUDIT_ENTITIES = [AuditEventEntity];
 /** The append-only, hash-chained audit trail. Domain libs import it and call AuditService.record in their transactions. */
 @Module({
   imports: [TypeOrmModule.forFeature(AUDIT_ENTITIES)],
-  controllers: [AuditController],
   providers: [AuditService],
   exports: [AuditService],
 })

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Authenticated, CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext, ErrorResponse } from '@pcn/common';
+import { auditorScope, Authenticated, CurrentUser, isPlatformAdmin, Permission, Principal, RequirePermission } from '@pcn/auth';
+import { Actor, ActorContext, CommonErrorCode, CommonException, ErrorResponse } from '@pcn/common';
 import { AgreementsService } from '@pcn/agreements';
-import { AuditService } from '@pcn/audit';
+import { AuditService, ChainVerificationDto } from '@pcn/audit';
 import { RoundCommandsService } from './rounds/round-commands.service';
 import { RequestActionsService } from './rounds/request-actions.service';
 import { RoundQueriesService } from './rounds/round-queries.service';
@@ -121,6 +121,27 @@ export class WorkflowController {
   @Post('requests/:requestId/delegate')
   delegate(@CurrentUser() user: Principal, @Actor() actor: ActorContext, @Param('requestId', uuid) requestId: string, @Body() dto: DelegateRequestDto) {
     return this.actions.delegate(user, requestId, dto.toPersonId, dto.note, actor);
+  }
+
+  /**
+   * Recomputes an agreement's hash chain (for anyone who may read the agreement: 404
+   * otherwise, so no one learns that another PCN's agreement exists), or every chain at once
+   * (platform administrators and national auditors only). Served here rather than by the audit
+   * lib because only this side can check access to the agreement.
+   */
+  @RequirePermission(Permission.AuditRead)
+  @Get('audit/verify')
+  @ApiQuery({ name: 'agreementId', required: false, description: 'Verify only this agreement’s chain.' })
+  @ApiOkResponse({ type: ChainVerificationDto })
+  async verifyAuditChains(@CurrentUser() user: Principal, @Query('agreementId', new ParseUUIDPipe({ optional: true })) agreementId?: string): Promise<ChainVerificationDto> {
+    if (agreementId) {
+      await this.agreements.requireAgreement(user, agreementId, 'read');
+      return this.audit.verifyChain(agreementId);
+    }
+    if (!isPlatformAdmin(user) && auditorScope(user) !== 'all') {
+      throw new CommonException(CommonErrorCode.Forbidden, 403, 'Only platform administrators and national auditors can verify every audit trail at once. Give the agreement to verify (agreementId).');
+    }
+    return this.audit.verifyChain();
   }
 
   @RequirePermission(Permission.AuditRead)

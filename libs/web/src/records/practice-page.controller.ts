@@ -2,7 +2,7 @@ import { Get, Param, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { Authenticated, CurrentUser, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
+import { auditorScope, Authenticated, CurrentUser, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
 import { CommonException, isAccessRefusal } from '@pcn/common';
 import { DirectoryService, OrganisationKind, PersonRoleType } from '@pcn/directory';
 import { REQUEST_STATUS_LABELS, RequestStatus, ROLE_LABELS } from '@pcn/workflow';
@@ -41,15 +41,17 @@ export class PracticePageController {
       return null;
     });
     if (!practice || practice.kind !== OrganisationKind.GpPractice) throw CommonException.notFound('Practice');
-    const [membership]: { pcnId: string; pcnName: string; pcnCode: string | null; joinedOn: string }[] = await this.dataSource.query(
-      `SELECT m.pcn_id AS "pcnId", o.name AS "pcnName", o.ods_code AS "pcnCode", m.joined_on AS "joinedOn" FROM membership m JOIN organisation o ON o.id = m.pcn_id
+    const [membership]: { pcnId: string; pcnName: string; pcnCode: string | null; icbCode: string | null; joinedOn: string }[] = await this.dataSource.query(
+      `SELECT m.pcn_id AS "pcnId", o.name AS "pcnName", o.ods_code AS "pcnCode", o.icb_code AS "icbCode", m.joined_on AS "joinedOn" FROM membership m JOIN organisation o ON o.id = m.pcn_id
         WHERE m.practice_id = $1 AND m.joined_on <= current_date AND (m.left_on IS NULL OR m.left_on >= current_date) LIMIT 1`,
       [practice.id],
     );
     const allowed =
       isPlatformAdmin(user) ||
       organisationsWithRole(user, UserRole.PracticeManager, UserRole.PracticeSignatory).includes(practice.id) ||
-      (!!membership && organisationsWithRole(user, UserRole.PcnManager, UserRole.ClinicalDirector).includes(membership.pcnId));
+      (!!membership && organisationsWithRole(user, UserRole.PcnManager, UserRole.ClinicalDirector).includes(membership.pcnId)) ||
+      // Auditors read everything of the PCNs in their ICBs (agreements, trails), so their practices too.
+      (!!membership && auditorInScope(user, membership.icbCode));
     if (!allowed) throw CommonException.notFound('Practice');
 
     const agreements: { id: string; title: string; reference: string; status: string; executedAt: Date | null }[] = membership
@@ -103,4 +105,9 @@ export class PracticePageController {
       people: [...people.values()],
     });
   }
+}
+
+function auditorInScope(user: Principal, icbCode: string | null): boolean {
+  const scope = auditorScope(user);
+  return scope === 'all' || (icbCode !== null && scope.includes(icbCode));
 }
