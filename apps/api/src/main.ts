@@ -7,8 +7,6 @@ import { appConfig, AppConfig, ConfigurationError } from '@pcn/common';
 import { ApiModule } from './api.module';
 import { addNotFoundFallback, configureApp } from './setup-app';
 
-/** How long a SIGTERM waits for requests already being answered before it cuts their connections. */
-const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 20_000);
 const IDLE_END_MS = 1000;
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
@@ -19,7 +17,7 @@ async function bootstrap(): Promise<void> {
   addNotFoundFallback(app);
   const config = app.get<AppConfig>(appConfig.KEY);
   await app.listen(config.PORT);
-  drainOnSignals(app);
+  drainOnSignals(app, config.SHUTDOWN_GRACE_MS);
   console.log(JSON.stringify({ level: 'info', msg: `API listening on ${config.PUBLIC_BASE_URL} (docs at /api/docs)` }));
 }
 
@@ -30,7 +28,7 @@ async function bootstrap(): Promise<void> {
  * the HTTP server last, so a request in flight would find its pool already gone; they are
  * replaced here for the real process only.
  */
-function drainOnSignals(app: NestExpressApplication): void {
+function drainOnSignals(app: NestExpressApplication, shutdownGraceMs: number): void {
   const server: Server = app.getHttpServer();
   const sockets = new Set<Socket>();
   const busy = new WeakMap<Socket, number>();
@@ -63,7 +61,7 @@ function drainOnSignals(app: NestExpressApplication): void {
     // arrived on one in the meantime is answered first: its connection is busy).
     const endIdle = () => sockets.forEach((socket) => (busy.get(socket) ?? 0) === 0 && Date.now() - (lastActive.get(socket) ?? 0) >= IDLE_END_MS && socket.end());
     const idleTimer = setInterval(endIdle, 250);
-    const forceTimer = setTimeout(() => sockets.forEach((socket) => socket.destroy()), SHUTDOWN_GRACE_MS);
+    const forceTimer = setTimeout(() => sockets.forEach((socket) => socket.destroy()), shutdownGraceMs);
     await closed;
     clearInterval(idleTimer);
     clearTimeout(forceTimer);

@@ -23,6 +23,15 @@ export class AppEnv {
   @IsString()
   SERVICE_NAME: string = 'pcn-agreements';
 
+  /**
+   * On SIGTERM the API stops accepting connections and gives requests already being answered
+   * this long before it cuts them. Keep it below the orchestrator's stop timeout.
+   */
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds' })
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_MS: number = 20_000;
+
   /** Swagger UI (/api/docs) and the OpenAPI JSON (/api/docs-json): `auto` serves them except in production. */
   @IsIn(['auto', 'true', 'false'], { message: 'API_DOCS_ENABLED must be auto, true or false' })
   API_DOCS_ENABLED: string = 'auto';
