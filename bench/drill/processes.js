@@ -97,6 +97,7 @@ class ProcessGroup {
         else cpuSeen.set(pid, { group, first: group.startsWith('postgres') ? 0 : p.cpu, last: p.cpu });
         if (!group.startsWith('postgres')) peak.set(group, Math.max(peak.get(group) || 0, p.hwm, p.rss));
       }
+      peak.set('drill (clients, SMTP test server)', Math.max(peak.get('drill (clients, SMTP test server)') || 0, process.memoryUsage().rss));
     };
     const totals = () => {
       const out = {};
