@@ -119,22 +119,38 @@ async function axeTarget(page: Page): Promise<Page> {
   return checker;
 }
 
+/** axe's best-practice rules for the page's structure, which every page must also pass. */
+const STRUCTURE_RULES = new Set([
+  'landmark-one-main',
+  'page-has-heading-one',
+  'heading-order',
+  'landmark-no-duplicate-main',
+  'landmark-no-duplicate-banner',
+  'landmark-banner-is-top-level',
+  'landmark-main-is-top-level',
+]);
+
 /**
- * axe-core with the WCAG 2.2 AA rule set on the page as it is now; fails, listing every
- * serious or critical violation with where it is and how to fix it.
+ * One axe-core pass (WCAG 2.2 AA plus best practice) on the page as it is now: the serious or
+ * critical violations of a WCAG rule, and any violation of a structure rule. One pass rather
+ * than one per rule set, because every pass (and, without JavaScript, every reload into the
+ * checker page) costs seconds per page on a busy machine.
  */
-export async function checkAccessibility(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page: await axeTarget(page) }).withTags(WCAG_TAGS).analyze();
-  const bad = (results.violations as Violation[]).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (bad.length) throw new Error(`Accessibility problems on ${page.url()} ("${await page.title()}"):\n${describeViolations(bad)}`);
+async function axeProblems(page: Page): Promise<{ wcag: Violation[]; structure: Violation[] }> {
+  const results = await new AxeBuilder({ page: await axeTarget(page) }).withTags([...WCAG_TAGS, 'best-practice']).analyze();
+  const violations = results.violations as (Violation & { tags: string[] })[];
+  return {
+    wcag: violations.filter((v) => v.tags.some((t) => WCAG_TAGS.includes(t)) && (v.impact === 'serious' || v.impact === 'critical')),
+    structure: violations.filter((v) => STRUCTURE_RULES.has(v.id)),
+  };
 }
 
 /**
- * The page's structure: exactly one main landmark, one h1 and a banner, and headings that
- * never skip a level going down. Checked in the DOM and, for the same things, with axe's
- * best-practice rules, so the two views agree.
+ * The page's structure in the DOM: exactly one main landmark, one h1 and a banner, and
+ * headings that never skip a level going down. axe's structure rules say the same things
+ * their way; both must agree.
  */
-export async function checkLandmarks(page: Page): Promise<void> {
+async function structureProblems(page: Page): Promise<{ problems: string[]; headings: string }> {
   const dom = await page.evaluate(() => {
     const visible = (el: Element) => !(el as HTMLElement).closest('[hidden]') && getComputedStyle(el).display !== 'none';
     const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]')].filter(visible).map((h) => ({
@@ -161,15 +177,16 @@ export async function checkLandmarks(page: Page): Promise<void> {
     const [prev, cur] = [dom.headings[i - 1], dom.headings[i]];
     if (cur.level > prev.level + 1) problems.push(`heading level skipped: h${prev.level} "${prev.text}" then h${cur.level} "${cur.text}"`);
   }
-  const axe = await new AxeBuilder({ page: await axeTarget(page) }).withRules(['landmark-one-main', 'page-has-heading-one', 'heading-order', 'landmark-no-duplicate-main', 'landmark-no-duplicate-banner', 'landmark-banner-is-top-level', 'landmark-main-is-top-level']).analyze();
-  if (axe.violations.length) problems.push(`axe: ${describeViolations(axe.violations as Violation[])}`);
-  if (problems.length) throw new Error(`Page structure problems on ${page.url()} ("${await page.title()}"):\n- ${problems.join('\n- ')}\nHeadings: ${dom.headings.map((h) => `h${h.level} ${h.text}`).join(' | ')}`);
+  return { problems, headings: dom.headings.map((h) => `h${h.level} ${h.text}`).join(' | ') };
 }
 
-/** Both checks: what every page of a journey must pass. */
+/** What every page of a journey must pass: WCAG 2.2 AA (axe) and a sound structure (DOM and axe). */
 export async function checkPage(page: Page): Promise<void> {
-  await checkAccessibility(page);
-  await checkLandmarks(page);
+  const axe = await axeProblems(page);
+  if (axe.wcag.length) throw new Error(`Accessibility problems on ${page.url()} ("${await page.title()}"):\n${describeViolations(axe.wcag)}`);
+  const { problems, headings } = await structureProblems(page);
+  if (axe.structure.length) problems.push(`axe: ${describeViolations(axe.structure)}`);
+  if (problems.length) throw new Error(`Page structure problems on ${page.url()} ("${await page.title()}"):\n- ${problems.join('\n- ')}\nHeadings: ${headings}`);
 }
 
 let screenshotDir: string | null = null;
