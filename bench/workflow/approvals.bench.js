@@ -432,7 +432,7 @@ async function main() {
   const seal = {};
   if (!process.env.SEAL_P12_PATH && !process.env.SEAL_P12_BASE64) {
     const { generateDevSealCertificate } = require('@pcn/documents/seal/dev-seal-cert');
-    const passphrase = randomBytes(12).toString('hex');
+    const passphrase = randomBytes(32).toString('hex'); // production start-up refuses a weak seal passphrase
     Object.assign(seal, { SEAL_P12_BASE64: generateDevSealCertificate({ passphrase }).p12.toString('base64'), SEAL_P12_PASSPHRASE: passphrase });
   }
   const smtp = await startSmtpSink();
@@ -445,6 +445,8 @@ async function main() {
     REDIS_URL,
     REDIS_PREFIX,
     JWT_ACCESS_SECRET: JWT_SECRET,
+    // Production start-up refuses missing or weak secrets: fresh random ones per run.
+    SESSION_SECRET: randomBytes(32).toString('hex'),
     JWT_ACCESS_TTL_SECONDS: '3600',
     LOG_LEVEL: 'warn',
     SMTP_HOST: '127.0.0.1',
