@@ -1,6 +1,6 @@
 import { Principal, UserRole } from '@pcn/auth';
 import { ActorContext } from '@pcn/common';
-import { RequestStatus, ReviewService, RequestActionsService, RoundCommandsService, RoundQueriesService, SignerCapacity } from '@pcn/workflow';
+import { RequestStatus, ReviewService, RequestActionsService, RoundQueriesService, SignerCapacity } from '@pcn/workflow';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createTestApp, TestApp } from '../support/test-app';
 import { eventually, FAST_WORKFLOW_ENV, startTestWorker } from '../support/test-worker';
@@ -27,7 +27,6 @@ describe('pages: the agreement page and running an approval round', () => {
   let t: TestApp;
   let demo: DemoData;
   let actions: RequestActionsService;
-  let commands: RoundCommandsService;
   let queries: RoundQueriesService;
   let cd: Awaited<ReturnType<typeof signInToPages>>;
   let roundId: string;
@@ -43,7 +42,6 @@ describe('pages: the agreement page and running an approval round', () => {
     t = await createTestApp();
     demo = await loadBytes(t);
     actions = t.app.get(RequestActionsService);
-    commands = t.app.get(RoundCommandsService);
     queries = t.app.get(RoundQueriesService);
     cd = await signInToPages(t, EMAIL.cd, DEMO_PASSWORD);
   });
