@@ -93,6 +93,7 @@ describe('loadTypedConfig', () => {
         BODY_LIMIT: '1mb',
         LOG_LEVEL: 'info',
         SERVICE_NAME: 'pcn-agreements',
+        SHUTDOWN_GRACE_MS: 20_000,
         API_DOCS_ENABLED: 'auto',
       });
       const auth = loadTypedConfig(AuthEnv, { JWT_ACCESS_SECRET: GOOD_SECRET });
