@@ -15,7 +15,6 @@ export * from './rounds/round-commands.service';
 export * from './rounds/request-actions.service';
 export * from './rounds/round-scheduler.service';
 export * from './rounds/round-queries.service';
-export * from './rounds/rounds.facade';
 export * from './rounds/round-lifecycle';
 export * from './rounds/request-lifecycle';
 export * from './rounds/step-phase';

@@ -12,7 +12,6 @@ import { RoundCommandsService } from './rounds/round-commands.service';
 import { RequestActionsService } from './rounds/request-actions.service';
 import { RoundSchedulerService } from './rounds/round-scheduler.service';
 import { RoundQueriesService } from './rounds/round-queries.service';
-import { RoundsService } from './rounds/rounds.facade';
 import { SignerResolutionService } from './rounds/signer-resolution.service';
 import { ReviewService } from './review/review.service';
 import { ApprovalRoundEntity } from './rounds/approval-round.entity';
@@ -26,7 +25,7 @@ export const WORKFLOW_ENTITIES = [ApprovalRoundEntity, SignatureRequestEntity, A
 @Module({
   imports: [ClockModule, ConfigModule.forFeature(workflowConfig), TypeOrmModule.forFeature(WORKFLOW_ENTITIES), AgreementsModule, DirectoryModule, AuditModule, OutboxModule],
   controllers: [WorkflowController],
-  providers: [RoundCommandsService, RequestActionsService, RoundSchedulerService, RoundQueriesService, RoundsService, SignerResolutionService, ReviewService],
-  exports: [RoundCommandsService, RequestActionsService, RoundSchedulerService, RoundQueriesService, RoundsService, ReviewService],
+  providers: [RoundCommandsService, RequestActionsService, RoundSchedulerService, RoundQueriesService, SignerResolutionService, ReviewService],
+  exports: [RoundCommandsService, RequestActionsService, RoundSchedulerService, RoundQueriesService, ReviewService],
 })
 export class WorkflowModule {}

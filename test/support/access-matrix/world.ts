@@ -5,7 +5,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { AgreementContent, AgreementsService } from '@pcn/agreements';
 import { AuthService, UserRole } from '@pcn/auth';
 import { DirectoryService, PersonRoleType } from '@pcn/directory';
-import { RoundsService } from '@pcn/workflow';
+import { RoundSchedulerService } from '@pcn/workflow';
 import { loadSecondPcn, SecondPcnData } from '../../../apps/cli/src/seed/demo-second-pcn';
 import type { DemoData } from '../../../apps/cli/src/seed/seed-demo';
 import { ADMIN_PRINCIPAL, nextPcnCode, nextPracticeOdsCode, SEED_ACTOR } from '../factories';
@@ -189,7 +189,7 @@ export async function expiredRound(w: Pick<World, 't' | 'callers' | 'demo' | 'co
   await new Promise((r) => setTimeout(r, 1_100));
   await eventually('round expired', async () => {
     const [row] = await w.t.dataSource.query(`SELECT status FROM approval_round WHERE id = $1`, [submitted.round.id]);
-    return row.status === 'EXPIRED' || (await w.t.app.get(RoundsService).expireIfDue(submitted.round.id, new Date(submitted.round.dueAt).toISOString()));
+    return row.status === 'EXPIRED' || (await w.t.app.get(RoundSchedulerService).expireIfDue(submitted.round.id, new Date(submitted.round.dueAt).toISOString()));
   });
   return agreementId;
 }

@@ -117,8 +117,14 @@ export class InvitationService {
     });
   }
 
-  async markSent(invitationId: string, jobId: string): Promise<void> {
-    await this.dataSource.getRepository(InvitationEntity).update({ id: invitationId, sentJobId: jobId }, { sentAt: new Date() });
+  /** The invitation by id, or null (for the email job: whom it goes to, and whether it is still open). */
+  findById(invitationId: string): Promise<InvitationEntity | null> {
+    return this.dataSource.getRepository(InvitationEntity).findOneBy({ id: invitationId });
+  }
+
+  /** Records that this job's link went out, in the caller's transaction (the email job's SENT record). */
+  async markSent(invitationId: string, jobId: string, em: EntityManager = this.dataSource.manager): Promise<void> {
+    await em.update(InvitationEntity, { id: invitationId, sentJobId: jobId }, { sentAt: new Date() });
   }
 
   /** The invitation behind a link, if the link still works; otherwise 404 (unknown link) or 410 saying why (used, replaced, expired). */

@@ -10,8 +10,9 @@ export class EmailInFlightError extends Error {
 
 export interface EmailClaim {
   jobId: string;
-  roundId: string;
-  personId: string;
+  /** Null for an email about no round to no directory person (an invitation). */
+  roundId: string | null;
+  personId: string | null;
   kind: string;
   recipient: string;
   messageId: string;
@@ -69,6 +70,22 @@ export class SentEmailLedger {
       );
       return { send: true, attempts: row.attempts + 1, possibleDuplicate };
     });
+  }
+
+  /**
+   * The job found nothing to send (an invitation accepted or revoked meanwhile): SKIPPED, so
+   * the record says why no email went out. Never over SENDING or SENT: a delivery that holds
+   * (or held) the claim may have sent it — unless `releasingOwnClaim`: this delivery claimed
+   * the row (SENDING) and then found, before sending, that there is nothing to send.
+   */
+  async markNothingToSend(claim: Omit<EmailClaim, 'leaseMs'>, releasingOwnClaim = false): Promise<void> {
+    const replaceable = releasingOwnClaim ? [SentEmailStatus.Refused, SentEmailStatus.Failed, SentEmailStatus.Sending] : [SentEmailStatus.Refused, SentEmailStatus.Failed];
+    await this.dataSource.query(
+      `INSERT INTO sent_email (job_id, round_id, person_id, kind, recipient, message_id, status, attempts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 0)
+       ON CONFLICT (job_id) DO UPDATE SET status = $7, claimed_until = NULL WHERE sent_email.status = ANY($8::varchar[])`,
+      [claim.jobId, claim.roundId, claim.personId, claim.kind, claim.recipient, claim.messageId, SentEmailStatus.Skipped, replaceable],
+    );
   }
 
   /** The server accepted it. Written with the EMAIL_SENT audit event, in the caller's transaction. */

@@ -5,13 +5,18 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
  *
  * | from \ event   | claim                                   | accepted | refused, retries left | refused, last attempt or permanent |
  * |----------------|-----------------------------------------|----------|-----------------------|------------------------------------|
- * | (no row)       | SENDING                                 | –        | –                     | –                                  |
+ * | (no row)       | SENDING; SKIPPED when the job finds     | –        | –                     | –                                  |
+ * |                | nothing to send (accepted invitation)   |          |                       |                                    |
  * | SENDING        | lease held: refused (another delivery   | SENT     | REFUSED               | FAILED                             |
  * |                | is sending); lease over: SENDING again, |          |                       |                                    |
  * |                | flagged possibleDuplicate               |          |                       |                                    |
  * | REFUSED        | SENDING                                 | –        | –                     | –                                  |
  * | FAILED         | SENDING (an operator re-drove the job)  | –        | –                     | –                                  |
  * | SENT           | nothing to do                           | –        | –                     | –                                  |
+ * | SKIPPED        | nothing to do                           | –        | –                     | –                                  |
+ *
+ * "Nothing to send" (SKIPPED) is written only by a job that holds no claim yet or whose
+ * earlier attempts were refused (REFUSED, FAILED): never over SENDING or SENT.
  */
 export enum SentEmailStatus {
   /** Claimed: a delivery of the job is talking to the SMTP server (or died doing so). */
@@ -21,6 +26,8 @@ export enum SentEmailStatus {
   Refused = 'REFUSED',
   /** Refused on the last attempt, or refused for good: reported as EMAIL_FAILED. */
   Failed = 'FAILED',
+  /** The job found nothing to send (an invitation already accepted or revoked): no email, and none later. */
+  Skipped = 'SKIPPED',
 }
 
 /** One row per email job, claimed before the SMTP conversation: a redelivered job does not send twice. */
@@ -28,8 +35,9 @@ export enum SentEmailStatus {
 export class SentEmailEntity {
   /** The outbox/job id. */
   @PrimaryColumn('uuid') jobId: string;
-  @Column({ type: 'uuid' }) roundId: string;
-  @Column({ type: 'uuid' }) personId: string;
+  /** The round and person a workflow email is about; null for an invitation email (about no round, to someone not yet in the directory). */
+  @Column({ type: 'uuid', nullable: true }) roundId: string | null;
+  @Column({ type: 'uuid', nullable: true }) personId: string | null;
   @Column({ type: 'varchar', length: 30 }) kind: string;
   @Column({ type: 'varchar', length: 254 }) recipient: string;
   /** Chosen before the first send (derived from the job id), so every retry carries the same Message-ID. */
