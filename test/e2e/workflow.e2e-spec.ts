@@ -221,7 +221,8 @@ describe('approval workflow (API + worker + SMTP)', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.text.trim().split('\n').length).toBeGreaterThan(trail.body.length);
     const verified = await t.http.get(`/api/v1/audit/verify`).query({ agreementId: demo.agreementId }).set(await auth(EMAIL.auditor));
-    expect(verified.body.ok).toBe(true);
+    expect(verified.status).toBe(200);
+    expect(verified.body).toEqual({ ok: true, chains: 1, eventsChecked: expect.any(Number), head: { seq: verified.body.eventsChecked, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
 
     // A superuser alters one event behind the database's back: verification names it.
     const [victim] = await t.dataSource.query(`SELECT id, seq FROM audit_event WHERE agreement_id = $1 AND type = 'SIGNED' ORDER BY seq LIMIT 1`, [demo.agreementId]);

@@ -85,10 +85,11 @@ export const QUEUE_CONFIG: Record<QueueName, QueueConfig> = {
   [QueueName.Notifications]: { attempts: 8, backoffMs: 2000, concurrency: 10, lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 2, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
   [QueueName.Schedules]: { attempts: 5, backoffMs: 1000, concurrency: 5, lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 2, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
   // Renders are CPU-bound and run in their own process (WORKER_QUEUES=documents), so a short
-  // lock is safe there; a render whose worker crashed is picked up again within 8 + 2 = 10 s.
-  // The lock is renewed every 4 s: a render blocking the event loop longer than that loses it
+  // lock is safe there; a render whose worker crashed is picked up again within 6 + 2 = 8 s
+  // (the target is 10 s; the margin absorbs Redis and scheduling delays on a busy machine).
+  // The lock is renewed every 3 s: a render blocking the event loop longer than that loses it
   // (the event-loop monitor names the job), and the idempotent handler is run again.
-  [QueueName.Documents]: { attempts: 5, backoffMs: 2000, concurrency: 2, lockDurationMs: 8_000, stalledIntervalMs: 2_000, maxStalledCount: 3, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
+  [QueueName.Documents]: { attempts: 5, backoffMs: 2000, concurrency: 2, lockDurationMs: 6_000, stalledIntervalMs: 2_000, maxStalledCount: 3, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
 };
 
 /** What a payload field must hold: a non-empty string, a whole number >= 1 (`count`) or >= 0 (`index`). */
