@@ -149,14 +149,27 @@ describe('fault drills during approval rounds', () => {
     const jobsActiveAtSigterm: { queue: string; id: string }[] = [];
     const jobsNotFinishedBySigterm: string[] = [];
     await timed('drill: SIGTERM to worker and API', async () => {
+      // The test holds the round of one agreement locked, so approvals of it are certainly in
+      // flight at the API (waiting on the round's row lock) when the signal comes, however fast
+      // the machine; the lock is released just after the signal and the draining API must still
+      // answer them. The other agreements' approvals keep the worker busy.
+      const held = await system.db.connect();
+      await held.query('BEGIN');
+      await held.query(`SELECT id FROM approval_round WHERE agreement_id = $1 AND status = 'ACTIVE' FOR UPDATE`, [phases.sigterm[0].agreementId]);
       const approving = load.run(phases.sigterm, 6, 100);
       const queues = await system.queues();
       for (let waited = 0; jobsActiveAtSigterm.length === 0 && waited < 30_000; waited += 100) {
         for (const queue of queues) for (const job of await queue.getActive()) jobsActiveAtSigterm.push({ queue: queue.name, id: job.id! });
         if (jobsActiveAtSigterm.length === 0) await sleep(100);
       }
+      for (let waited = 0; load.waitingLongerThan(100) === 0 && waited < 30_000; waited += 50) await sleep(50);
       const signalledAt = Date.now();
+      const releaseHeldRound = sleep(300).then(async () => {
+        await held.query('COMMIT');
+        held.release();
+      });
       [workerExit, apiExit] = await Promise.all([system.worker.terminate(60_000), system.api.terminate(30_000)]);
+      await releaseHeldRound;
       // Sent at least 50 ms before the signal: on the server's socket, so the server owed them an answer.
       apiInFlight = load.inFlightAt(signalledAt, 50);
       for (const { queue, id } of jobsActiveAtSigterm) {

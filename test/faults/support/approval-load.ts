@@ -24,6 +24,8 @@ export class ApprovalLoad {
   readonly refused: (HttpAttempt & { requestId: string })[] = [];
   /** Tasks still without a definite answer when their time ran out. */
   readonly unanswered: ApprovalTask[] = [];
+  /** Requests sent and not yet answered, by when each was sent. */
+  private readonly pending = new Set<{ sentAt: number }>();
 
   constructor(
     private readonly port: number,
@@ -34,7 +36,15 @@ export class ApprovalLoad {
     const started = Date.now();
     const body = { typedName: task.signer.fullName, capacity: 'SOLE_TRADER', confirmAuthority: true, hash: task.boundHash };
     for (;;) {
-      const attempt = { ...(await httpCall(this.port, 'POST', `/api/v1/requests/${task.requestId}/approve`, { bearer: task.signer.user.bearer, body })), requestId: task.requestId };
+      const mark = { sentAt: Date.now() };
+      this.pending.add(mark);
+      let answer: Awaited<ReturnType<typeof httpCall>>;
+      try {
+        answer = await httpCall(this.port, 'POST', `/api/v1/requests/${task.requestId}/approve`, { bearer: task.signer.user.bearer, body });
+      } finally {
+        this.pending.delete(mark);
+      }
+      const attempt = { ...answer, requestId: task.requestId };
       this.attempts.push(attempt);
       if (attempt.status !== null && attempt.status >= 200 && attempt.status < 300) {
         this.approved.set(task.requestId, attempt);
@@ -64,6 +74,12 @@ export class ApprovalLoad {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, client));
+  }
+
+  /** How many requests sent at least `ms` ago are still waiting for their answer now. */
+  waitingLongerThan(ms: number): number {
+    const now = Date.now();
+    return [...this.pending].filter((p) => now - p.sentAt >= ms).length;
   }
 
   /** Attempts sent before `at` and answered (or failed) after it: the requests in flight at that moment. */
