@@ -2,11 +2,17 @@
 // National renewal drill: every PCN renews its Network Agreement at once, through the real API
 // and workers, until every agreement is executed and every part is sealed and stored.
 //
-//   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--api-pool 40] [--no-write] [--keep]
+//   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--no-write] [--keep]
+//                    [--api-processes 1] [--documents-workers 1] [--notification-workers 1]
+//                    [--api-pool 40/api-processes] [--worker-pool 6]
 //
-// Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs the
-// API and two workers (WORKER_QUEUES=documents; WORKER_QUEUES=notifications,schedules) from
-// source through scripts/ts-register.js, with an in-process SMTP test server. Phases:
+// Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs
+// `--api-processes` API processes, `--documents-workers` workers with WORKER_QUEUES=documents
+// and `--notification-workers` with WORKER_QUEUES=notifications,schedules, all from source
+// through scripts/ts-register.js against the same database and Redis, with an in-process SMTP
+// test server. With several API processes the drill's calls go to them in turn, call by call
+// (see `apiPorts`). Pools are per process (`--api-pool`, `--worker-pool`); their sum must fit
+// the server's max_connections, checked before anything starts. Phases:
 //   directory  organisations, people and roles through DirectoryService (in this process);
 //              accounts in SQL with one cheap argon2 hash (see directory.js)
 //   login      every person signs in once through POST /api/v1/auth/login
@@ -23,7 +29,7 @@ const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 const { execFileSync } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
+const { randomBytes, createHash } = require('node:crypto');
 const { Client } = require('pg');
 const { ProcessGroup } = require('./processes');
 const { planCountry, loadCountry, drillContent, eachLimit } = require('./directory');
@@ -32,7 +38,27 @@ const { writeDrillSection } = require('./report');
 const ROOT = path.resolve(__dirname, '../..');
 const argv = process.argv.slice(2);
 const num = (name, def) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : def);
-const OPTS = { pcns: num('pcns', 1250), icbs: num('icbs', 42), clients: num('clients', 48), perRound: num('per-round', 1), apiPool: num('api-pool', 40), write: !argv.includes('--no-write'), keep: argv.includes('--keep') };
+const apiProcesses = num('api-processes', 1);
+const OPTS = {
+  pcns: num('pcns', 1250),
+  icbs: num('icbs', 42),
+  clients: num('clients', 48),
+  perRound: num('per-round', 1),
+  apiProcesses,
+  documentsWorkers: num('documents-workers', 1),
+  notificationWorkers: num('notification-workers', 1),
+  // Per API process. The default keeps 40 sessions across all API processes, so a scale-out run
+  // differs from the baseline in processes, not in database sessions.
+  apiPool: num('api-pool', Math.floor(40 / apiProcesses)),
+  workerPool: num('worker-pool', 6),
+  write: !argv.includes('--no-write'),
+  keep: argv.includes('--keep'),
+};
+for (const k of ['pcns', 'icbs', 'clients', 'perRound', 'apiProcesses', 'documentsWorkers', 'notificationWorkers', 'apiPool', 'workerPool']) {
+  if (!Number.isInteger(OPTS[k]) || OPTS[k] < 1) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a whole number of at least 1 (got ${OPTS[k]})`);
+}
+/** Connections the drill process itself may hold at once: the directory context's pool, its session sampler, one CLI command. */
+const DRILL_OWN_CONNECTIONS = 8 + 1 + 2;
 const COMMAND = `npm run drill -- ${argv.join(' ')}`.trim();
 
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -76,9 +102,21 @@ const freePort = () =>
     });
   });
 
-/** One JSON call to the API; throws with the body on any status but `expect`. */
-async function call(port, method, url, token, body, expect) {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1${url}`, {
+/**
+ * The API processes and how many calls each answered. The drill sends its calls to them in
+ * turn, call by call, itself: a loopback proxy or a cluster primary would be one more process
+ * handling every request on the same two cores, a cost a real load balancer on its own host
+ * does not put on the application. Turn by call (not by client) means a token issued by one
+ * process is checked by another and consecutive approvals of one round reach different
+ * processes, so only the shared PostgreSQL and Redis keep them correct.
+ */
+const apis = { names: [], ports: [], calls: [], next: 0 };
+
+/** One JSON call to the next API process; throws with the body on any status but `expect`. */
+async function call(method, url, token, body, expect) {
+  const i = apis.next++ % apis.ports.length;
+  apis.calls[i]++;
+  const res = await fetch(`http://127.0.0.1:${apis.ports[i]}/api/v1${url}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -129,10 +167,60 @@ function cli(args) {
   }
 }
 
+/**
+ * The code a run used: HEAD, and the uncommitted changes under apps/ and libs/ (the processes
+ * run from source, so other people's edits in the shared tree are part of the run). The diff's
+ * hash tells whether two runs ran the same code. --no-optional-locks: reading never takes the
+ * index lock another person's commit needs.
+ */
+function codeVersion() {
+  const git = (...args) => execFileSync('git', ['--no-optional-locks', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  try {
+    const commit = git('rev-parse', '--short=12', 'HEAD').trim();
+    const changed = git('status', '--porcelain', '--', 'apps', 'libs').split('\n').filter(Boolean).map((l) => l.slice(3));
+    const untracked = changed.filter((f) => fs.existsSync(path.join(ROOT, f)) && !git('ls-files', '--', f).trim());
+    const diff = git('diff', 'HEAD', '--', 'apps', 'libs') + untracked.map((f) => `${f}\n${fs.statSync(path.join(ROOT, f)).isFile() ? fs.readFileSync(path.join(ROOT, f), 'utf8') : ''}`).join('\n');
+    return { commit, changed, diffSha: changed.length ? createHash('sha256').update(diff).digest('hex').slice(0, 12) : null };
+  } catch (error) {
+    return { commit: 'unknown', changed: [], diffSha: null, error: error.message };
+  }
+}
+
+/**
+ * Every connection the run's processes may open at once, against what the server allows:
+ * max_connections, less the superuser reserve, less the sessions already open (other people's
+ * tests and drills on this shared server). Throws before anything starts when it does not fit,
+ * rather than meeting "too many clients" half-way through.
+ */
+async function connectionPlan() {
+  const [pg] = await sql(
+    ADMIN_URL,
+    `SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved,
+            (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()) AS others`,
+  );
+  const workers = OPTS.documentsWorkers + OPTS.notificationWorkers;
+  const plan = {
+    api: OPTS.apiProcesses * OPTS.apiPool,
+    // A worker's pool, plus the outbox relay's own LISTEN connection.
+    workers: workers * (OPTS.workerPool + 1),
+    drill: DRILL_OWN_CONNECTIONS,
+    max: pg.max,
+    reserved: pg.reserved,
+    others: pg.others,
+  };
+  plan.total = plan.api + plan.workers + plan.drill;
+  plan.text = `${OPTS.apiProcesses} API × ${OPTS.apiPool} + ${workers} workers × (${OPTS.workerPool} + 1 LISTEN) + drill ${plan.drill} = ${plan.total} connections; max_connections ${pg.max}, ${pg.reserved} reserved for superusers, ${pg.others} open by others`;
+  if (plan.total > pg.max - pg.reserved - pg.others) throw new Error(`the pools do not fit: ${plan.text}. Lower --api-pool/--worker-pool, or wait for the other sessions to end.`);
+  return plan;
+}
+
 async function main() {
   const t0 = Date.now();
-  const result = { opts: OPTS, command: COMMAND, date: new Date().toISOString().slice(0, 16).replace('T', ' '), nproc: os.cpus().length, loadBefore: os.loadavg().map((x) => x.toFixed(1)).join(' ') };
+  const result = { opts: OPTS, command: COMMAND, date: new Date().toISOString().slice(0, 16).replace('T', ' '), nproc: os.cpus().length, loadBefore: os.loadavg().map((x) => x.toFixed(1)).join(' '), code: codeVersion() };
   log(`drill: ${OPTS.pcns} PCNs in ${OPTS.icbs} ICBs, ${OPTS.clients} clients; run dir ${RUN_DIR}; load ${result.loadBefore}`);
+  log(`code: commit ${result.code.commit}${result.code.changed.length ? ` + uncommitted changes in ${result.code.changed.length} files under apps/ libs/ (diff ${result.code.diffSha}): ${result.code.changed.join(', ')}` : ', no uncommitted changes under apps/ libs/'}`);
+  result.connections = await connectionPlan();
+  log(`processes: ${OPTS.apiProcesses} API (pool ${OPTS.apiPool} each), ${OPTS.documentsWorkers} documents worker(s), ${OPTS.notificationWorkers} notifications/schedules worker(s) (pool ${OPTS.workerPool} each); ${result.connections.text}`);
 
   await sql(ADMIN_URL, `CREATE DATABASE "${DB_NAME}"`);
   if (!OPTS.keep) teardown.push(() => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
@@ -147,7 +235,8 @@ async function main() {
   teardown.push(() => smtp.close());
   const { generateDevSealCertificate } = require('@pcn/documents/seal/dev-seal-cert');
   const sealPass = randomBytes(24).toString('hex');
-  const port = await freePort();
+  for (let i = 0; i < OPTS.apiProcesses; i++) apis.ports.push(await freePort());
+  apis.calls = apis.ports.map(() => 0);
   const env = {
     ...process.env,
     ...smtp.env(),
@@ -159,13 +248,18 @@ async function main() {
     SESSION_SECRET: randomBytes(32).toString('hex'),
     JWT_ACCESS_TTL_SECONDS: '7200',
     LOG_LEVEL: 'warn',
-    PUBLIC_BASE_URL: `http://localhost:${port}`,
+    PUBLIC_BASE_URL: `http://localhost:${apis.ports[0]}`,
     SEAL_P12_BASE64: generateDevSealCertificate({ passphrase: sealPass }).p12.toString('base64'),
     SEAL_P12_PASSPHRASE: sealPass,
   };
-  procs.start('api', 'apps/api/src/main.ts', { ...env, PORT: String(port), DATABASE_POOL_SIZE: String(OPTS.apiPool) });
-  procs.start('worker-documents', 'apps/worker/src/main.ts', { ...env, WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: '6' });
-  procs.start('worker-notifications', 'apps/worker/src/main.ts', { ...env, WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: '6' });
+  // One name per process ("api" alone, "api-1", "api-2" for several), also its application_name
+  // in PostgreSQL, so CPU, memory and database sessions are reported per process.
+  const names = (kind, n) => Array.from({ length: n }, (_, i) => (n === 1 ? kind : `${kind}-${i + 1}`));
+  const asApp = (name) => Object.assign(new URL(DB_URL), { search: `?application_name=${name}` }).toString();
+  apis.names = names('api', OPTS.apiProcesses);
+  apis.names.forEach((name, i) => procs.start(name, 'apps/api/src/main.ts', { ...env, DATABASE_URL: asApp(name), PORT: String(apis.ports[i]), DATABASE_POOL_SIZE: String(OPTS.apiPool) }));
+  for (const name of names('worker-documents', OPTS.documentsWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: String(OPTS.workerPool) });
+  for (const name of names('worker-notifications', OPTS.notificationWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: String(OPTS.workerPool) });
   const sampler = procs.sampler(DB_NAME);
 
   // The in-process directory context reads the same configuration as the children.
@@ -173,26 +267,26 @@ async function main() {
   const country = await loadCountry(planCountry(OPTS), { password: PASSWORD });
   const practices = country.pcns.reduce((n, p) => n + p.practices.length, 0);
   Object.assign(result, { practices, people: country.accounts.length, annexes: country.pcns.reduce((n, p) => n + p.annexes.length, 0) });
-  await procs.waitForHealth('api', port);
+  await Promise.all(apis.names.map((name, i) => procs.waitForHealth(name, apis.ports[i])));
   sampler.mark('directory');
   log(`directory: ${OPTS.pcns} PCNs, ${practices} practices, ${country.accounts.length} accounts`);
 
   const tokens = new Map();
   await eachLimit(country.accounts, 8, async (a) => {
-    tokens.set(a.personId, (await call(port, 'POST', '/auth/login', null, { email: a.email, password: PASSWORD }, 200)).accessToken);
+    tokens.set(a.personId, (await call('POST', '/auth/login', null, { email: a.email, password: PASSWORD }, 200)).accessToken);
   });
   sampler.mark('login');
   log(`login: ${tokens.size} tokens`);
 
   const drafts = [];
   await eachLimit(country.pcns, OPTS.clients, async (pcn) => {
-    const saved = await call(port, 'POST', `/pcns/${pcn.pcnId}/agreements`, tokens.get(pcn.cd.personId), { content: drillContent(pcn) }, 201);
+    const saved = await call('POST', `/pcns/${pcn.pcnId}/agreements`, tokens.get(pcn.cd.personId), { content: drillContent(pcn) }, 201);
     drafts.push({ pcn, agreementId: saved.agreement.id, revisionNumber: saved.revision.number });
   });
   sampler.mark('draft');
   const rounds = [];
   await eachLimit(drafts, OPTS.clients, async (d) => {
-    const opened = await call(port, 'POST', `/agreements/${d.agreementId}/submit`, tokens.get(d.pcn.cd.personId), { revisionNumber: d.revisionNumber }, 201);
+    const opened = await call('POST', `/agreements/${d.agreementId}/submit`, tokens.get(d.pcn.cd.personId), { revisionNumber: d.revisionNumber }, 201);
     rounds.push({ agreementId: d.agreementId, lastStep: opened.round.lastStep, requests: opened.requests });
   });
   sampler.mark('submit');
@@ -236,10 +330,10 @@ async function main() {
           try {
             if (qs.length === 1) {
               const q = qs[0];
-              await call(port, 'POST', `/requests/${q.id}/approve`, tokens.get(personId), { typedName: q.personName, capacity: q.capacity, confirmAuthority: true, hash: q.boundHash }, 200);
+              await call('POST', `/requests/${q.id}/approve`, tokens.get(personId), { typedName: q.personName, capacity: q.capacity, confirmAuthority: true, hash: q.boundHash }, 200);
             } else {
               batchCalls++;
-              await call(port, 'POST', '/requests/approve', tokens.get(personId), { typedName: qs[0].personName, confirmAuthority: true, approvals: qs.map((q) => ({ requestId: q.id, hash: q.boundHash, capacity: q.capacity })) }, 200);
+              await call('POST', '/requests/approve', tokens.get(personId), { typedName: qs[0].personName, confirmAuthority: true, approvals: qs.map((q) => ({ requestId: q.id, hash: q.boundHash, capacity: q.capacity })) }, 200);
             }
           } finally {
             release();
@@ -254,6 +348,7 @@ async function main() {
   const approveSeconds = (Date.now() - tApprove) / 1000;
   sampler.mark('approve');
   result.sessionsApprove = waits.cut();
+  result.sessionsApproveByProcess = result.sessionsApprove.byProcess;
   log(`approved: ${approvedRequests} of ${requestCount} requests in ${calls} calls (${batchCalls} batch) in ${approveSeconds.toFixed(1)} s`);
 
   // Sealing: poll until every execution is GENERATED.
@@ -267,6 +362,7 @@ async function main() {
   const wallSeconds = (Date.now() - t0) / 1000;
   sampler.mark('seal (after last approval)');
   result.sessionsSeal = await waits.stop();
+  result.sessionsSealByProcess = result.sessionsSeal.byProcess;
   const sealedAt = new Map((await db.query(`SELECT agreement_id, extract(epoch FROM max(created_at)) * 1000 AS at FROM sealed_document GROUP BY agreement_id`)).rows.map((r) => [r.agreement_id, Number(r.at)]));
   const toSealed = rounds.map((r) => sealedAt.get(r.agreementId) - lastApprovalAt.get(r.agreementId)).sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);
@@ -291,8 +387,11 @@ async function main() {
     docBytes: Number(docBytes),
     redis: await redisSizes(),
     emails: smtp.messages.length,
+    apiCalls: Object.fromEntries(apis.names.map((name, i) => [name, apis.calls[i]])),
   });
   result.checks = await endChecks(db, rounds, smtp);
+  const stoppedOnTheirOwn = procs.unexpectedExits();
+  result.checks.push({ name: 'no process stopped on its own', ok: stoppedOnTheirOwn.length === 0, detail: stoppedOnTheirOwn.length ? stoppedOnTheirOwn.join(', ') : `${procs.procs.size} processes ran to the end` });
   Object.assign(result, sampler.stop(), { loadAfter: os.loadavg().map((x) => x.toFixed(1)).join(' ') });
   fs.writeFileSync(path.join(RUN_DIR, 'result.json'), JSON.stringify(result, null, 2));
   const failed = result.checks.filter((c) => !c.ok);
@@ -306,27 +405,37 @@ async function main() {
 
 /**
  * What the drill database's sessions are doing (pg_stat_activity every 200 ms): the average
- * number of sessions per state or wait event; `cut()` returns the figures so far and starts
- * a new period, `stop()` ends sampling and returns the last period.
+ * number of sessions per state or wait event, in all and per process (application_name; the
+ * drill's own sessions have none); `cut()` returns the figures so far and starts a new
+ * period, `stop()` ends sampling and returns the last period.
  */
 function sampleSessions(db) {
   let counts = new Map();
+  let byApp = new Map();
   let samples = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       const { rows } = await db.query(
-        `SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'active on CPU') ELSE state END AS what, count(*)::int AS n
-           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' GROUP BY 1`,
+        `SELECT coalesce(nullif(application_name, ''), 'drill') AS app,
+                CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'active on CPU') ELSE state END AS what, count(*)::int AS n
+           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' GROUP BY 1, 2`,
       );
       samples++;
-      for (const r of rows) counts.set(r.what, (counts.get(r.what) || 0) + r.n);
+      for (const r of rows) {
+        counts.set(r.what, (counts.get(r.what) || 0) + r.n);
+        if (!byApp.has(r.app)) byApp.set(r.app, new Map());
+        byApp.get(r.app).set(r.what, (byApp.get(r.app).get(r.what) || 0) + r.n);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
+  const averages = (m) => [...m].map(([what, n]) => ({ what, sessions: n / Math.max(samples, 1) })).sort((a, b) => b.sessions - a.sessions);
   const cut = () => {
-    const out = [...counts].map(([what, n]) => ({ what, sessions: n / Math.max(samples, 1) })).sort((a, b) => b.sessions - a.sessions);
+    const out = averages(counts);
+    out.byProcess = Object.fromEntries([...byApp].sort(([a], [b]) => a.localeCompare(b)).map(([app, m]) => [app, averages(m)]));
     counts = new Map();
+    byApp = new Map();
     samples = 0;
     return out;
   };
@@ -359,6 +468,15 @@ async function endChecks(db, rounds, smtp) {
     SELECT count(*) FILTER (WHERE g.n IS DISTINCT FROM x.n OR g.distinct_parts IS DISTINCT FROM g.n)::int AS wrong, sum(x.n)::int AS expected, sum(g.n)::int AS got
       FROM expected x LEFT JOIN got g USING (execution_id)`);
   check('exactly one sealed document per part', parts.wrong === 0, `${parts.got} documents for ${parts.expected} parts; ${parts.wrong} executions with a missing or extra part`);
+
+  // A second API or worker process must not turn one event into two jobs: every outbox row is
+  // a job (its id is the BullMQ job id), and the payload names the event (round, person, step,
+  // kind; agreement and execution), so two identical rows would be one event enqueued twice.
+  const [dup] = await q(`
+    SELECT (SELECT count(*)::int FROM (SELECT 1 FROM outbox GROUP BY queue, job_name, payload HAVING count(*) > 1) d) AS twice,
+           count(*)::int AS jobs, count(*) FILTER (WHERE job_name = 'documents.generate')::int AS documents
+      FROM outbox`);
+  check('no event enqueued twice', dup.twice === 0 && dup.documents === rounds.length, `${dup.jobs} outbox jobs, ${dup.twice} with an identical twin; ${dup.documents} documents.generate jobs for ${rounds.length} executions`);
 
   const sample = await q(`SELECT id, reference, bytes FROM sealed_document ORDER BY random() LIMIT 50`);
   const bad = [];

@@ -41,7 +41,7 @@ function postgresBackends(dbName) {
  */
 class ProcessGroup {
   constructor(root, runDir, log) {
-    Object.assign(this, { root, runDir, log, procs: new Map(), expectedExit: new Set() });
+    Object.assign(this, { root, runDir, log, procs: new Map(), expectedExit: new Set(), exits: [] });
   }
 
   start(name, script, env) {
@@ -49,9 +49,16 @@ class ProcessGroup {
     const child = spawn(process.execPath, ['-r', './scripts/ts-register.js', script], { cwd: this.root, env, stdio: ['ignore', fs.openSync(logFile, 'a'), fs.openSync(logFile, 'a')] });
     this.procs.set(name, child);
     child.on('exit', (code, signal) => {
-      if (!this.expectedExit.has(name)) this.log(`${name} stopped on its own (${signal || `exit ${code}`}); log ${logFile}`);
+      if (this.expectedExit.has(name)) return;
+      this.exits.push(`${name} (${signal || `exit ${code}`})`);
+      this.log(`${name} stopped on its own (${signal || `exit ${code}`}); log ${logFile}`);
     });
     return child;
+  }
+
+  /** The processes that exited before `stopAll`: with two of a kind, the other hides the loss. */
+  unexpectedExits() {
+    return [...this.exits];
   }
 
   async waitForHealth(name, port, ms = 120_000) {
