@@ -4,7 +4,7 @@
 //
 //   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--no-write] [--keep]
 //                    [--api-processes 1] [--documents-workers 1] [--notification-workers 1]
-//                    [--api-pool 40/api-processes] [--worker-pool 6]
+//                    [--api-pool 40/api-processes] [--worker-pool 6] [--result file.json]
 //
 // Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs
 // `--api-processes` API processes, `--documents-workers` workers with WORKER_QUEUES=documents
@@ -52,6 +52,8 @@ const OPTS = {
   apiPool: num('api-pool', Math.floor(40 / apiProcesses)),
   workerPool: num('worker-pool', 6),
   write: !argv.includes('--no-write'),
+  // Also write the run's figures (result.json) to this file, e.g. for bench/drill/compare.js.
+  resultFile: argv.includes('--result') ? path.resolve(argv[argv.indexOf('--result') + 1]) : null,
   keep: argv.includes('--keep'),
 };
 for (const k of ['pcns', 'icbs', 'clients', 'perRound', 'apiProcesses', 'documentsWorkers', 'notificationWorkers', 'apiPool', 'workerPool']) {
@@ -394,6 +396,7 @@ async function main() {
   result.checks.push({ name: 'no process stopped on its own', ok: stoppedOnTheirOwn.length === 0, detail: stoppedOnTheirOwn.length ? stoppedOnTheirOwn.join(', ') : `${procs.procs.size} processes ran to the end` });
   Object.assign(result, sampler.stop(), { loadAfter: os.loadavg().map((x) => x.toFixed(1)).join(' ') });
   fs.writeFileSync(path.join(RUN_DIR, 'result.json'), JSON.stringify(result, null, 2));
+  if (OPTS.resultFile) fs.writeFileSync(OPTS.resultFile, JSON.stringify(result, null, 2));
   const failed = result.checks.filter((c) => !c.ok);
   const text = writeDrillSection(result, OPTS.write ? path.join(ROOT, 'docs/benchmarks.md') : null);
   console.log(`\n${text}`);
