@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '@pcn/common';
 import { AuditEventEntity, GENESIS_HASH } from './audit-event.entity';
+import { hashStoredAuditRow, StoredAuditRow, streamAuditRows } from './audit-chain-stream';
 
 /** Rows read per query when walking the table; nothing ever loads a whole chain at once. */
 export const AUDIT_PAGE_SIZE = 1000;
@@ -99,34 +100,42 @@ export async function* iterateAuditEvents(em: EntityManager, chainKey?: string, 
 }
 
 /**
- * Recomputes every hash in order and checks each event's link to the one before it.
- * Stops at the first broken link. Works on any EntityManager (Nest or a plain DataSource).
+ * Recomputes every hash in (chainKey, seq) order and checks each event's link to the one
+ * before it. Stops at the first broken link. Works on any EntityManager (Nest or a plain
+ * DataSource). Rows are streamed with COPY in keyset pages and hashed from their text
+ * (see audit-chain-stream.ts): nothing holds a chain in memory, and no entity is built.
  */
-export async function verifyAuditChain(em: EntityManager, chainKey?: string): Promise<ChainVerification> {
+export async function verifyAuditChain(em: EntityManager, chainKey?: string, options: { pageSize?: number } = {}): Promise<ChainVerification> {
   let chains = 0;
   let eventsChecked = 0;
-  let prev: { chainKey: string; seq: number; hash: string } | null = null;
-  for await (const page of iterateAuditEvents(em, chainKey)) {
-    for (const event of page) {
-      const before: { chainKey: string; seq: number; hash: string } | null = prev && prev.chainKey === event.chainKey ? prev : null;
-      if (!before) chains++;
-      const expectedSeq: number = before ? before.seq + 1 : 1;
-      const expectedPrev: string = before ? before.hash : GENESIS_HASH;
-      const broken = (reason: ChainBreakReason, detail: string): ChainVerification => ({
-        ok: false,
-        chains,
-        eventsChecked,
-        firstBroken: { chainKey: event.chainKey, seq: event.seq, id: event.id, reason, detail },
-      });
-      if (event.seq !== expectedSeq) return broken('sequence gap', `expected seq ${expectedSeq}, found ${event.seq}`);
-      if (event.prevHash !== expectedPrev) return broken('previous hash mismatch', `prevHash ${event.prevHash} does not match ${expectedPrev}`);
-      const recomputed = hashAuditEvent(event);
-      if (recomputed !== event.hash) return broken('hash mismatch', `stored hash ${event.hash}, recomputed ${recomputed}`);
-      eventsChecked++;
-      prev = { chainKey: event.chainKey, seq: event.seq, hash: event.hash };
-    }
-  }
+  let prevChain: string | null = null;
+  let prevSeq = 0;
+  let prevHash = GENESIS_HASH;
+  let firstBroken: ChainBreak | undefined;
+  const visit = (event: StoredAuditRow): boolean => {
+    const sameChain = event.chainKey === prevChain;
+    if (!sameChain) chains++;
+    const expectedSeq = sameChain ? prevSeq + 1 : 1;
+    const expectedPrev = sameChain ? prevHash : GENESIS_HASH;
+    const seq = Number(event.seq);
+    const broken = (reason: ChainBreakReason, detail: string): boolean => {
+      firstBroken = { chainKey: event.chainKey, seq, id: event.id, reason, detail };
+      return false;
+    };
+    if (seq !== expectedSeq) return broken('sequence gap', `expected seq ${expectedSeq}, found ${seq}`);
+    if (event.prevHash !== expectedPrev) return broken('previous hash mismatch', `prevHash ${event.prevHash} does not match ${expectedPrev}`);
+    const recomputed = hashStoredAuditRow(event);
+    if (recomputed === null) return broken('hash mismatch', `occurred_at ${event.occurredAt} is finer than a millisecond, so it is not the instant that was hashed`);
+    if (recomputed !== event.hash) return broken('hash mismatch', `stored hash ${event.hash}, recomputed ${recomputed}`);
+    eventsChecked++;
+    prevChain = event.chainKey;
+    prevSeq = seq;
+    prevHash = event.hash;
+    return true;
+  };
+  await streamAuditRows(em, visit, chainKey, options.pageSize);
+  if (firstBroken) return { ok: false, chains, eventsChecked, firstBroken };
   const result: ChainVerification = { ok: true, chains, eventsChecked };
-  if (chainKey !== undefined && prev) result.head = { seq: prev.seq, hash: prev.hash };
+  if (chainKey !== undefined && prevChain !== null) result.head = { seq: prevSeq, hash: prevHash };
   return result;
 }
