@@ -1,0 +1,47 @@
+// The audit-chain verification as it was before streaming (TypeORM keyset pages of 1000
+// entities, the generic canonical JSON writer), kept only so verify-chain.bench.js can
+// measure "before" and "after" in the same session. Not used by the application.
+import type { EntityManager } from 'typeorm';
+import { AuditEventEntity, GENESIS_HASH, hashAuditEvent } from '@pcn/audit';
+
+export interface KeysetVerification {
+  ok: boolean;
+  chains: number;
+  eventsChecked: number;
+  firstBroken?: { chainKey: string; seq: number; reason: string };
+  /** True when it stopped at `maxEvents` rather than at the end. */
+  capped: boolean;
+}
+
+export async function verifyWithKeysetPages(em: EntityManager, chainKey?: string, maxEvents = Infinity, pageSize = 1000): Promise<KeysetVerification> {
+  let chains = 0;
+  let eventsChecked = 0;
+  let prev: { chainKey: string; seq: number; hash: string } | null = null;
+  let after: { chainKey: string; seq: number } | null = null;
+  for (;;) {
+    const qb = em.getRepository(AuditEventEntity).createQueryBuilder('e');
+    if (chainKey !== undefined) {
+      qb.where('e.chainKey = :chainKey', { chainKey });
+      if (after) qb.andWhere('e.seq > :afterSeq', { afterSeq: after.seq });
+    } else if (after) {
+      qb.where('(e.chainKey, e.seq) > (:afterChain, :afterSeq)', { afterChain: after.chainKey, afterSeq: after.seq });
+    }
+    const page = await qb.orderBy('e.chainKey', 'ASC').addOrderBy('e.seq', 'ASC').limit(pageSize).getMany();
+    for (const event of page) {
+      const before = prev && prev.chainKey === event.chainKey ? prev : null;
+      if (!before) chains++;
+      const expectedSeq = before ? before.seq + 1 : 1;
+      const expectedPrev = before ? before.hash : GENESIS_HASH;
+      const broken = (reason: string): KeysetVerification => ({ ok: false, chains, eventsChecked, firstBroken: { chainKey: event.chainKey, seq: event.seq, reason }, capped: false });
+      if (event.seq !== expectedSeq) return broken('sequence gap');
+      if (event.prevHash !== expectedPrev) return broken('previous hash mismatch');
+      if (hashAuditEvent(event) !== event.hash) return broken('hash mismatch');
+      eventsChecked++;
+      prev = { chainKey: event.chainKey, seq: event.seq, hash: event.hash };
+      if (eventsChecked >= maxEvents) return { ok: true, chains, eventsChecked, capped: true };
+    }
+    if (page.length < pageSize) return { ok: true, chains, eventsChecked, capped: false };
+    const last = page[page.length - 1];
+    after = { chainKey: last.chainKey, seq: last.seq };
+  }
+}
