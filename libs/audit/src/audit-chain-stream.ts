@@ -55,6 +55,12 @@ export const AUDIT_ROW_COLUMNS =
   `id, chain_key, seq, type, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), agreement_id, round_id, revision_hash, ` +
   `actor_user_id, actor_name, organisation_id, ip, user_agent, auth_method, payload, prev_hash, hash`;
 
+/** Characters JSON.stringify escapes (or may: lone surrogates); most column values have none, and quoting them directly is cheaper. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const str = (v: string | null): string => (v === null ? 'null' : NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`);
+/** A uuid column's text is only hex digits and hyphens (PostgreSQL's uuid output), which JSON never escapes. */
+const uuid = (v: string | null): string => (v === null ? 'null' : `"${v}"`);
+
 /**
  * Canonical JSON (as `canonicalJson` writes it) of a value that came out of `JSON.parse`:
  * only null, booleans, finite numbers, strings, arrays and plain objects can occur, so there
@@ -65,7 +71,7 @@ export function canonicalJsonOfParsed(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return str(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -84,7 +90,7 @@ export function canonicalJsonOfParsed(value: unknown): string {
   const keys = Object.keys(record);
   if (keys.length > 1) keys.sort();
   let out = '{';
-  for (let i = 0; i < keys.length; i++) out += (i === 0 ? '' : ',') + JSON.stringify(keys[i]) + ':' + canonicalJsonOfParsed(record[keys[i]]);
+  for (let i = 0; i < keys.length; i++) out += (i === 0 ? '' : ',') + str(keys[i]) + ':' + canonicalJsonOfParsed(record[keys[i]]);
   return out + '}';
 }
 
@@ -94,7 +100,6 @@ const sha256HexOf: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-const str = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
 
 /** `YYYY-MM-DDTHH:MI:SS.ffffff` with whole milliseconds → the `toISOString()` form; null when finer than a millisecond or unusual. */
 export function isoMillisecondsOf(occurredAt: string): string | null {
@@ -114,10 +119,10 @@ export function hashStoredAuditRow(row: StoredAuditRow): string | null {
   const occurredAt = isoMillisecondsOf(row.occurredAt);
   if (occurredAt === null) return null;
   return sha256HexOf(
-    `{"actorName":${str(row.actorName)},"actorUserId":${str(row.actorUserId)},"agreementId":${str(row.agreementId)},"authMethod":${str(row.authMethod)},` +
-      `"chainKey":${str(row.chainKey)},"ip":${str(row.ip)},"occurredAt":"${occurredAt}","organisationId":${str(row.organisationId)},` +
+    `{"actorName":${str(row.actorName)},"actorUserId":${uuid(row.actorUserId)},"agreementId":${uuid(row.agreementId)},"authMethod":${str(row.authMethod)},` +
+      `"chainKey":${str(row.chainKey)},"ip":${str(row.ip)},"occurredAt":"${occurredAt}","organisationId":${uuid(row.organisationId)},` +
       `"payload":${canonicalJsonOfParsed(JSON.parse(row.payload))},"prevHash":${str(row.prevHash)},"revisionHash":${str(row.revisionHash)},` +
-      `"roundId":${str(row.roundId)},"seq":${JSON.stringify(Number(row.seq))},"type":${str(row.type)},"userAgent":${str(row.userAgent)}}`,
+      `"roundId":${uuid(row.roundId)},"seq":${JSON.stringify(Number(row.seq))},"type":${str(row.type)},"userAgent":${str(row.userAgent)}}`,
   );
 }
 
