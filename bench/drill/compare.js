@@ -24,7 +24,9 @@ const cores = (r, name, is) => {
 const isApi = (g) => /^api(-\d+)?$/.test(g);
 const isDocuments = (g) => /^worker-documents(-\d+)?$/.test(g);
 const isPostgres = (g) => g.startsWith('postgres');
-const renewal = (r) => r.phases.filter((p) => !['directory', 'login'].includes(p.phase)).reduce((t, p) => t + p.seconds, 0);
+/** CPU seconds of the processes of a kind over the phases whose names start with one of `names`. */
+const cpuSeconds = (r, names, is) => r.phases.filter((p) => names.some((n) => p.phase.startsWith(n))).reduce((t, p) => t + Object.entries(p.cpu).reduce((u, [g, c]) => u + (is(g) ? c : 0), 0), 0);
+const renewal = (r) => r.phases.filter((p) => !['directory', 'login'].includes(p.phase) && !p.phase.startsWith('emails')).reduce((t, p) => t + p.seconds, 0);
 const sessionsIn = (list, what) => (list || []).filter((x) => x.what === what).reduce((t, x) => t + x.sessions, 0);
 
 // [label, value(run), decimals]
@@ -42,9 +44,15 @@ const ROWS = [
   ['sealing after the last approval, s', (r) => phase(r, 'seal').seconds, 1],
   ['last approval → all parts sealed p95, ms', (r) => r.toSealed.p95, 0],
   ['renewal time (draft → all sealed), s', renewal, 1],
+  ['last part sealed → every email settled, s', (r) => r.emailsAfterSealSeconds ?? NaN, 1],
   ['API cores, approval phase', (r) => cores(r, 'approve', isApi), 2],
   ['documents cores, approval phase', (r) => cores(r, 'approve', isDocuments), 2],
   ['documents cores, sealing phase', (r) => cores(r, 'seal', isDocuments), 2],
+  // The cost of the work, whatever share of the machine the run got: more processes that add no
+  // overhead keep these ratios at 1.
+  ['API CPU per approved request, ms', (r) => (cpuSeconds(r, ['approve'], isApi) * 1000) / r.approved, 2],
+  ['documents CPU per sealed part, s', (r) => cpuSeconds(r, ['approve', 'seal'], isDocuments) / r.parts, 3],
+  ['PostgreSQL CPU per approved request, ms', (r) => (cpuSeconds(r, ['approve'], isPostgres) * 1000) / r.approved, 2],
   ['PostgreSQL cores, approval phase', (r) => cores(r, 'approve', isPostgres), 2],
   ['machine busy, approval phase (cores)', (r) => phase(r, 'approve').machineBusy / phase(r, 'approve').seconds, 2],
   ['machine busy, sealing phase (cores)', (r) => phase(r, 'seal').machineBusy / phase(r, 'seal').seconds, 2],

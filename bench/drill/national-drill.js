@@ -76,12 +76,14 @@ const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length -
 
 const procs = new ProcessGroup(ROOT, RUN_DIR, log);
 const teardown = [];
-let tornDown = false;
-async function tearDown() {
-  if (tornDown) return;
-  tornDown = true;
-  await procs.stopAll();
-  for (const step of teardown.reverse()) await step().catch((e) => log(`teardown: ${e.message}`));
+let tornDown = null;
+/** Stops the processes, then drops what the run made; a second caller (a signal during the run, then main's end) waits for the same teardown rather than exiting half-way. */
+function tearDown() {
+  tornDown ??= (async () => {
+    await procs.stopAll();
+    for (const step of teardown.reverse()) await step().catch((e) => log(`teardown: ${e.message}`));
+  })();
+  return tornDown;
 }
 process.on('SIGINT', () => tearDown().finally(() => process.exit(130)));
 process.on('SIGTERM', () => tearDown().finally(() => process.exit(143)));
@@ -363,8 +365,32 @@ async function main() {
   }
   const wallSeconds = (Date.now() - t0) / 1000;
   sampler.mark('seal (after last approval)');
-  result.sessionsSeal = await waits.stop();
+  result.sessionsSeal = waits.cut();
   result.sessionsSealByProcess = result.sessionsSeal.byProcess;
+
+  // Emails still queued when the last part is sealed (the execution notices of the last
+  // agreements) are waited for, so the email check sees every job settled, not a count taken
+  // while a worker is still sending.
+  const tEmails = Date.now();
+  const emailDeadline = tEmails + 15 * 60_000;
+  for (;;) {
+    const [{ jobs, settled }] = (
+      await db.query(
+        `SELECT (SELECT count(*) FROM outbox WHERE job_name = 'email.send' AND run_at <= now())::int AS jobs,
+                (SELECT count(*) FROM sent_email WHERE status IN ('SENT', 'SKIPPED', 'FAILED'))::int AS settled`,
+      )
+    ).rows;
+    if (settled >= jobs) break;
+    if (Date.now() > emailDeadline) {
+      log(`only ${settled} of ${jobs} email jobs settled 15 minutes after the last part was sealed`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  result.emailsAfterSealSeconds = (Date.now() - tEmails) / 1000;
+  // A phase of a few milliseconds would only show sampling noise as cores.
+  if (result.emailsAfterSealSeconds >= 1) sampler.mark('emails (after every part sealed)');
+  await waits.stop();
   const sealedAt = new Map((await db.query(`SELECT agreement_id, extract(epoch FROM max(created_at)) * 1000 AS at FROM sealed_document GROUP BY agreement_id`)).rows.map((r) => [r.agreement_id, Number(r.at)]));
   const toSealed = rounds.map((r) => sealedAt.get(r.agreementId) - lastApprovalAt.get(r.agreementId)).sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);

@@ -38,15 +38,15 @@ const processLine = (r) => {
   const o = r.opts;
   if (!o.apiProcesses) return `API pool ${o.apiPool}`;
   const c = r.connections;
-  return `${o.apiProcesses} API process${o.apiProcesses > 1 ? 'es' : ''} (pool ${o.apiPool} each${o.apiProcesses > 1 ? '; the drill sends its calls to them in turn' : ''}), ${o.documentsWorkers} documents worker${o.documentsWorkers > 1 ? 's' : ''} and ${o.notificationWorkers} notifications/schedules worker${o.notificationWorkers > 1 ? 's' : ''} (pool ${o.workerPool} + 1 LISTEN each); ${c.total} connections planned (API ${c.api}, workers ${c.workers}, drill ${c.drill}) of max_connections ${c.max} (${c.reserved} reserved, ${c.others} open by others at the start)`;
+  return `${o.apiProcesses} API process${o.apiProcesses > 1 ? 'es' : ''} (pool ${o.apiPool}${o.apiProcesses > 1 ? ' each; the drill sends its calls to them in turn' : ''}), ${o.documentsWorkers} documents worker${o.documentsWorkers > 1 ? 's' : ''} and ${o.notificationWorkers} notifications/schedules worker${o.notificationWorkers > 1 ? 's' : ''} (pool ${o.workerPool} + 1 LISTEN each); ${c.total} connections planned (API ${c.api}, workers ${c.workers}, drill ${c.drill}) of max_connections ${c.max} (${c.reserved} reserved, ${c.others} open by others at the start)`;
 };
 const codeLine = (r) => {
   if (!r.code) return '';
-  const changed = r.code.changed.length ? ` plus uncommitted changes in ${r.code.changed.length} file${r.code.changed.length > 1 ? 's' : ''} under apps/ and libs/ (diff ${r.code.diffSha}: ${r.code.changed.map((f) => `\`${f}\``).join(', ')})` : ', no uncommitted changes under apps/ and libs/';
+  const changed = r.code.changed.length ? ` plus uncommitted changes in ${r.code.changed.length} file${r.code.changed.length > 1 ? 's' : ''} under apps/ and libs/ (diff ${r.code.diffSha}: ${r.code.changed.slice(0, 6).map((f) => `\`${f}\``).join(', ')}${r.code.changed.length > 6 ? ` and ${r.code.changed.length - 6} more` : ''})` : ', no uncommitted changes under apps/ and libs/';
   return ` Code: commit \`${r.code.commit}\`${changed}.`;
 };
 
-const renewalSeconds = (r) => r.phases.filter((p) => !['directory', 'login'].includes(p.phase)).reduce((t, p) => t + p.seconds, 0);
+const renewalSeconds = (r) => r.phases.filter((p) => !['directory', 'login'].includes(p.phase) && !p.phase.startsWith('emails')).reduce((t, p) => t + p.seconds, 0);
 
 function format(r) {
   const groups = [...new Set(r.phases.flatMap((p) => Object.keys(p.cpu)))];
@@ -70,7 +70,7 @@ ${r.opts.pcns} PCNs in ${Math.min(r.opts.icbs, r.opts.pcns)} ICBs, ${r.practices
 | approval phase | ${r.approveSeconds.toFixed(1)} s: ${r.approvalsPerSecond.toFixed(1)} approvals/s (${r.callsPerSecond.toFixed(1)} calls/s) |
 | approval call latency p50 / p95 / p99 | ${ms(r.latency.p50)} / ${ms(r.latency.p95)} / ${ms(r.latency.p99)} |
 | last approval → all parts sealed p50 / p95 / max | ${ms(r.toSealed.p50)} / ${ms(r.toSealed.p95)} / ${ms(r.toSealed.max)} |
-| peak RSS | ${Object.entries(r.peakRss).map(([k, v]) => `${k} ${mb(v)}`).join(', ')} |
+${r.emailsAfterSealSeconds === undefined ? '' : `| last part sealed → every email job settled (sent or skipped) | ${r.emailsAfterSealSeconds.toFixed(1)} s |\n`}| peak RSS | ${Object.entries(r.peakRss).map(([k, v]) => `${k} ${mb(v)}`).join(', ')} |
 | PostgreSQL database size | ${mb(r.dbBytes)} (sealed PDFs ${mb(r.docBytes)}, ${mb(r.docBytes / Math.max(r.agreements, 1))} per agreement) |
 | Redis | ${mb(r.redis.prefixBytes)} in ${r.redis.keys} keys under the drill's prefix; server used_memory ${mb(r.redis.usedMemory)} (shared) |
 | emails | ${r.emails} |${calls}
