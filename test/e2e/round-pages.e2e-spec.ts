@@ -171,7 +171,7 @@ describe('pages: the agreement page and running an approval round', () => {
   it('"Send a reminder now" queues one reminder per person still waiting in the step, and none for who has approved', async () => {
     // Through the service, not the API: the API token cache of this file belongs to the second app below.
     const dpo = await principalOf(EMAIL.trustDpo);
-    const tasks = (await queries.tasks(dpo)) as { requestId: string; capacity: SignerCapacity; hashToConfirm: string }[];
+    const tasks = (await queries.tasks(dpo)).items as { requestId: string; capacity: SignerCapacity; hashToConfirm: string }[];
     expect(tasks).toHaveLength(1);
     await actions.approve(dpo, tasks[0].requestId, { typedName: FULL_NAME[EMAIL.trustDpo], capacity: tasks[0].capacity, confirmAuthority: true, hash: tasks[0].hashToConfirm }, actor(dpo.id));
     const waiting: { person_id: string }[] = await t.dataSource.query(

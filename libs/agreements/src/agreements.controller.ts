@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiConflictResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext, ErrorResponse, ParseBoundedIntPipe } from '@pcn/common';
+import { Actor, ActorContext, ErrorResponse, PageQuery, ParseBoundedIntPipe, setNextPageLink } from '@pcn/common';
 import { AgreementsService, SavedRevision } from './agreements.service';
 import { AddAnnexDto, CreateAgreementDto, RemoveAnnexQuery, SaveDraftDto, SaveSectionDto } from './dto/agreement.dto';
 import { AgreementContent } from './content';
@@ -27,10 +28,13 @@ export class AgreementsController {
     return this.agreements.listTemplates();
   }
 
+  /** The PCN's agreements, newest first; `limit` (default 50) and `after` page through them, and a `Link: rel="next"` header names the next page. */
   @RequirePermission(Permission.AgreementRead)
   @Get('pcns/:pcnId/agreements')
-  list(@CurrentUser() user: Principal, @Param('pcnId', uuid) pcnId: string) {
-    return this.agreements.list(user, pcnId);
+  async list(@CurrentUser() user: Principal, @Param('pcnId', uuid) pcnId: string, @Query() page: PageQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { items, next } = await this.agreements.list(user, pcnId, page);
+    setNextPageLink(req, res, next);
+    return items;
   }
 
   /** Pre-filled content for a new draft: template defaults and the PCN's current core practices. */
@@ -102,10 +106,13 @@ export class AgreementsController {
     return savedResponse(await this.agreements.createVariation(user, agreementId, actor));
   }
 
+  /** Revisions, oldest first; `limit` (default 200) and `after` page through them, with a `Link: rel="next"` header. */
   @RequirePermission(Permission.AgreementRead)
   @Get('agreements/:agreementId/revisions')
-  revisions(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
-    return this.agreements.listRevisions(user, agreementId);
+  async revisions(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Query() page: PageQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { items, next } = await this.agreements.listRevisions(user, agreementId, page);
+    setNextPageLink(req, res, next);
+    return items;
   }
 
   @RequirePermission(Permission.AgreementRead)

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In, Not } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
-import { ActorContext, CommonErrorCode, CommonException, FieldMessages, isAccessRefusal } from '@pcn/common';
+import { ActorContext, CommonErrorCode, CommonException, FieldMessages, isAccessRefusal, Page, pageLimit, pageOf, PageRequest } from '@pcn/common';
 import { DirectoryService, OrganisationEntity, PcnAccessMode, PersonRoleType } from '@pcn/directory';
 import {
   AgreementContent,
@@ -57,6 +57,16 @@ export interface AgreementTransitionDetails {
   at?: Date;
   /** EXECUTE: the revision the round executed. */
   executedRevisionNumber?: number;
+}
+
+/** Agreements per page of a PCN's list when the caller names no limit. */
+export const AGREEMENT_PAGE_DEFAULT = 50;
+/** Revisions per page when the caller names no limit: more than most agreements ever have. */
+export const REVISION_PAGE_DEFAULT = 200;
+
+export interface AgreementListOptions extends PageRequest {
+  /** Only agreements in these states. */
+  statuses?: AgreementStatus[];
 }
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
@@ -390,9 +400,42 @@ export class AgreementsService {
 
   // ---- reading ---------------------------------------------------------------
 
-  async list(principal: Principal, pcnId: string): Promise<NetworkAgreementEntity[]> {
+  /**
+   * The PCN's agreements, newest first, a page at a time: keyset on (created_at, id), served
+   * by network_agreement_pcn_created_idx. `statuses` narrows the list (e.g. only open ones).
+   */
+  async list(principal: Principal, pcnId: string, options: AgreementListOptions = {}): Promise<Page<NetworkAgreementEntity>> {
     await this.directory.requirePcnAccess(principal, pcnId, 'read');
-    return this.dataSource.getRepository(NetworkAgreementEntity).find({ where: { pcnId }, order: { createdAt: 'DESC' } });
+    const limit = pageLimit(options, AGREEMENT_PAGE_DEFAULT);
+    const qb = this.dataSource
+      .getRepository(NetworkAgreementEntity)
+      .createQueryBuilder('a')
+      .where('a.pcn_id = :pcnId', { pcnId })
+      .orderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(limit + 1);
+    if (options.statuses) qb.andWhere('a.status IN (:...statuses)', { statuses: options.statuses.length ? options.statuses : [null] });
+    // The cursor row must be this PCN's: another PCN's id gives an empty page, never its position.
+    if (options.after) qb.andWhere('(a.created_at, a.id) < (SELECT c.created_at, c.id FROM network_agreement c WHERE c.id = :after AND c.pcn_id = :pcnId)', { after: options.after });
+    return pageOf(await qb.getMany(), limit, (a) => a.id);
+  }
+
+  /**
+   * The newest `perPcn` agreements of each of these PCNs, in one query (a LATERAL scan of
+   * network_agreement_pcn_created_idx per PCN). Reads no access: pass only PCNs the user may
+   * read (DirectoryService.listVisiblePcns / visiblePcnsPage).
+   */
+  async latestOfVisiblePcns(pcnIds: string[], perPcn: number): Promise<Map<string, NetworkAgreementEntity[]>> {
+    const byPcn = new Map<string, NetworkAgreementEntity[]>(pcnIds.map((id) => [id, []]));
+    if (pcnIds.length === 0) return byPcn;
+    const rows: NetworkAgreementEntity[] = await this.dataSource.query(
+      `SELECT a.id, a.pcn_id AS "pcnId", a.title, a.reference, a.status, a.created_at AS "createdAt", a.updated_at AS "updatedAt"
+         FROM unnest($1::uuid[]) AS p(id)
+         CROSS JOIN LATERAL (SELECT * FROM network_agreement n WHERE n.pcn_id = p.id ORDER BY n.created_at DESC, n.id DESC LIMIT $2) a`,
+      [[...new Set(pcnIds)], perPcn],
+    );
+    for (const row of rows) byPcn.get(row.pcnId)!.push(row);
+    return byPcn;
   }
 
   async get(principal: Principal, agreementId: string): Promise<{ agreement: NetworkAgreementEntity; revision: AgreementRevisionEntity }> {
@@ -400,13 +443,19 @@ export class AgreementsService {
     return { agreement, revision: await this.revision(agreement.id, agreement.currentRevisionNumber) };
   }
 
-  async listRevisions(principal: Principal, agreementId: string) {
+  /** The agreement's revisions, oldest first, a page at a time (keyset on number, the unique (agreement_id, number) index). */
+  async listRevisions(principal: Principal, agreementId: string, page: PageRequest = {}): Promise<Page<Pick<AgreementRevisionEntity, 'id' | 'number' | 'contentHash' | 'createdAt' | 'createdBy' | 'warnings'>>> {
     const agreement = await this.requireAgreement(principal, agreementId, 'read');
-    return this.dataSource.getRepository(AgreementRevisionEntity).find({
-      where: { agreementId: agreement.id },
-      select: { id: true, number: true, contentHash: true, createdAt: true, createdBy: true, warnings: true },
-      order: { number: 'ASC' },
-    });
+    const limit = pageLimit(page, REVISION_PAGE_DEFAULT);
+    const qb = this.dataSource
+      .getRepository(AgreementRevisionEntity)
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.number', 'r.contentHash', 'r.createdAt', 'r.createdBy', 'r.warnings'])
+      .where('r.agreement_id = :agreementId', { agreementId: agreement.id })
+      .orderBy('r.number', 'ASC')
+      .limit(limit + 1);
+    if (page.after) qb.andWhere('r.number > (SELECT c.number FROM agreement_revision c WHERE c.id = :after AND c.agreement_id = :agreementId)', { after: page.after });
+    return pageOf(await qb.getMany(), limit, (r) => r.id);
   }
 
   async getRevision(principal: Principal, agreementId: string, number: number): Promise<AgreementRevisionEntity> {

@@ -14,3 +14,4 @@ export * from './http/service-unavailable';
 export * from './security/secret-strength';
 export * from './http/decimal-number';
 export * from './time/clock';
+export * from './http/keyset-page';

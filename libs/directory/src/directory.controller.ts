@@ -1,4 +1,6 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PageQuery, setNextPageLink } from '@pcn/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
 import { DirectoryService } from './directory.service';
@@ -12,8 +14,10 @@ export class DirectoryController {
   /** PCNs you can see: your own, those your practice belongs to, or those in your ICB for auditors. */
   @RequirePermission(Permission.DirectoryRead)
   @Get('pcns')
-  listPcns(@CurrentUser() user: Principal) {
-    return this.directory.listVisiblePcns(user);
+  async listPcns(@CurrentUser() user: Principal, @Query() page: PageQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { items, next } = await this.directory.visiblePcnsPage(user, page);
+    setNextPageLink(req, res, next);
+    return items;
   }
 
   @RequirePermission(Permission.DirectoryRead)
@@ -51,8 +55,10 @@ export class DirectoryController {
 
   @RequirePermission(Permission.DirectoryRead)
   @Get('organisations')
-  searchOrganisations(@Query() query: OrganisationSearchQuery) {
-    return this.directory.searchOrganisations(query);
+  async searchOrganisations(@Query() query: OrganisationSearchQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { items, next } = await this.directory.searchOrganisations(query);
+    setNextPageLink(req, res, next);
+    return items;
   }
 
   @RequirePermission(Permission.DirectoryWrite)

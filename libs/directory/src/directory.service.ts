@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { auditorScope, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
-import { CommonException } from '@pcn/common';
+import { CommonException, Page, PAGE_LIMIT_MAX, pageLimit, pageOf, PageRequest } from '@pcn/common';
 import { pgConstraintName, pgErrorCode } from '@pcn/database';
 import { OrganisationEntity } from './organisations/organisation.entity';
 import { MembershipEntity } from './memberships/membership.entity';
@@ -75,11 +75,14 @@ export class DirectoryService {
     return (em?.getRepository(OrganisationEntity) ?? this.organisations).findBy({ id: In([...new Set(ids)]) });
   }
 
-  searchOrganisations(query: OrganisationSearchQuery): Promise<OrganisationEntity[]> {
-    const qb = this.organisations.createQueryBuilder('o').orderBy('o.name').limit(200);
+  /** Organisations by kind and name or ODS code, by name, a page at a time: keyset on (name, id). */
+  async searchOrganisations(query: OrganisationSearchQuery): Promise<Page<OrganisationEntity>> {
+    const limit = pageLimit(query, PAGE_LIMIT_MAX);
+    const qb = this.organisations.createQueryBuilder('o').orderBy('o.name').addOrderBy('o.id').limit(limit + 1);
     if (query.kind) qb.andWhere('o.kind = :kind', { kind: query.kind });
     if (query.q) qb.andWhere('(o.name ILIKE :q OR o.ods_code ILIKE :q)', { q: `%${query.q.replace(/[%_\\]/g, '\\$&')}%` });
-    return qb.getMany();
+    if (query.after) qb.andWhere('(o.name, o.id) > (SELECT c.name, c.id FROM organisation c WHERE c.id = :after)', { after: query.after });
+    return pageOf(await qb.getMany(), limit, (o) => o.id);
   }
 
   // ---- PCNs and memberships ------------------------------------------------
@@ -92,14 +95,29 @@ export class DirectoryService {
 
   /** PCNs the user may see, for lists. Resource checks use requirePcnAccess. */
   async listVisiblePcns(principal: Principal): Promise<OrganisationEntity[]> {
+    const qb = await this.visiblePcnsQuery(principal);
+    return qb ? qb.getMany() : [];
+  }
+
+  /** The same PCNs a page at a time, by name: keyset on (name, id). */
+  async visiblePcnsPage(principal: Principal, page: PageRequest = {}, fallbackLimit = PAGE_LIMIT_MAX): Promise<Page<OrganisationEntity>> {
+    const qb = await this.visiblePcnsQuery(principal);
+    if (!qb) return { items: [], next: null };
+    const limit = pageLimit(page, fallbackLimit);
+    qb.addOrderBy('o.id').limit(limit + 1);
+    if (page.after) qb.andWhere('(o.name, o.id) > (SELECT c.name, c.id FROM organisation c WHERE c.id = :after)', { after: page.after });
+    return pageOf(await qb.getMany(), limit, (o) => o.id);
+  }
+
+  /** PCNs by name, narrowed to what the user may see; null when they may see none. */
+  private async visiblePcnsQuery(principal: Principal) {
     const qb = this.organisations.createQueryBuilder('o').where('o.kind = :kind', { kind: OrganisationKind.Pcn }).orderBy('o.name');
-    if (isPlatformAdmin(principal)) return qb.getMany();
+    if (isPlatformAdmin(principal)) return qb;
     const ids = await this.readablePcnIds(principal);
     const scope = auditorScope(principal);
-    if (scope === 'all') return qb.getMany();
-    if (ids.length === 0 && scope.length === 0) return [];
-    qb.andWhere('(o.id IN (:...ids) OR o.icb_code IN (:...icbs))', { ids: ids.length ? ids : [null], icbs: scope.length ? scope : [null] });
-    return qb.getMany();
+    if (scope === 'all') return qb;
+    if (ids.length === 0 && scope.length === 0) return null;
+    return qb.andWhere('(o.id IN (:...ids) OR o.icb_code IN (:...icbs))', { ids: ids.length ? ids : [null], icbs: scope.length ? scope : [null] });
   }
 
   /**
@@ -108,14 +126,18 @@ export class DirectoryService {
    */
   async requirePcnAccess(principal: Principal, pcnId: string, mode: PcnAccessMode, em?: EntityManager): Promise<OrganisationEntity> {
     const pcn = await this.getPcn(pcnId, em);
-    if (isPlatformAdmin(principal)) return pcn;
-    if (organisationsWithRole(principal, UserRole.ClinicalDirector, UserRole.PcnManager).includes(pcnId)) return pcn;
+    if (this.draftsFor(principal, pcnId)) return pcn;
     if (mode === 'read') {
       const scope = auditorScope(principal);
       if (scope === 'all' || (pcn.icbCode && scope.includes(pcn.icbCode))) return pcn;
       if ((await this.readablePcnIds(principal)).includes(pcnId)) return pcn;
     }
     throw CommonException.notFound('PCN');
+  }
+
+  /** Whether the user may draft for this (existing) PCN: what requirePcnAccess(…, 'draft') allows, without reading it. */
+  draftsFor(principal: Principal, pcnId: string): boolean {
+    return isPlatformAdmin(principal) || organisationsWithRole(principal, UserRole.ClinicalDirector, UserRole.PcnManager).includes(pcnId);
   }
 
   private async readablePcnIds(principal: Principal): Promise<string[]> {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { auditorScope, Authenticated, CurrentUser, isPlatformAdmin, Permission, Principal, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext, CommonErrorCode, CommonException, ErrorResponse } from '@pcn/common';
+import { Actor, ActorContext, CommonErrorCode, CommonException, ErrorResponse, PageQuery, setNextPageLink } from '@pcn/common';
 import { AgreementsService } from '@pcn/agreements';
 import { AuditService, ChainVerificationDto } from '@pcn/audit';
 import { RoundCommandsService } from './rounds/round-commands.service';
@@ -72,11 +72,13 @@ export class WorkflowController {
     return this.queries.rounds(user, agreementId);
   }
 
-  /** Requests waiting for you now (current step, not yet acted on). */
+  /** Requests waiting for you now (current step, not yet acted on), soonest due first; `limit` (default 200) and `after` page through them, with a `Link: rel="next"` header. */
   @Authenticated()
   @Get('me/tasks')
-  tasks(@CurrentUser() user: Principal) {
-    return this.queries.tasks(user);
+  async tasks(@CurrentUser() user: Principal, @Query() page: PageQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { items, next } = await this.queries.tasks(user, page);
+    setNextPageLink(req, res, next);
+    return items;
   }
 
   /** The exact document you are asked to approve, with the hash to confirm. Non-GP parties see only their annex. */

@@ -4,6 +4,10 @@ import { AgreementTemplateEntity } from '../templates/agreement-template.entity'
 import { AgreementStatus } from './agreement-status';
 
 @Entity('network_agreement')
+// A PCN's agreements newest first, paged by (created_at, id): AgreementsService.list.
+@Index('network_agreement_pcn_created_idx', ['pcnId', 'createdAt', 'id'])
+// The auditors' search: executed agreements by execution date, paged by (executed_at, id).
+@Index('network_agreement_executed_idx', ['executedAt', 'id'], { where: `status IN ('EXECUTED', 'SUPERSEDED', 'TERMINATED')` })
 @Check('network_agreement_revision_check', `current_revision_number >= 1`)
 export class NetworkAgreementEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -12,7 +16,6 @@ export class NetworkAgreementEntity {
   @Index('network_agreement_reference_unique', { unique: true })
   @Column({ type: 'varchar', length: 40 }) reference: string;
 
-  @Index('network_agreement_pcn_idx')
   @Column({ type: 'uuid' }) pcnId: string;
   @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'pcn_id' }) pcn?: Relation<OrganisationEntity>;
@@ -36,4 +39,13 @@ export class NetworkAgreementEntity {
   @Column({ type: 'uuid', nullable: true }) createdBy: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}
+
+/**
+ * An agreement's status as a scalar sub-select over `agreementIdSql` (a uuid expression), for
+ * a caller that reads it in a statement it sends anyway (the approval path), rather than in a
+ * round trip of its own.
+ */
+export function agreementStatusSql(agreementIdSql: string): string {
+  return `(SELECT status FROM network_agreement WHERE id = ${agreementIdSql})`;
 }

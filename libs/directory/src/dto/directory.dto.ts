@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsEnum, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ContractType, DSPT_YEAR, DsptStatus, ExitReason, ICB_CODE, ICO_REGISTRATION, LegalForm, NON_GP_KINDS, ODS_OTHER, ODS_PRACTICE, OrganisationKind, PCN_CODE, PersonRoleType, SUB_ICB_CODE } from '../directory.enums';
+import { PageQuery } from '@pcn/common';
 
 const DATE = { strict: true, strictSeparator: true } as const;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -66,7 +67,7 @@ export class AddPersonRoleDto {
   @IsOptional() @IsBoolean() signsForOrganisation?: boolean;
 }
 
-export class OrganisationSearchQuery {
+export class OrganisationSearchQuery extends PageQuery {
   @IsOptional() @IsEnum(OrganisationKind) kind?: OrganisationKind;
   @IsOptional() @IsString() @MaxLength(100) q?: string;
 }

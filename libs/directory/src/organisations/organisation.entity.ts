@@ -7,6 +7,8 @@ import { ContractType, DsptStatus, LegalForm, OrganisationKind } from '../direct
  * rules are CHECK constraints so no code path can store a malformed code.
  */
 @Entity('organisation')
+// Lists of one kind by name, paged by (name, id): visible PCNs, the organisation search by kind.
+@Index('organisation_kind_name_idx', ['kind', 'name', 'id'])
 @Check('organisation_practice_ods_check', `kind <> 'GP_PRACTICE' OR (ods_code ~ '^[A-Z][0-9]{5}$' AND contract_type IS NOT NULL AND legal_form IS NOT NULL)`)
 @Check('organisation_pcn_code_check', `kind <> 'PCN' OR ((ods_code IS NULL OR ods_code ~ '^U[0-9]{5}$') AND icb_code ~ '^Q[0-9A-Z]{2}$' AND network_area IS NOT NULL)`)
 @Check('organisation_icb_code_check', `kind <> 'ICB' OR ods_code ~ '^Q[0-9A-Z]{2}$'`)

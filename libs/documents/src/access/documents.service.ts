@@ -4,7 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { auditorScope, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
-import { ActorContext, appConfig, AppConfig, CommonException, isAccessRefusal } from '@pcn/common';
+import { ActorContext, appConfig, AppConfig, CommonException, isAccessRefusal, Page, pageLimit, pageOf, PageRequest } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { AgreementDocumentSource, buildAgreementDocumentModel } from '../model';
 import { renderAgreementPdf } from '../render/render-agreement';
@@ -74,6 +74,23 @@ export interface CodeFacts {
 }
 
 const EXECUTED_STATES = [AgreementStatus.Executed, AgreementStatus.Superseded, AgreementStatus.Terminated];
+
+/** Agreements per page of a search when the caller names no limit. */
+export const SEARCH_PAGE_DEFAULT = 50;
+
+/** One executed agreement found by a search, with its sealed documents. */
+export interface SearchResult {
+  id: string;
+  reference: string;
+  title: string;
+  status: AgreementStatus;
+  executedAt: Date | null;
+  versionNumber: number;
+  pcnName: string;
+  pcnCode: string | null;
+  icbCode: string | null;
+  documents: { id: string; reference: string; kind: string; title: string; sha256: string; sizeBytes: number }[];
+}
 
 /** Finding, downloading, previewing and verifying agreement documents, with access checks per document. */
 @Injectable()
@@ -178,34 +195,59 @@ export class DocumentsService {
     return { pdf: await renderAgreementPdf(model), fileName: `${agreement.reference}-r${revision.number}-DRAFT.pdf` };
   }
 
-  /** Executed agreements the user may see, filtered as auditors search. */
-  async search(principal: Principal, query: SearchQuery) {
+  /**
+   * Executed agreements the user may see, filtered as auditors search, most recently executed
+   * first, a page at a time: keyset on (executed_at, id), served by the partial index
+   * network_agreement_executed_idx (or, for one PCN or ICB, by the PCN's own agreements).
+   */
+  async search(principal: Principal, query: SearchQuery, page: PageRequest = {}): Promise<Page<SearchResult>> {
+    const limit = pageLimit(page, SEARCH_PAGE_DEFAULT);
+    const statuses = query.status ? [query.status] : EXECUTED_STATES;
     const qb = this.dataSource
       .getRepository(NetworkAgreementEntity)
       .createQueryBuilder('a')
       .innerJoin('organisation', 'pcn', 'pcn.id = a.pcn_id')
-      .leftJoin('agreement_revision', 'r', 'r.agreement_id = a.id AND r.number = a.executed_revision_number')
       .select(['a.id AS id', 'a.reference AS reference', 'a.title AS title', 'a.status AS status', 'a.executed_at AS "executedAt"', 'a.version_number AS "versionNumber"', 'pcn.name AS "pcnName"', 'pcn.ods_code AS "pcnCode"', 'pcn.icb_code AS "icbCode"'])
-      .where('a.status IN (:...statuses)', { statuses: query.status ? [query.status] : EXECUTED_STATES })
+      .where('a.status IN (:...statuses)', { statuses })
       .orderBy('a.executed_at', 'DESC')
-      .limit(500);
+      .addOrderBy('a.id', 'DESC')
+      .limit(limit + 1);
     if (query.pcnCode) qb.andWhere('pcn.ods_code = :pcnCode', { pcnCode: query.pcnCode });
     if (query.pcnName) qb.andWhere('pcn.name ILIKE :pcnName', { pcnName: `%${query.pcnName.replace(/[%_\\]/g, '\\$&')}%` });
     if (query.icbCode) qb.andWhere('pcn.icb_code = :icbCode', { icbCode: query.icbCode });
-    if (query.practiceOdsCode) qb.andWhere(`r.content->'schedules'->'keyDetails'->'corePractices' @> :practice::jsonb`, { practice: JSON.stringify([{ odsCode: query.practiceOdsCode }]) });
+    if (query.practiceOdsCode) {
+      // Schedule 1's core practices are filled from memberships, so only PCNs the practice has
+      // ever been a member of can match: that narrows the search to a few PCNs' agreements
+      // before the executed revision's content is read (a jsonb test on every executed
+      // agreement otherwise).
+      qb.andWhere('a.pcn_id IN (SELECT m.pcn_id FROM membership m INNER JOIN organisation p ON p.id = m.practice_id WHERE p.ods_code = :practice)', { practice: query.practiceOdsCode });
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM agreement_revision r WHERE r.agreement_id = a.id AND r.number = a.executed_revision_number AND r.content->'schedules'->'keyDetails'->'corePractices' @> :practiceJson::jsonb)`,
+        { practiceJson: JSON.stringify([{ odsCode: query.practiceOdsCode }]) },
+      );
+    }
     if (query.executedFrom) qb.andWhere('a.executed_at >= :from', { from: query.executedFrom });
     if (query.executedTo) qb.andWhere(`a.executed_at < (:to::date + interval '1 day')`, { to: query.executedTo });
+    if (page.after) qb.andWhere('(a.executed_at, a.id) < (SELECT c.executed_at, c.id FROM network_agreement c WHERE c.id = :after)', { after: page.after });
     if (!isPlatformAdmin(principal)) {
       const scope = auditorScope(principal);
       if (scope !== 'all') {
         const pcnIds = (await this.directory.listVisiblePcns(principal)).map((p) => p.id);
-        if (pcnIds.length === 0) return [];
+        if (pcnIds.length === 0) return { items: [], next: null };
         qb.andWhere('a.pcn_id IN (:...pcnIds)', { pcnIds });
       }
     }
-    const rows = await qb.getRawMany();
-    const docs = rows.length ? await this.repo().find({ where: { agreementId: In(rows.map((r) => r.id)) }, order: { reference: 'ASC' } }) : [];
-    return rows.map((row) => ({ ...row, documents: docs.filter((d) => d.agreementId === row.id).map((d) => ({ id: d.id, reference: d.reference, kind: d.kind, title: d.title, sha256: d.sha256, sizeBytes: d.sizeBytes })) }));
+    const { items: rows, next } = pageOf(await qb.getRawMany<Omit<SearchResult, 'documents'>>(), limit, (r) => r.id);
+    const docs = rows.length
+      ? await this.repo()
+          .createQueryBuilder('d')
+          .select(['d.id', 'd.agreementId', 'd.reference', 'd.kind', 'd.title', 'd.sha256', 'd.sizeBytes'])
+          .where('d.agreement_id IN (:...ids)', { ids: rows.map((r) => r.id) })
+          .orderBy('d.reference', 'ASC')
+          .getMany()
+      : [];
+    const items = rows.map((row) => ({ ...row, documents: docs.filter((d) => d.agreementId === row.id).map((d) => ({ id: d.id, reference: d.reference, kind: d.kind, title: d.title, sha256: d.sha256, sizeBytes: d.sizeBytes })) }));
+    return { items, next };
   }
 
   /**

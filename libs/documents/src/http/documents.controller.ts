@@ -3,7 +3,7 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Authenticated, CurrentUser, Permission, Principal, Public, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext } from '@pcn/common';
+import { Actor, ActorContext, setNextPageLink } from '@pcn/common';
 import { DocumentsService } from '../access/documents.service';
 import { DocumentsErrorCode, DocumentsException } from '../documents.exception';
 import { DocumentSearchQuery, PreviewQuery, ZipRequestDto } from './documents.dto';
@@ -42,11 +42,14 @@ export class DocumentsController {
     res.end(pdf);
   }
 
-  /** Executed agreements by PCN, ICB, practice ODS code, date or status, with their documents. */
+  /** Executed agreements by PCN, ICB, practice ODS code, date or status, with their documents; most recently executed first, 50 a page (`limit`, `after`, `Link: rel="next"`). */
   @RequirePermission(Permission.AuditRead)
   @Get('documents/search')
-  search(@CurrentUser() user: Principal, @Query() query: DocumentSearchQuery) {
-    return this.documents.search(user, query);
+  async search(@CurrentUser() user: Principal, @Query() query: DocumentSearchQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { limit, after, ...filters } = query;
+    const { items, next } = await this.documents.search(user, filters, { limit, after });
+    setNextPageLink(req, res, next);
+    return items;
   }
 
   /** A ZIP of several sealed PDFs and a manifest.csv of their SHA-256 hashes. */

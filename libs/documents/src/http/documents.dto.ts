@@ -1,7 +1,8 @@
 import { ArrayMaxSize, ArrayMinSize, IsDateString, IsEnum, IsOptional, IsUUID, Matches, MaxLength, IsString } from 'class-validator';
 import { AgreementStatus } from '@pcn/agreements';
+import { PageQuery } from '@pcn/common';
 
-export class DocumentSearchQuery {
+export class DocumentSearchQuery extends PageQuery {
   @IsOptional() @Matches(/^U[0-9]{5}$/, { message: 'pcnCode must be U and five digits, e.g. U70101' }) pcnCode?: string;
   @IsOptional() @IsString() @MaxLength(100) pcnName?: string;
   @IsOptional() @Matches(/^Q[0-9A-Z]{2}$/, { message: 'icbCode must be Q and two letters/digits, e.g. QHM' }) icbCode?: string;

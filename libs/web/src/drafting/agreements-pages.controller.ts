@@ -1,13 +1,18 @@
-import { Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AgreementContent, AgreementsService, LIST_SIZE_MAX, LIST_SIZE_MIN } from '@pcn/agreements';
 import { CurrentUser, Permission, Principal, RequirePermission } from '@pcn/auth';
 import { Actor, ActorContext, DomainException, isAccessRefusal } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { PageController } from '../shell/page-controller.decorator';
+import { isUuid } from '../rounds/round-words';
 import { DraftingLookups, STATUS_LABELS } from './drafting-lookups.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
+
+/** PCNs per page of the agreements list, and the newest agreements shown for each (the PCN's page has them all). */
+const PCNS_PER_PAGE = 25;
+const AGREEMENTS_PER_PCN = 10;
 
 /** The agreements list, the PCN overview and starting a new agreement. */
 @PageController()
@@ -28,32 +33,42 @@ export class AgreementsPagesController {
     }
   }
 
+  /**
+   * The agreements of the PCNs the user may see, a page of PCNs at a time (keyset by name) with
+   * each PCN's newest agreements; the PCN's own page lists the rest. A national auditor sees
+   * every PCN in England, so nothing here may grow with the number of PCNs or agreements.
+   */
   @RequirePermission(Permission.AgreementRead)
   @Get('agreements')
-  async list(@CurrentUser() user: Principal, @Res() res: Response) {
-    const pcns = await this.directory.listVisiblePcns(user);
+  async list(@CurrentUser() user: Principal, @Query('after') after: unknown, @Res() res: Response) {
+    const { items: pcns, next } = await this.directory.visiblePcnsPage(user, { after: typeof after === 'string' && isUuid(after) ? after : undefined }, PCNS_PER_PAGE);
+    const latest = await this.agreements.latestOfVisiblePcns(
+      pcns.map((p) => p.id),
+      AGREEMENTS_PER_PCN + 1,
+    );
     const groups = [];
     for (const pcn of pcns) {
-      const agreements = await this.agreements.list(user, pcn.id);
-      const canDraft = await this.canDraft(user, pcn.id);
+      const agreements = latest.get(pcn.id) ?? [];
+      const canDraft = this.directory.draftsFor(user, pcn.id);
       // Auditors may see many PCNs; list only those with agreements, plus the PCNs the user drafts for.
       if (agreements.length === 0 && !canDraft) continue;
       groups.push({
         pcn: { id: pcn.id, name: pcn.name, code: pcn.odsCode },
         canDraft,
-        agreements: agreements.map((a) => ({ id: a.id, title: a.title, reference: a.reference, status: STATUS_LABELS[a.status], isDraft: a.status === 'DRAFT', updatedAt: a.updatedAt ?? a.createdAt })),
+        more: agreements.length > AGREEMENTS_PER_PCN,
+        agreements: agreements.slice(0, AGREEMENTS_PER_PCN).map((a) => ({ id: a.id, title: a.title, reference: a.reference, status: STATUS_LABELS[a.status], isDraft: a.status === 'DRAFT', updatedAt: a.updatedAt ?? a.createdAt })),
       });
     }
-    res.render('drafting/agreements', { pageTitle: 'Agreements', breadcrumbs: [], groups });
+    res.render('drafting/agreements', { pageTitle: 'Agreements', breadcrumbs: [], groups, nextHref: next ? `/agreements?after=${next}` : null, continued: !!after });
   }
 
   @RequirePermission(Permission.AgreementRead)
   @Get('pcns/:pcnId')
-  async pcn(@CurrentUser() user: Principal, @Param('pcnId', uuid) pcnId: string, @Res() res: Response) {
+  async pcn(@CurrentUser() user: Principal, @Param('pcnId', uuid) pcnId: string, @Query('after') after: unknown, @Res() res: Response) {
     const pcn = await this.directory.requirePcnAccess(user, pcnId, 'read');
-    const agreements = await this.agreements.list(user, pcnId);
+    const page = await this.agreements.list(user, pcnId, { after: typeof after === 'string' && isUuid(after) ? after : undefined });
     const contents: AgreementContent[] = [];
-    for (const a of agreements.slice(0, 5)) contents.push((await this.agreements.get(user, a.id)).revision.content);
+    for (const a of page.items.slice(0, 5)) contents.push((await this.agreements.get(user, a.id)).revision.content);
     const overview = await this.lookups.pcnOverview(pcnId, contents);
     const outside = overview.practices.length > 0 && (overview.totalListSize < LIST_SIZE_MIN || overview.totalListSize > LIST_SIZE_MAX);
     res.render('drafting/pcn', {
@@ -64,8 +79,9 @@ export class AgreementsPagesController {
       outside,
       listSizeMin: LIST_SIZE_MIN,
       listSizeMax: LIST_SIZE_MAX,
-      canDraft: await this.canDraft(user, pcnId),
-      agreements: agreements.map((a) => ({ id: a.id, title: a.title, reference: a.reference, status: STATUS_LABELS[a.status] })),
+      canDraft: this.directory.draftsFor(user, pcnId),
+      agreements: page.items.map((a) => ({ id: a.id, title: a.title, reference: a.reference, status: STATUS_LABELS[a.status] })),
+      olderHref: page.next ? `/pcns/${pcnId}?after=${page.next}` : null,
     });
   }
 

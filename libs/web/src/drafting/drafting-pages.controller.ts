@@ -284,7 +284,7 @@ export class DraftingPagesController {
   @Get('revisions')
   async revisions(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Res() res: Response) {
     const { agreement } = await this.agreements.get(user, agreementId);
-    const list = await this.agreements.listRevisions(user, agreementId);
+    const list = (await this.agreements.listRevisions(user, agreementId)).items;
     const names = await this.lookups.userNames(list.map((r) => r.createdBy));
     const rows = [];
     for (const r of list) {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@pcn/auth';
 import { AgreementsService, AgreementStatus } from '@pcn/agreements';
-import { DomainException } from '@pcn/common';
+import { DomainException, PAGE_LIMIT_MAX } from '@pcn/common';
 import type { OrganisationPeople, PeopleAdminService } from '@pcn/directory';
 import { RoundQueriesService, RoundStatus } from '@pcn/workflow';
 
 /** Agreements whose latest round may still be open (sent, not yet executed, withdrawn or declined). */
-const OPEN_AGREEMENT = new Set<string>([AgreementStatus.InIgReview, AgreementStatus.AwaitingSignatures, AgreementStatus.Expired]);
+const OPEN_AGREEMENT = [AgreementStatus.InIgReview, AgreementStatus.AwaitingSignatures, AgreementStatus.Expired];
 const OPEN_ROUND = new Set<string>([RoundStatus.Active, RoundStatus.Expired]);
 
 /**
@@ -27,8 +27,9 @@ export class OpenRoundNotices {
     const holders = new Set(data.roles.filter((r) => r.current).map((r) => r.personId));
     const notices: string[] = [];
     for (const pcnId of await people.pcnsOf(organisation.id)) {
-      const agreements = await this.agreements.list(principal, pcnId).catch(noneIfNotReadable);
-      for (const agreement of agreements.filter((a) => OPEN_AGREEMENT.has(a.status))) {
+      // Only agreements that may have an open round: a PCN's executed history can be long.
+      const agreements = await this.agreements.list(principal, pcnId, { statuses: OPEN_AGREEMENT, limit: PAGE_LIMIT_MAX }).then((p) => p.items, noneIfNotReadable);
+      for (const agreement of agreements) {
         const open = (await this.rounds.roundProgress(principal, agreement.id).catch(noneIfNotReadable)).find((r) => OPEN_ROUND.has(r.status));
         if (!open) continue;
         const waiting = open.steps.flatMap((s) => s.signers).filter((s) => s.status === 'PENDING' && s.organisationId === organisation.id && !holders.has(s.personId));

@@ -4,7 +4,7 @@ import { DataSource, In } from 'typeorm';
 import { AgreementsService, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService } from '@pcn/audit';
 import { hasPermission, Permission, Principal } from '@pcn/auth';
-import { Clock, CommonException } from '@pcn/common';
+import { Clock, CommonException, Page, PAGE_LIMIT_MAX, pageLimit, pageOf, PageRequest } from '@pcn/common';
 import { DirectoryService } from '@pcn/directory';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
 import { RequestScope, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
@@ -109,6 +109,11 @@ export interface WaitingTask {
   lastStep: number;
 }
 
+export interface TaskListOptions extends PageRequest {
+  /** Only this request (when it is waiting for the person now). */
+  requestId?: string;
+}
+
 /** Reads of rounds and requests for lists and pages: tasks, rounds, progress, and who would be asked. */
 @Injectable()
 export class RoundQueriesService {
@@ -121,11 +126,16 @@ export class RoundQueriesService {
     private readonly clock: Clock,
   ) {}
 
-  /** Requests waiting for this person now, soonest due first. PCN names come from the directory. */
-  async tasks(principal: Principal): Promise<WaitingTask[]> {
-    if (!principal.personId) return [];
+  /**
+   * Requests waiting for this person now, soonest due first, a page at a time (keyset on the
+   * round's due date and the request id; `limit` up to PAGE_LIMIT_MAX, the default). `requestId`
+   * asks for that one request only. PCN names come from the directory.
+   */
+  async tasks(principal: Principal, options: TaskListOptions = {}): Promise<Page<WaitingTask>> {
+    if (!principal.personId) return { items: [], next: null };
+    const limit = pageLimit(options, PAGE_LIMIT_MAX);
     type Row = Omit<WaitingTask, 'pcnName' | 'stepLabel'> & { pcnId: string };
-    const rows: Row[] = await this.dataSource
+    const qb = this.dataSource
       .getRepository(SignatureRequestEntity)
       .createQueryBuilder('r')
       .innerJoin(ApprovalRoundEntity, 'round', 'round.id = r.round_id')
@@ -139,9 +149,15 @@ export class RoundQueriesService {
       .where('r.person_id = :personId AND r.status = :pending', { personId: principal.personId, pending: RequestStatus.Pending })
       .andWhere('round.status = :active AND round.current_step = r.step', { active: RoundStatus.Active })
       .orderBy('round.due_at', 'ASC')
-      .getRawMany();
+      .addOrderBy('r.id', 'ASC')
+      .limit(limit + 1);
+    if (options.requestId) qb.andWhere('r.id = :requestId', { requestId: options.requestId });
+    if (options.after) {
+      qb.andWhere('(round.due_at, r.id) > (SELECT cr.due_at, c.id FROM signature_request c INNER JOIN approval_round cr ON cr.id = c.round_id WHERE c.id = :after AND c.person_id = :personId)', { after: options.after });
+    }
+    const { items: rows, next } = pageOf(await qb.getRawMany<Row>(), limit, (r) => r.requestId);
     const pcns = new Map((await this.directory.organisationsByIds(rows.map((r) => r.pcnId))).map((o) => [o.id, o.name]));
-    return rows.map(({ pcnId, ...row }) => ({ ...row, pcnName: pcns.get(pcnId) ?? '', stepLabel: STEP_PHASE_LABELS[row.phase] }));
+    return { items: rows.map(({ pcnId, ...row }) => ({ ...row, pcnName: pcns.get(pcnId) ?? '', stepLabel: STEP_PHASE_LABELS[row.phase] })), next };
   }
 
   /** Every round of the agreement with its requests; signers' personal data only for those allowed to see it. */

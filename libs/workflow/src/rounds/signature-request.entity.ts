@@ -40,6 +40,8 @@ export enum RequestStatus {
 @Entity('signature_request')
 @Index('signature_request_round_step_idx', ['roundId', 'step'])
 @Index('signature_request_person_idx', ['personId', 'status'])
+// An agreement's requests for its audit trail's names (AuditTrailLoader): without it, a scan of every request.
+@Index('signature_request_agreement_idx', ['agreementId'])
 @Index('signature_request_unique', ['roundId', 'groupKey', 'personId'], { unique: true })
 export class SignatureRequestEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
