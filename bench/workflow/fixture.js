@@ -13,7 +13,14 @@ const SEED_ACTOR = { userId: null, ip: null, userAgent: 'approvals bench', authM
 /** Agreement content with one core practice and no annexes (so no IG step). */
 function singlePracticeContent(demoAgreementContent, practiceId, cdPersonId, title) {
   const content = demoAgreementContent(
-    { practices: { yarm: practiceId, eaglescliffe: practiceId, tbmg: practiceId, parklane: practiceId }, trust: practiceId, vcse: practiceId, clinicalDirectorPersonId: cdPersonId },
+    {
+      practices: { yarm: practiceId, eaglescliffe: practiceId, tbmg: practiceId, parklane: practiceId },
+      trust: practiceId,
+      vcse: practiceId,
+      clinicalDirectorPersonId: cdPersonId,
+      // The demo's annexes name a DPO and Caldicott Guardian per party; the bench drops the annexes below.
+      igContacts: { [practiceId]: { dpo: { name: 'Bench DPO', email: 'dpo@bench.invalid' }, caldicottGuardian: { name: 'Bench Guardian', email: 'cg@bench.invalid' } } },
+    },
     '2026-04-01',
   );
   const s = content.schedules;

@@ -28,8 +28,11 @@ function buildPgbenchScript(captured, ids) {
   ];
   const listing = [];
   let auditHeadSeen = false;
+  // The chain head arrives as columns seq/hash (AuditService.record) or head_seq/head_hash (AuditService.chainHeadSql in a bigger statement).
+  let head = { seq: 'seq', hash: 'hash' };
   for (const { text, values } of captured) {
-    const isAuditHead = /FROM\s+"?audit_event"?\s+WHERE\s+"?chain_key"?\s*=\s*\$1\s+ORDER BY\s+"?seq"?\s+DESC\s+LIMIT 1/i.test(text);
+    const isHeadColumns = /AS head_seq\b/.test(text);
+    const isAuditHead = isHeadColumns || /FROM\s+"?audit_event"?\s+WHERE\s+"?chain_key"?\s*=\s*\$1\s+ORDER BY\s+"?seq"?\s+DESC\s+LIMIT 1/i.test(text);
     const isAuditInsert = /^INSERT INTO\s+"?audit_event"?/i.test(text);
     let seqIndex = -1;
     let prevHashIndex = -1;
@@ -50,8 +53,10 @@ function buildPgbenchScript(captured, ids) {
       const v = values[i];
       if (v === null || v === undefined) return 'NULL';
       if (i === seqIndex) return ':next_seq';
-      if (i === prevHashIndex) return ':hash';
+      if (i === prevHashIndex) return `:${head.hash}`;
       if (byValue.has(v)) return byValue.get(v);
+      // The approval path passes its request ids as a uuid[] (one id here).
+      if (Array.isArray(v) && v.length === 1 && byValue.has(v[0])) return `ARRAY[${byValue.get(v[0])}]`;
       const name = `c${++constantNo}`;
       constants[name] = String(v);
       return `:${name}`;
@@ -59,8 +64,9 @@ function buildPgbenchScript(captured, ids) {
     const oneLine = sql.replace(/\s+/g, ' ').trim();
     listing.push(oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine);
     if (isAuditHead) {
-      // The head of this agreement's chain feeds the INSERT, as it does in AuditService.record.
-      lines.push(`${oneLine} \\gset`, '\\set next_seq :seq + 1');
+      if (isHeadColumns) head = { seq: 'head_seq', hash: 'head_hash' };
+      // The head of this agreement's chain feeds the INSERT, as it does in AuditService.
+      lines.push(`${oneLine} \\gset`, `\\set next_seq :${head.seq} + 1`);
       auditHeadSeen = true;
     } else {
       lines.push(`${oneLine};`);

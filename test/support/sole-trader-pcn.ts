@@ -7,6 +7,7 @@ import type { TestApp } from './test-app';
 
 export interface SoleTraderSigner {
   personId: string;
+  practiceId: string;
   fullName: string;
   user: TestUser;
 }
@@ -30,7 +31,7 @@ export async function createSoleTraderPcn(t: TestApp, n: number): Promise<SoleTr
     const person = await createPerson(t, `Dr Sole ${practice.odsCode}`);
     await directory.addPersonRole(person.id, { organisationId: practice.id, role: PersonRoleType.SolePractitioner, validFrom: '2020-04-01' });
     const user = await createUserWithGrants(t, [{ role: UserRole.PracticeSignatory, organisationId: practice.id, icbCode: null }], { personId: person.id });
-    signers.push({ personId: person.id, fullName: person.fullName, user });
+    signers.push({ personId: person.id, practiceId: practice.id, fullName: person.fullName, user });
   }
   const clinicalDirector = await createUserWithGrants(t, [{ role: UserRole.ClinicalDirector, organisationId: pcn.id, icbCode: null }]);
   const base = buildValidContent();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { AgreementEvent, AgreementsService, AgreementStatus, NetworkAgreementEntity } from '@pcn/agreements';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AgreementEvent, AgreementsService, AgreementStatus, agreementStatusSql, NetworkAgreementEntity } from '@pcn/agreements';
 import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
 import { ActorContext, Clock } from '@pcn/common';
@@ -15,10 +15,10 @@ import { AgreementExecutionEntity } from '../executions/agreement-execution.enti
 import { ApproveRequestDto } from '../dto/workflow.dto';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
 import { RequestKind, RequestStatus, SignatureRequestEntity, SignerCapacity } from './signature-request.entity';
-import { actedBy, DELEGATE_ROLES, lockRoundOfRequest, notYourRequest, ownRequest, peopleInRound, recordRequestEvent } from './round-access';
+import { actedBy, DELEGATE_ROLES, lockRoundForApproval, lockRoundOfRequest, notYourRequest, ownRequest, peopleInRound, recordRequestEvent, requestEvent } from './round-access';
 import { requestEmails } from './round-emails';
 import { RoundEvent, transitionRound } from './round-lifecycle';
-import { nextRequestStatus, RequestEvent, transitionMatchingRequests, transitionRequests } from './request-lifecycle';
+import { approveInStep, nextRequestStatus, RequestEvent, transitionMatchingRequests, transitionRequests } from './request-lifecycle';
 import { PLATFORM_ACTOR_NAME } from './round-labels';
 import { StepPhase } from './step-phase';
 
@@ -57,6 +57,9 @@ export interface ApprovalOutcome {
   agreementStatus: AgreementStatus;
 }
 
+/** Thrown inside the optimistic approval transaction to start it again with requests read after the lock. */
+class RequestsReadBeforeLock extends Error {}
+
 /**
  * What a person does with a request addressed to them: open it, approve it (alone or several
  * at once), decline it, hand it to a colleague. Every change locks the round row first, so
@@ -83,6 +86,8 @@ export class RequestActionsService {
     const pcn = await this.directory.getPcn(agreement.pcnId);
     if (!request.viewedAt) {
       await this.dataSource.transaction(async (em) => {
+        // The chain lock before the row (see AuditService.lockChain): an approval holds it while it updates requests.
+        await this.audit.lockChain(em, round.agreementId);
         const at = this.clock.now();
         const updated = await em.update(SignatureRequestEntity, { id: request.id, viewedAt: IsNull() }, { viewedAt: at });
         if (updated.affected) await recordRequestEvent(this.audit, em, AuditEventType.Viewed, actor, round, request, { requestId: request.id });
@@ -113,6 +118,9 @@ export class RequestActionsService {
       const round = await em.findOneBy(ApprovalRoundEntity, { id: roundId });
       if (!round) return viewed;
       const unseen = await em.findBy(SignatureRequestEntity, { roundId, personId, step: round.currentStep, status: RequestStatus.Pending, viewedAt: IsNull() });
+      if (unseen.length === 0) return viewed;
+      // The chain lock before the rows (see AuditService.lockChain): an approval holds it while it updates requests.
+      await this.audit.lockChain(em, round.agreementId);
       const at = this.clock.now();
       for (const request of unseen) {
         // Guarded by viewedAt IS NULL, so two pages opened together record one view.
@@ -158,61 +166,90 @@ export class RequestActionsService {
     return this.approveInTransaction(principal, input, actor, options, false);
   }
 
-  private approveInTransaction(principal: Principal, input: ApproveManyInput, actor: ActorContext, options: ApproveManyOptions, single: boolean): Promise<BatchApprovalOutcome> {
+  private async approveInTransaction(principal: Principal, input: ApproveManyInput, actor: ActorContext, options: ApproveManyOptions, single: boolean): Promise<BatchApprovalOutcome> {
     const ids = input.approvals.map((a) => a.requestId);
     if (ids.length === 0) throw new WorkflowException(WorkflowErrorCode.InvalidBatch, 'Choose at least one request to approve.', { approvals: ['Choose at least one request.'] });
     if (new Set(ids).size !== ids.length) throw new WorkflowException(WorkflowErrorCode.InvalidBatch, 'Each request can appear only once in one approval.', { approvals: ['A request is listed twice.'] });
-    return this.dataSource.transaction(async (em) => {
-      // Lock the round first (found through the first request), then read the requests once, fresh.
-      const round = await lockRoundOfRequest(em, ids[0]);
-      const found = new Map((await em.findBy(SignatureRequestEntity, { id: In(ids) })).map((r) => [r.id, r]));
-      const requests = ids.map((id) => {
-        const request = found.get(id);
-        if (!request || !principal.personId || request.personId !== principal.personId) throw notYourRequest();
-        return request;
-      });
-      if (requests.some((r) => r.roundId !== round.id)) {
-        throw new WorkflowException(WorkflowErrorCode.InvalidBatch, 'These requests belong to different approval rounds. Approve the requests of one round at a time.', { approvals: ['All requests must belong to one approval round.'] });
-      }
+    try {
+      return await this.dataSource.transaction((em) => this.approveUnderLock(em, principal, input, actor, options, single, false));
+    } catch (error) {
+      // The requests were read before the round lock (see lockRoundForApproval). If one moved
+      // meanwhile, or the answer is a refusal (which may rest on such a read: a request seen
+      // pending in a round since withdrawn), decide again on requests read after the lock.
+      // Refusals are rare, so giving them the exact answer costs nothing that matters.
+      if (!(error instanceof RequestsReadBeforeLock) && !(error instanceof WorkflowException)) throw error;
+      return this.dataSource.transaction((em) => this.approveUnderLock(em, principal, input, actor, options, single, true));
+    }
+  }
 
-      const approved: BatchApprovalOutcome['approved'] = [];
-      const toApprove: { request: SignatureRequestEntity; index: number }[] = [];
-      input.approvals.forEach((item, index) => {
-        const request = requests[index];
-        if (request.status === RequestStatus.Approved && request.actedByUserId === principal.id && request.boundHash === item.hash) {
-          approved.push({ request, alreadyRecorded: true });
-          return;
-        }
-        this.assertActionable(round, request, RequestEvent.Approve);
-        if (item.hash !== request.boundHash) {
-          throw new WorkflowException(WorkflowErrorCode.HashMismatch, 'The document has changed since you opened it: the hash you confirmed is not the hash of this request. Reload it and read it again.');
-        }
-        if (options.requireViewed && !request.viewedAt) throw new WorkflowException(WorkflowErrorCode.NotViewed, 'Open the document and read it before approving.');
-        approved.push({ request, alreadyRecorded: false });
-        toApprove.push({ request, index });
-      });
-      if (toApprove.length === 0) {
-        const { status } = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
-        return { round, agreementStatus: status, approved };
-      }
+  /**
+   * One approval transaction in five round trips when the step stays open: BEGIN; lock the
+   * round and the audit chain and read the requests; approve, stand down, count the open
+   * groups and read the chain head; insert the audit events; COMMIT. Completing a step or
+   * executing adds its own statements.
+   */
+  private async approveUnderLock(em: EntityManager, principal: Principal, input: ApproveManyInput, actor: ActorContext, options: ApproveManyOptions, single: boolean, fresh: boolean): Promise<BatchApprovalOutcome> {
+    const ids = input.approvals.map((a) => a.requestId);
+    const { round, requests: found } = await lockRoundForApproval(em, ids, fresh);
+    const requests = ids.map((id) => {
+      const request = found.get(id);
+      if (!request || !principal.personId || request.personId !== principal.personId) throw notYourRequest();
+      return request;
+    });
+    if (requests.some((r) => r.roundId !== round.id)) {
+      throw new WorkflowException(WorkflowErrorCode.InvalidBatch, 'These requests belong to different approval rounds. Approve the requests of one round at a time.', { approvals: ['All requests must belong to one approval round.'] });
+    }
 
-      const problems: Record<string, string[]> = {};
-      const misnamed = toApprove.find(({ request }) => normaliseName(input.typedName) !== normaliseName(request.personName));
-      if (misnamed) problems.typedName = [`Type your full name as recorded: ${misnamed.request.personName}.`];
-      for (const { request, index } of toApprove) {
-        if (input.approvals[index].capacity !== request.capacity) {
-          problems[single ? 'capacity' : `approvals[${index}].capacity`] = [`This request is for you as ${request.capacity.toLowerCase().replace(/_/g, ' ')}.`];
-        }
+    const approved: BatchApprovalOutcome['approved'] = [];
+    const toApprove: { request: SignatureRequestEntity; index: number }[] = [];
+    input.approvals.forEach((item, index) => {
+      const request = requests[index];
+      // A final status read before the lock is still true after it: only PENDING ever moves.
+      if (request.status === RequestStatus.Approved && request.actedByUserId === principal.id && request.boundHash === item.hash) {
+        approved.push({ request, alreadyRecorded: true });
+        return;
       }
-      if (input.confirmAuthority !== true) problems.confirmAuthority = ['Confirm that you have authority to approve for this organisation.'];
-      if (Object.keys(problems).length > 0) throw new WorkflowException(WorkflowErrorCode.SignerDetailsInvalid, 'Your approval was not recorded. See fieldErrors.', problems);
+      this.assertActionable(round, request, RequestEvent.Approve);
+      if (item.hash !== request.boundHash) {
+        throw new WorkflowException(WorkflowErrorCode.HashMismatch, 'The document has changed since you opened it: the hash you confirmed is not the hash of this request. Reload it and read it again.');
+      }
+      if (options.requireViewed && !request.viewedAt) throw new WorkflowException(WorkflowErrorCode.NotViewed, 'Open the document and read it before approving.');
+      approved.push({ request, alreadyRecorded: false });
+      toApprove.push({ request, index });
+    });
+    if (toApprove.length === 0) {
+      const { status } = await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId });
+      return { round, agreementStatus: status, approved };
+    }
 
-      const evidence = { typedName: input.typedName.trim(), authorityConfirmed: true, ...actedBy(principal, actor, this.clock.now()) };
-      await transitionRequests(em, toApprove.map(({ request }) => request), RequestEvent.Approve, evidence);
-      // The rest of each approved group stand down: one approval per organisation is enough.
-      await transitionMatchingRequests(em, { roundId: round.id, groupKey: In([...new Set(toApprove.map(({ request }) => request.groupKey))]) }, RequestEvent.GroupApproved);
-      for (const { request } of toApprove) {
-        await recordRequestEvent(this.audit, em, request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed, actor, round, request, {
+    const problems: Record<string, string[]> = {};
+    const misnamed = toApprove.find(({ request }) => normaliseName(input.typedName) !== normaliseName(request.personName));
+    if (misnamed) problems.typedName = [`Type your full name as recorded: ${misnamed.request.personName}.`];
+    for (const { request, index } of toApprove) {
+      if (input.approvals[index].capacity !== request.capacity) {
+        problems[single ? 'capacity' : `approvals[${index}].capacity`] = [`This request is for you as ${request.capacity.toLowerCase().replace(/_/g, ' ')}.`];
+      }
+    }
+    if (input.confirmAuthority !== true) problems.confirmAuthority = ['Confirm that you have authority to approve for this organisation.'];
+    if (Object.keys(problems).length > 0) throw new WorkflowException(WorkflowErrorCode.SignerDetailsInvalid, 'Your approval was not recorded. See fieldErrors.', problems);
+
+    const evidence = { typedName: input.typedName.trim(), authorityConfirmed: true, ...actedBy(principal, actor, this.clock.now()) };
+    // One statement approves, stands down the rest of each approved group (one approval per
+    // organisation is enough), counts the groups still open, and reads the agreement's
+    // status and its audit chain head (locked by the statement before).
+    const step = await approveInStep(em, { roundId: round.id, step: round.currentStep, requests: toApprove.map(({ request }) => request), fields: evidence }, (param) => {
+      const agreementId = `${param(round.agreementId)}::uuid`;
+      return `${agreementStatusSql(agreementId)} AS agreement_status, ${AuditService.chainHeadSql(agreementId)}`;
+    });
+    if (step.approved !== toApprove.length) {
+      if (!fresh) throw new RequestsReadBeforeLock();
+      throw new WorkflowException(WorkflowErrorCode.AlreadyActedOn, 'This request changed while you acted on it. Reload it and try again.');
+    }
+    const head = step.row.head_seq === null ? null : { seq: Number(step.row.head_seq), hash: String(step.row.head_hash) };
+    await this.audit.appendAfterHead(
+      em,
+      toApprove.map(({ request }) =>
+        requestEvent(request.kind === RequestKind.IgApproval ? AuditEventType.Approved : AuditEventType.Signed, actor, round, request, {
           requestId: request.id,
           step: request.step,
           capacity: request.capacity,
@@ -220,22 +257,16 @@ export class RequestActionsService {
           annexId: request.annexId,
           boundHash: request.boundHash,
           typedName: request.typedName,
-        });
-      }
-      const agreementStatus = await this.advanceIfStepComplete(em, round, actor);
-      return { round, agreementStatus, approved };
-    });
+        }),
+      ),
+      head,
+    );
+    const agreementStatus = step.openGroups > 0 ? (step.row.agreement_status as AgreementStatus) : await this.completeStep(em, round, actor);
+    return { round, agreementStatus, approved };
   }
 
-  /** Moves to the next step, or executes, when every group of the current step has an approval. */
-  private async advanceIfStepComplete(em: EntityManager, round: ApprovalRoundEntity, actor: ActorContext): Promise<AgreementStatus> {
-    const [{ open }] = await em.query(
-      `SELECT count(*)::int AS open FROM (
-         SELECT group_key FROM signature_request WHERE round_id = $1 AND step = $2
-         GROUP BY group_key HAVING NOT bool_or(status = 'APPROVED')) g`,
-      [round.id, round.currentStep],
-    );
-    if (open > 0) return (await em.findOneByOrFail(NetworkAgreementEntity, { id: round.agreementId })).status;
+  /** Every group of the current step has an approval: move to the next step, or execute. */
+  private async completeStep(em: EntityManager, round: ApprovalRoundEntity, actor: ActorContext): Promise<AgreementStatus> {
     if (round.currentStep >= round.lastStep) return this.execute(em, round, actor);
 
     const leaving = round.stepPhases[round.currentStep - 1];

@@ -66,7 +66,9 @@ export function statusesAccepting(event: RequestEvent): RequestStatus[] {
 }
 
 /**
- * The only writer of `signature_request.status`, for named requests: each is checked against
+ * `signature_request.status` is written only in this file: here for named requests, by
+ * `transitionMatchingRequests` for a filter, and by `approveInStep` on the approval path.
+ * For named requests: each is checked against
  * the table and updated only while still in the status read (the caller holds the round lock).
  * Updates the objects in place with the status and `fields`.
  */
@@ -96,4 +98,70 @@ export async function transitionMatchingRequests(em: EntityManager, where: FindO
     moved += result.affected ?? 0;
   }
   return moved;
+}
+
+const [GROUP_APPROVED_FROM, ...otherGroupApprovedSources] = statusesAccepting(RequestEvent.GroupApproved);
+if (otherGroupApprovedSources.length > 0 || statusesAccepting(RequestEvent.Approve).join() !== GROUP_APPROVED_FROM) {
+  // approveInStep moves both in one statement from one status; a table change must revisit it.
+  throw new Error('approveInStep assumes APPROVE and GROUP_APPROVED both move requests from one and the same status');
+}
+
+export interface StepApprovalResult {
+  /** Requests this statement approved (fewer than asked when one had moved since it was read). */
+  approved: number;
+  /** Groups of the step still without an approval once these approvals count. */
+  openGroups: number;
+  /** The caller's extra columns (see `also`). */
+  row: Record<string, unknown>;
+}
+
+/**
+ * The approval hot path in one statement: approves `requests` (all of one round and of its
+ * current step, already checked against the table by the caller under the round lock), stands
+ * down the other pending requests of their groups, and counts the step's groups still
+ * without an approval. `also` adds the caller's own columns to the same statement (it
+ * registers its values with `param`). Its snapshot is taken when it starts, after the round
+ * lock, so the count sees every earlier approval of the round.
+ */
+export async function approveInStep(
+  em: EntityManager,
+  approval: { roundId: string; step: number; requests: SignatureRequestEntity[]; fields: Partial<SignatureRequestEntity> },
+  also: (param: (value: unknown) => string) => string,
+): Promise<StepApprovalResult> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const metadata = em.connection.getMetadata(SignatureRequestEntity);
+  const column = (property: string) => {
+    const found = metadata.findColumnWithPropertyName(property);
+    if (!found) throw new Error(`signature_request has no column for ${property}`);
+    return found.databaseName;
+  };
+  const ids = param(approval.requests.map((r) => r.id));
+  const pending = param(GROUP_APPROVED_FROM);
+  const round = param(approval.roundId);
+  const sets = Object.entries({ ...approval.fields, status: nextRequestStatus(GROUP_APPROVED_FROM, RequestEvent.Approve) }).map(([property, value]) => `${column(property)} = ${param(value)}`);
+  const [row] = (await em.query(
+    `WITH approved AS (
+       UPDATE signature_request SET ${sets.join(', ')}
+        WHERE id = ANY(${ids}::uuid[]) AND round_id = ${round} AND status = ${pending}
+       RETURNING group_key
+     ), stood_down AS (
+       UPDATE signature_request SET status = ${param(nextRequestStatus(GROUP_APPROVED_FROM, RequestEvent.GroupApproved))}
+        WHERE round_id = ${round} AND status = ${pending} AND group_key IN (SELECT group_key FROM approved) AND NOT (id = ANY(${ids}::uuid[]))
+       RETURNING id
+     )
+     SELECT (SELECT count(*)::int FROM approved) AS approved_count,
+            (SELECT count(*)::int FROM stood_down) AS stood_down_count,
+            (SELECT count(*)::int FROM (
+               SELECT group_key FROM signature_request
+                WHERE round_id = ${round} AND step = ${param(approval.step)} AND group_key NOT IN (SELECT group_key FROM approved)
+                GROUP BY group_key HAVING NOT bool_or(status = ${param(RequestStatus.Approved)})) open) AS open_groups,
+            ${also(param)}`,
+    params,
+  )) as (Record<string, unknown> & { approved_count: number; open_groups: number })[];
+  if (row.approved_count === approval.requests.length) {
+    const status = nextRequestStatus(GROUP_APPROVED_FROM, RequestEvent.Approve);
+    for (const request of approval.requests) Object.assign(request, approval.fields, { status });
+  }
+  return { approved: row.approved_count, openGroups: row.open_groups, row };
 }

@@ -1,5 +1,5 @@
 import { EntityManager, In } from 'typeorm';
-import { AuditEventType, AuditService } from '@pcn/audit';
+import { AuditEventType, AuditService, NewAuditEvent } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
 import { ActorContext } from '@pcn/common';
 import { PersonRoleType } from '@pcn/directory';
@@ -41,6 +41,74 @@ export async function lockRoundOfRequest(em: EntityManager, requestId: string): 
   return round;
 }
 
+/** `alias.column AS "prefixProperty"` for every column of an entity, built once per entity and alias. */
+const selectLists = new Map<string, string>();
+function selectList(em: EntityManager, entity: typeof ApprovalRoundEntity | typeof SignatureRequestEntity, alias: string, prefix: string): string {
+  const key = `${entity.name}:${alias}:${prefix}`;
+  let list = selectLists.get(key);
+  if (!list) {
+    list = em.connection
+      .getMetadata(entity)
+      .columns.map((c) => `${alias}.${c.databaseName} AS "${prefix}${c.propertyName}"`)
+      .join(', ');
+    selectLists.set(key, list);
+  }
+  return list;
+}
+
+/** The columns of one row that start with `prefix`, without it, as an entity; null for an unmatched outer join. */
+function pick<T extends object>(row: Record<string, unknown>, prefix: string, entity: new () => T): T | null {
+  const out = new entity() as Record<string, unknown>;
+  let any = false;
+  for (const [key, value] of Object.entries(row)) {
+    if (!key.startsWith(prefix)) continue;
+    out[key.slice(prefix.length)] = value;
+    if (value !== null) any = true;
+  }
+  return any ? (out as T) : null;
+}
+
+export interface LockedForApproval {
+  round: ApprovalRoundEntity;
+  /** The asked requests that exist, by id. Read in the lock's own statement: see `lockRoundForApproval`. */
+  requests: Map<string, SignatureRequestEntity>;
+}
+
+/**
+ * The approval path's first statement: locks the round of `requestIds[0]`, then the
+ * agreement's audit chain (in that order, as every approval does), and reads the asked
+ * requests, all in one round trip. The round row is the latest version (a row lock re-reads
+ * it), but the requests come from the statement's snapshot, taken before any wait for the
+ * lock: if another approval of this round committed meanwhile, a request read here as
+ * pending may no longer be. `approveInStep` notices (it approves fewer than asked) and the
+ * caller starts again with `fresh`, which reads the requests in a second statement after
+ * the lock. Throws "not found" when there is no such request.
+ */
+export async function lockRoundForApproval(em: EntityManager, requestIds: string[], fresh: boolean): Promise<LockedForApproval> {
+  const rows: Record<string, unknown>[] = await em.query(
+    `WITH round AS MATERIALIZED (
+       SELECT * FROM approval_round WHERE id = (SELECT r.round_id FROM signature_request r WHERE r.id = $1) FOR UPDATE
+     )
+     SELECT ${selectList(em, ApprovalRoundEntity, 'round', 'round.')}, ${AuditService.chainLockSql('round.agreement_id')} AS chain_locked
+       ${fresh ? '' : `, ${selectList(em, SignatureRequestEntity, 'request', 'request.')}`}
+       FROM round ${fresh ? '' : 'LEFT JOIN signature_request request ON request.id = ANY($2::uuid[])'}`,
+    fresh ? [requestIds[0]] : [requestIds[0], requestIds],
+  );
+  const round = rows.length > 0 ? pick(rows[0], 'round.', ApprovalRoundEntity) : null;
+  if (!round) throw notYourRequest();
+  const requests = new Map<string, SignatureRequestEntity>();
+  if (fresh) {
+    const found: Record<string, unknown>[] = await em.query(`SELECT ${selectList(em, SignatureRequestEntity, 'request', 'request.')} FROM signature_request request WHERE request.id = ANY($1::uuid[])`, [requestIds]);
+    for (const row of found) requests.set(String(row['request.id']), pick(row, 'request.', SignatureRequestEntity)!);
+  } else {
+    for (const row of rows) {
+      const request = pick(row, 'request.', SignatureRequestEntity);
+      if (request) requests.set(request.id, request);
+    }
+  }
+  return { round, requests };
+}
+
 /** The agreement's open (active or expired) round, locked when asked; 409 when there is none. */
 export async function openRoundOf(em: EntityManager, agreementId: string, lock = false): Promise<ApprovalRoundEntity> {
   const round = await em.findOne(ApprovalRoundEntity, { where: { agreementId, status: In(OPEN_ROUND_STATUSES) }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
@@ -60,6 +128,11 @@ export function actedBy(principal: Principal, actor: ActorContext, at: Date) {
 }
 
 /** An audit event about one person's request, on the agreement's chain. */
+export function requestEvent(type: AuditEventType, actor: ActorContext, round: ApprovalRoundEntity, request: SignatureRequestEntity, payload: Record<string, unknown>): NewAuditEvent {
+  return { type, actor, actorName: request.personName, organisationId: request.organisationId, agreementId: round.agreementId, roundId: round.id, revisionHash: round.contentHash, payload };
+}
+
+/** Records `requestEvent` on its own (it takes the chain lock itself). */
 export function recordRequestEvent(audit: AuditService, em: EntityManager, type: AuditEventType, actor: ActorContext, round: ApprovalRoundEntity, request: SignatureRequestEntity, payload: Record<string, unknown>) {
-  return audit.record(em, { type, actor, actorName: request.personName, organisationId: request.organisationId, agreementId: round.agreementId, roundId: round.id, revisionHash: round.contentHash, payload });
+  return audit.record(em, requestEvent(type, actor, round, request, payload));
 }
