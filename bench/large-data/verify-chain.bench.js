@@ -44,8 +44,31 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(' / ');
 
-/** Runs fn, timing it and sampling this process's RSS. */
-async function measure(label, fn) {
+const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
+
+/** CPU seconds (user + system) used so far by each PostgreSQL backend connected to this database. */
+async function backendCpu(ds) {
+  const rows = await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = $1', ['client backend']);
+  const out = new Map();
+  for (const { pid } of rows) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) / TICK);
+    } catch {
+      // not on this machine, or gone
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs fn, timing it and sampling this process's RSS. Also the CPU time this process and the
+ * database's backends used per event: unlike the wall clock, it hardly moves with the load other
+ * processes put on the machine, and says what each side costs.
+ */
+async function measure(ds, label, fn) {
+  const pgBefore = await backendCpu(ds);
+  const cpuBefore = process.cpuUsage();
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   const loadBefore = load();
@@ -53,9 +76,16 @@ async function measure(label, fn) {
   try {
     const result = await fn();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuBefore);
+    const pgAfter = await backendCpu(ds);
+    let pgSeconds = 0;
+    for (const [pid, before] of pgBefore) if (pgAfter.has(pid)) pgSeconds += pgAfter.get(pid) - before;
     const events = result.eventsChecked;
-    const row = { label, events, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(events / seconds), peakRssMiB: Math.round(peak / 1048576), loadBefore, loadAfter: load(), result };
-    console.log(`${label}: ${events} events in ${row.seconds} s = ${row.eventsPerSecond} events/s; peak RSS ${row.peakRssMiB} MiB; load ${loadBefore} -> ${row.loadAfter}; ok=${result.ok}`);
+    const row = {
+      label, events, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(events / seconds), peakRssMiB: Math.round(peak / 1048576), loadBefore, loadAfter: load(), result,
+      nodeMicros: (((cpu.user + cpu.system) / events) || 0).toFixed(2), pgMicros: ((pgSeconds * 1e6) / events || 0).toFixed(2),
+    };
+    console.log(`${label}: ${events} events in ${row.seconds} s = ${row.eventsPerSecond} events/s; CPU per event: node ${row.nodeMicros} µs, PostgreSQL ${row.pgMicros} µs; peak RSS ${row.peakRssMiB} MiB; load ${loadBefore} -> ${row.loadAfter}; ok=${result.ok}`);
     return row;
   } finally {
     clearInterval(timer);
@@ -100,11 +130,11 @@ async function main() {
     await readAll();
 
     const rows = [];
-    rows.push(await measure('after, one large chain', () => verifyAuditChain(ds.manager, chain)));
-    rows.push(await measure('before, one large chain', () => verifyWithKeysetPages(ds.manager, chain)));
-    rows.push(await measure('read only (COPY pages, no hashing), every chain', readAll));
-    rows.push(await measure('after, every chain', () => verifyAuditChain(ds.manager)));
-    rows.push(await measure(`before, every chain (first ${opts.beforeMaxEvents} events)`, () => verifyWithKeysetPages(ds.manager, undefined, opts.beforeMaxEvents)));
+    rows.push(await measure(ds, 'after, one large chain', () => verifyAuditChain(ds.manager, chain)));
+    rows.push(await measure(ds, 'before, one large chain', () => verifyWithKeysetPages(ds.manager, chain)));
+    rows.push(await measure(ds, 'read only (COPY pages, no hashing), every chain', readAll));
+    rows.push(await measure(ds, 'after, every chain', () => verifyAuditChain(ds.manager)));
+    rows.push(await measure(ds, `before, every chain (first ${opts.beforeMaxEvents} events)`, () => verifyWithKeysetPages(ds.manager, undefined, opts.beforeMaxEvents)));
     const [afterChain, beforeChain, readOnly, afterAll, beforeAll] = rows;
     for (const r of [afterChain, afterAll]) if (!r.result.ok) throw new Error(`${r.label}: chain broken: ${JSON.stringify(r.result.firstBroken)}`);
 
@@ -116,13 +146,17 @@ async function main() {
 Command: \`${command}\`. Date: ${date}. Database: \`pcn_large\` as \`bench/large-data/load.js\` fills it (${fmt(Number(total))} audit events, ${fmt(afterAll.result.chains)} chains).
 Machine: nproc ${os.cpus().length}, ${cpu}, Node ${process.version}; load average (1 / 5 / 15 min) ${rows[0].loadBefore} at the start and ${rows[rows.length - 1].loadAfter} at the end (a shared machine: compare the ratios, measured in the same run).
 
-| Walk | events | seconds | events/s | peak RSS | ratio to before |
-|---|---|---|---|---|---|
-| \`verifyAuditChain\`, every chain (streamed COPY pages, hashing from text) | ${fmt(afterAll.events)} | ${afterAll.seconds} | **${fmt(afterAll.eventsPerSecond)}** | ${afterAll.peakRssMiB} MiB | ${(afterAll.eventsPerSecond / beforeAll.eventsPerSecond).toFixed(1)} |
-| before: TypeORM keyset pages, every chain, first ${fmt(beforeAll.events)} events | ${fmt(beforeAll.events)} | ${beforeAll.seconds} | ${fmt(beforeAll.eventsPerSecond)} | ${beforeAll.peakRssMiB} MiB | 1 |
-| \`verifyAuditChain\`, one chain of ${fmt(chainLength)} events | ${fmt(afterChain.events)} | ${afterChain.seconds} | **${fmt(afterChain.eventsPerSecond)}** | ${afterChain.peakRssMiB} MiB | ${(afterChain.eventsPerSecond / beforeChain.eventsPerSecond).toFixed(1)} |
-| before: TypeORM keyset pages, the same chain | ${fmt(beforeChain.events)} | ${beforeChain.seconds} | ${fmt(beforeChain.eventsPerSecond)} | ${beforeChain.peakRssMiB} MiB | 1 |
-| read only: the same COPY pages, no hashing, every chain | ${fmt(readOnly.events)} | ${readOnly.seconds} | ${fmt(readOnly.eventsPerSecond)} | ${readOnly.peakRssMiB} MiB | |
+| Walk | events | seconds | events/s | ratio to before | CPU µs/event: Node | CPU µs/event: PostgreSQL | peak RSS |
+|---|---|---|---|---|---|---|---|
+${[
+  [`\`verifyAuditChain\`, every chain (streamed COPY pages, hashing from text)`, afterAll, beforeAll],
+  [`before: TypeORM keyset pages, every chain, first ${fmt(beforeAll.events)} events`, beforeAll, beforeAll],
+  [`\`verifyAuditChain\`, one chain of ${fmt(chainLength)} events`, afterChain, beforeChain],
+  ['before: TypeORM keyset pages, the same chain', beforeChain, beforeChain],
+  ['read only: the same COPY pages, no hashing, every chain', readOnly, null],
+]
+  .map(([what, r, base]) => `| ${what} | ${fmt(r.events)} | ${r.seconds} | ${r === base || !base ? fmt(r.eventsPerSecond) : `**${fmt(r.eventsPerSecond)}**`} | ${base ? (r.eventsPerSecond / base.eventsPerSecond).toFixed(1) : ''} | ${r.nodeMicros} | ${r.pgMicros} | ${r.peakRssMiB} MiB |`)
+  .join('\n')}
 
 Load average (1 min) before → after each walk: ${rows.map((r) => `${r.label} ${r.loadBefore.split(' / ')[0]} → ${r.loadAfter.split(' / ')[0]}`).join('; ')}.
 All walks ran after one warm-up read of every row (so all found the table in the page cache), in the order listed at the end of this line: after (one chain), before (one chain), read only, after (every chain), before (every chain). Target: ≥ 200,000 events/s.
