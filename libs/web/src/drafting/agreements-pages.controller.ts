@@ -67,8 +67,8 @@ export class AgreementsPagesController {
   async pcn(@CurrentUser() user: Principal, @Param('pcnId', uuid) pcnId: string, @Query('after') after: unknown, @Res() res: Response) {
     const pcn = await this.directory.requirePcnAccess(user, pcnId, 'read');
     const page = await this.agreements.list(user, pcnId, { after: typeof after === 'string' && isUuid(after) ? after : undefined });
-    const contents: AgreementContent[] = [];
-    for (const a of page.items.slice(0, 5)) contents.push((await this.agreements.get(user, a.id)).revision.content);
+    // The newest five agreements' partner organisations; the list above has already checked access to the PCN.
+    const contents: AgreementContent[] = (await Promise.all(page.items.slice(0, 5).map((a) => this.agreements.revision(a.id, a.currentRevisionNumber)))).map((r) => r.content);
     const overview = await this.lookups.pcnOverview(pcnId, contents);
     const outside = overview.practices.length > 0 && (overview.totalListSize < LIST_SIZE_MIN || overview.totalListSize > LIST_SIZE_MAX);
     res.render('drafting/pcn', {

@@ -3,11 +3,10 @@ import type { Principal } from '@pcn/auth';
 import { AgreementsService, AgreementStatus } from '@pcn/agreements';
 import { DomainException, PAGE_LIMIT_MAX } from '@pcn/common';
 import type { OrganisationPeople, PeopleAdminService } from '@pcn/directory';
-import { RoundQueriesService, RoundStatus } from '@pcn/workflow';
+import { RoundQueriesService } from '@pcn/workflow';
 
 /** Agreements whose latest round may still be open (sent, not yet executed, withdrawn or declined). */
 const OPEN_AGREEMENT = [AgreementStatus.InIgReview, AgreementStatus.AwaitingSignatures, AgreementStatus.Expired];
-const OPEN_ROUND = new Set<string>([RoundStatus.Active, RoundStatus.Expired]);
 
 /**
  * What a people change means for rounds already sent: a round keeps the signers it was sent
@@ -29,10 +28,13 @@ export class OpenRoundNotices {
     for (const pcnId of await people.pcnsOf(organisation.id)) {
       // Only agreements that may have an open round: a PCN's executed history can be long.
       const agreements = await this.agreements.list(principal, pcnId, { statuses: OPEN_AGREEMENT, limit: PAGE_LIMIT_MAX }).then((p) => p.items, noneIfNotReadable);
+      const pending = await this.rounds.pendingInOpenRounds(
+        principal,
+        agreements.map((a) => a.id),
+        organisation.id,
+      );
       for (const agreement of agreements) {
-        const open = (await this.rounds.roundProgress(principal, agreement.id).catch(noneIfNotReadable)).find((r) => OPEN_ROUND.has(r.status));
-        if (!open) continue;
-        const waiting = open.steps.flatMap((s) => s.signers).filter((s) => s.status === 'PENDING' && s.organisationId === organisation.id && !holders.has(s.personId));
+        const waiting = pending.filter((p) => p.agreementId === agreement.id && !holders.has(p.personId));
         const names = [...new Set(waiting.map((s) => s.personName))];
         if (names.length === 0) continue;
         notices.push(

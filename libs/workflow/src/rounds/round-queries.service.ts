@@ -170,6 +170,26 @@ export class RoundQueriesService {
     return rounds.map((round) => ({ ...round, requests: shown.filter((r) => r.roundId === round.id) }));
   }
 
+  /**
+   * Who is still asked to act for this organisation in the open round (ACTIVE or EXPIRED; at
+   * most one per agreement) of each of these agreements: one query through the partial index
+   * approval_round_one_open_per_agreement. Pass only agreements the user may read; nothing for
+   * a user without agreement.read, as roundProgress answers.
+   */
+  async pendingInOpenRounds(principal: Principal, agreementIds: string[], organisationId: string): Promise<{ agreementId: string; personId: string; personName: string }[]> {
+    if (agreementIds.length === 0 || !hasPermission(principal, Permission.AgreementRead)) return [];
+    return this.dataSource
+      .getRepository(SignatureRequestEntity)
+      .createQueryBuilder('r')
+      .innerJoin(ApprovalRoundEntity, 'round', 'round.id = r.round_id')
+      .select(['r.agreement_id AS "agreementId"', 'r.person_id AS "personId"', 'r.person_name AS "personName"'])
+      .where('round.agreement_id IN (:...agreementIds) AND round.status IN (:...open)', { agreementIds, open: [RoundStatus.Active, RoundStatus.Expired] })
+      .andWhere('r.organisation_id = :organisationId AND r.status = :pending', { organisationId, pending: RequestStatus.Pending })
+      .orderBy('r.step', 'ASC')
+      .addOrderBy('r.person_name', 'ASC')
+      .getRawMany();
+  }
+
   /** This person's requests in one round (for the document download of the review page). */
   requestsOfPersonInRound(roundId: string, personId: string): Promise<SignatureRequestEntity[]> {
     return this.dataSource.getRepository(SignatureRequestEntity).find({ where: { roundId, personId }, order: { step: 'ASC', organisationName: 'ASC' } });
