@@ -68,16 +68,37 @@ export function parsedFonts(): Record<FontKey, ParsedFont> {
  * word it prints, and `widthOfString` re-sums glyph advances on every call
  * (the line wrapper calls it for every word, pdfkit's `_fragment` for every
  * line). Shaping depends only on the font and the text (pdfkit's default
- * features), so the results can be shared between documents. The caches are
- * bounded: a map is emptied when it reaches `MAX_CACHED_STRINGS` entries.
+ * features), so the results can be shared between documents.
+ *
+ * The caches are bounded by what they hold, not by how many entries they have:
+ * a worker renders thousands of documents full of text that never repeats
+ * (hashes, codes, times, names), and fontkit's glyph runs are large (a position
+ * object with five boxed numbers per glyph, ~180 bytes). With an entry bound
+ * only, seven fonts' caches grew to well over 100 MB before they were emptied.
+ * Now a cached run keeps only its glyph and position arrays, the position
+ * objects are interned per font (a glyph run's positions are almost always the
+ * glyph's plain advance, so a few hundred distinct objects serve every run), and
+ * each map is emptied when the glyphs or characters it holds pass a budget.
  */
-const MAX_CACHED_STRINGS = 10_000; // per map and font: a few MiB at most (~300 bytes per cached run)
+const MAX_CACHED_RUN_GLYPHS = 100_000; // per font: ~2.5 MB of runs (pointers, run objects, keys)
+const MAX_CACHED_WIDTH_CHARS = 400_000; // per font: the width map's keys, ~0.5 MB with the numbers
+const MAX_INTERNED_POSITIONS = 20_000; // per font; a document uses a few hundred
 
 interface GlyphRunLike {
   glyphs: unknown[];
   positions: unknown[];
   advanceWidth: number;
 }
+
+/** A fontkit glyph position after pdfkit's scaling; read-only once laid out (pdfkit copies before it changes one). */
+interface PositionLike {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
+  advanceWidth: number;
+}
+const POSITION_KEYS = 'xAdvance,yAdvance,xOffset,yOffset,advanceWidth';
 
 /** The parts of pdfkit's EmbeddedFont that the caches replace. */
 interface EmbeddedFontLike {
@@ -114,10 +135,14 @@ interface SubsetGlyph {
 interface FontMetricsCache {
   /** Glyph ID → glyph data copied into every subset that uses the glyph. */
   subsetGlyphs: Map<number, SubsetGlyph>;
-  /** Space-delimited run of text → fontkit glyph run (positions in PDF units, as pdfkit stores them). */
+  /** Space-delimited run of text → its glyphs and (interned) positions, in PDF units as pdfkit stores them. */
   runs: Map<string, GlyphRunLike>;
+  runGlyphs: number;
   /** String → advance width at size 1000 (pdfkit's `layout(…).advanceWidth`). */
   widths: Map<string, number>;
+  widthChars: number;
+  /** One object per distinct position (by value), shared by the cached runs. */
+  positions: Map<string, PositionLike>;
 }
 
 const SHARED = Symbol('pcn.sharedFontMetrics');
@@ -126,7 +151,7 @@ let metrics = new WeakMap<ParsedFont, FontMetricsCache>();
 function metricsFor(font: ParsedFont): FontMetricsCache {
   let m = metrics.get(font);
   if (!m) {
-    m = { runs: new Map(), widths: new Map(), subsetGlyphs: new Map() };
+    m = { runs: new Map(), runGlyphs: 0, widths: new Map(), widthChars: 0, subsetGlyphs: new Map(), positions: new Map() };
     metrics.set(font, m);
   }
   return m;
@@ -145,12 +170,13 @@ export function shareFontMetrics(embedded: unknown): void {
   const layoutCached = (text: string): GlyphRunLike => {
     let run = m.runs.get(text);
     if (run === undefined) {
-      run = f.layoutRun(text);
-      // fontkit's `advanceWidth` is a getter that re-sums the positions on every
-      // read; store the sum once (same additions, same order, same value).
-      Object.defineProperty(run, 'advanceWidth', { value: run.advanceWidth });
-      if (m.runs.size >= MAX_CACHED_STRINGS) m.runs.clear();
+      run = compactRun(f.layoutRun(text), m);
+      if (m.runGlyphs + run.glyphs.length > MAX_CACHED_RUN_GLYPHS) {
+        m.runs.clear();
+        m.runGlyphs = 0;
+      }
       m.runs.set(text, run);
+      m.runGlyphs += run.glyphs.length;
     }
     return run;
   };
@@ -184,13 +210,41 @@ export function shareFontMetrics(embedded: unknown): void {
     let width = m.widths.get(text);
     if (width === undefined) {
       width = f.layout(text, undefined, true).advanceWidth;
-      if (m.widths.size >= MAX_CACHED_STRINGS) m.widths.clear();
+      if (m.widthChars + text.length > MAX_CACHED_WIDTH_CHARS) {
+        m.widths.clear();
+        m.widthChars = 0;
+      }
       m.widths.set(text, width);
+      m.widthChars += text.length;
     }
     return width * (size / 1000);
   };
   shareSubsetGlyphs(f.font as any, f.subset as any, m.subsetGlyphs);
   f[SHARED] = true;
+}
+
+/**
+ * What a cached run keeps of fontkit's GlyphRun: the glyphs (fontkit's own, cached per font),
+ * the positions, interned, and the advance width summed once (fontkit's `advanceWidth` is a
+ * getter that re-sums the positions on every read; same additions, same order, same value).
+ */
+function compactRun(run: GlyphRunLike, m: FontMetricsCache): GlyphRunLike {
+  const advanceWidth = run.advanceWidth;
+  const positions = run.positions.map((p) => internPosition(p as PositionLike, m));
+  return { glyphs: run.glyphs, positions, advanceWidth };
+}
+
+function internPosition(p: PositionLike, m: FontMetricsCache): PositionLike {
+  // Only the plain shape fontkit and pdfkit give a position is interned; anything else is kept as it is.
+  if (Object.keys(p).join(',') !== POSITION_KEYS) return p;
+  const key = `${p.xAdvance} ${p.yAdvance} ${p.xOffset} ${p.yOffset} ${p.advanceWidth}`;
+  let shared = m.positions.get(key);
+  if (shared === undefined) {
+    if (m.positions.size >= MAX_INTERNED_POSITIONS) m.positions.clear();
+    shared = { xAdvance: p.xAdvance, yAdvance: p.yAdvance, xOffset: p.xOffset, yOffset: p.yOffset, advanceWidth: p.advanceWidth };
+    m.positions.set(key, shared);
+  }
+  return shared;
 }
 
 /**

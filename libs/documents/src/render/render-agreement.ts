@@ -114,7 +114,7 @@ class AgreementRenderer {
   private readonly toc: TocEntry[] = [];
   private section: StructElement = null;
   private contentsPages = 0;
-  private readonly chunks: Buffer[] = [];
+  private readonly output: Promise<Buffer>;
 
   constructor(
     private readonly model: AgreementDocumentModel,
@@ -159,19 +159,15 @@ class AgreementRenderer {
       font: null,
       info,
     } as unknown as PDFKit.PDFDocumentOptions);
+    this.output = collectOutput(this.doc);
     batchContentStreamWrites(this.doc);
     for (const [key, font] of Object.entries(fonts)) this.doc.registerFont(key, font);
     this.font('sans', 10);
-    this.doc.on('data', (c: Buffer) => this.chunks.push(c));
   }
 
   render(): Promise<Buffer> {
-    const ended = new Promise<Buffer>((resolve, reject) => {
-      this.doc.on('end', () => resolve(Buffer.concat(this.chunks)));
-      this.doc.on('error', reject);
-    });
     this.build();
-    return ended;
+    return this.output;
   }
 
   // ---------------------------------------------------------------- structure
@@ -1175,6 +1171,51 @@ class AgreementRenderer {
   private pageCount(): number {
     return this.doc.bufferedPageRange().count;
   }
+}
+
+/**
+ * The whole file, collected without pdfkit's stream. pdfkit turns every write of the file
+ * (each object's `N 0 obj` line, its dictionary, `stream`, its data, `endstream`, `endobj`)
+ * into its own Uint8Array and pushes it through a Readable stream: a tagged agreement has
+ * tens of thousands of objects, so a document made some hundred thousand small ArrayBuffers
+ * (each with its own off-heap backing store, found and freed by the garbage collector), then
+ * as many stream chunks and `data` events, then one copy of them all. Here the text written
+ * between two binary chunks is kept as strings and converted in one go, with the same bytes
+ * (pdfkit keeps each character's low byte, as `latin1` does) and the same offsets for the
+ * cross-reference table. The promise settles when pdfkit has written the trailer.
+ */
+function collectOutput(doc: Doc): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  // The header pdfkit wrote while it was being constructed, still in its stream.
+  const head: Buffer | null = doc.read();
+  if (head) parts.push(head);
+  let text: string[] = [];
+  const flushText = () => {
+    if (text.length === 0) return;
+    parts.push(Buffer.from(text.join(''), 'latin1'));
+    text = [];
+  };
+  doc._write = function writeCollected(this: Doc, data: unknown) {
+    if (data instanceof Uint8Array) {
+      flushText();
+      parts.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      this._offset += data.length;
+    } else {
+      const line = `${data}\n`;
+      text.push(line);
+      this._offset += line.length;
+    }
+  };
+  return new Promise<Buffer>((resolve, reject) => {
+    const finalize = doc._finalize;
+    // Runs once, after the last object is written (at `end()`, or later when pdfkit waited for one).
+    doc._finalize = function finalizeCollected(this: Doc) {
+      finalize.call(this);
+      flushText();
+      resolve(Buffer.concat(parts));
+    };
+    doc.on('error', reject);
+  });
 }
 
 const BATCHED = Symbol('pcn.batchedContent');

@@ -1,0 +1,245 @@
+#!/usr/bin/env node
+// Documents worker: CPU per sealed part, wall time and peak RSS of the real worker process.
+//
+//   npm run drill -- --pcns 120 --keep --no-write        # once: a database of executed agreements
+//   node bench/pdf/documents-worker.bench.js --source pcn_drill_<pid> [--root DIR] [--label TEXT]
+//        [--runs 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write]
+//
+// Each run clones the source database (CREATE DATABASE … TEMPLATE), empties sealed_document in
+// the clone and sets every execution back to PENDING, starts `apps/worker/src/main.ts` with
+// WORKER_QUEUES=documents (queue concurrency 2, as in the drill) from `--root` (default this
+// checkout; point it at an export of another commit to measure before/after in one session),
+// adds one `documents.generate` job per execution to a fresh Redis prefix, and samples the
+// worker from /proc every 100 ms until every execution is GENERATED. It reports the worker's
+// CPU seconds per sealed part (from the first job added to the last part stored), the wall time
+// of that phase, the worker's RSS when idle before the jobs and its peak RSS (VmHWM), and checks
+// 10 stored parts with pdfsig and qpdf --check. With --tsa the parts are sealed at B-LTA against
+// the loopback test TSA, which runs in this process (its CPU is not the worker's). --probe FILE
+// has the worker append process.memoryUsage() and V8 heap space sizes to FILE every 500 ms.
+'use strict';
+require('../../scripts/ts-register');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn, execFileSync } = require('node:child_process');
+const { randomBytes, randomUUID } = require('node:crypto');
+const { Client } = require('pg');
+const { Queue } = require('bullmq');
+const IORedis = require('ioredis');
+
+const ROOT = path.resolve(__dirname, '../..');
+const argv = process.argv.slice(2);
+const arg = (name, def) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : def);
+const OPTS = {
+  source: arg('source'),
+  root: path.resolve(arg('root', ROOT)),
+  label: arg('label', 'this checkout'),
+  runs: Number(arg('runs', 1)),
+  tsa: argv.includes('--tsa'),
+  cpuProf: arg('cpu-prof') ? path.resolve(arg('cpu-prof')) : null,
+  probe: arg('probe') ? path.resolve(arg('probe')) : null,
+  write: argv.includes('--write'),
+};
+if (!OPTS.source) {
+  console.error('usage: node bench/pdf/documents-worker.bench.js --source <database of executed agreements> [--root DIR] [--label TEXT] [--runs N] [--tsa] [--cpu-prof DIR] [--write]');
+  process.exit(2);
+}
+const ADMIN_URL = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const dbUrl = (name) => Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
+const TICKS_PER_SECOND = 100; // USER_HZ for /proc/<pid>/stat on Linux
+const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+async function sql(url, text, params) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** CPU seconds (user + system), RSS and VmHWM of one process from /proc; null once it is gone. */
+function readProc(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number((status.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm')) || [])[1] || 0);
+    return { cpu: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND, rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** The worker has started when its queue runner is consuming: it writes a BullMQ worker key. */
+async function waitFor(check, what, ms = 120_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function oneRun(run, tsaEnv) {
+  const clone = `pcn_dwbench_${process.pid}_${run}`;
+  const prefix = `dwbench${process.pid}r${run}`;
+  await sql(ADMIN_URL, `CREATE DATABASE "${clone}" TEMPLATE "${OPTS.source}"`);
+  const url = dbUrl(clone);
+  let worker = null;
+  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+  try {
+    // A scratch copy: the immutability triggers are lifted only here, to start from no documents.
+    const [{ parts }] = await sql(url, `SELECT count(*)::int AS parts FROM sealed_document`);
+    await sql(url, `ALTER TABLE sealed_document DISABLE TRIGGER ALL; TRUNCATE sealed_document CASCADE; ALTER TABLE sealed_document ENABLE TRIGGER ALL;
+                    UPDATE agreement_execution SET document_status = 'PENDING', document_generated_at = NULL`);
+    const executions = (await sql(url, `SELECT id FROM agreement_execution ORDER BY created_at`)).map((r) => r.id);
+    const { generateDevSealCertificate } = require('@pcn/documents/seal/dev-seal-cert');
+    const sealPass = randomBytes(24).toString('hex');
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      DATABASE_POOL_SIZE: '6',
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      WORKER_QUEUES: 'documents',
+      // The bench adds the jobs itself; the sweeper would re-queue executions still PENDING.
+      SWEEPER_INTERVAL_MS: String(24 * 3600 * 1000),
+      JWT_ACCESS_SECRET: randomBytes(32).toString('hex'),
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
+      PUBLIC_BASE_URL: 'http://localhost:3000',
+      SEAL_P12_BASE64: generateDevSealCertificate({ passphrase: sealPass }).p12.toString('base64'),
+      SEAL_P12_PASSPHRASE: sealPass,
+      ...tsaEnv,
+    };
+    const nodeOptions = [process.env.NODE_OPTIONS || ''];
+    if (OPTS.probe) {
+      nodeOptions.push(`--require ${path.join(__dirname, 'memory-probe.js')}`);
+      env.MEMORY_PROBE_FILE = OPTS.probe;
+    }
+    env.NODE_OPTIONS = nodeOptions.join(' ').trim();
+    const logFile = path.join(os.tmpdir(), `${clone}-worker.log`);
+    worker = spawn(process.execPath, [...(OPTS.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${OPTS.cpuProf}`] : []), '-r', './scripts/ts-register.js', 'apps/worker/src/main.ts'], { cwd: OPTS.root, env, stdio: ['ignore', fs.openSync(logFile, 'w'), fs.openSync(logFile, 'a')] });
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await waitFor(async () => {
+      if (worker.exitCode !== null) throw new Error(`the worker exited while starting; see ${logFile}`);
+      return (await redis.keys(`${prefix}:documents:*`)).length > 0 || (await redis.client('LIST')).includes(`${prefix}`);
+    }, 'the worker to start');
+    // Let start-up (compilation, module loading) finish before the idle reading.
+    await new Promise((r) => setTimeout(r, 3000));
+    const idle = readProc(worker.pid);
+
+    let peakRss = idle.rss;
+    const samples = [];
+    const timer = setInterval(() => {
+      const p = readProc(worker.pid);
+      if (!p) return;
+      peakRss = Math.max(peakRss, p.rss);
+      samples.push({ t: Date.now(), rss: p.rss });
+    }, 100);
+    const queue = new Queue('documents', { connection: redis, prefix });
+    const t0 = Date.now();
+    const cpu0 = readProc(worker.pid).cpu;
+    await queue.addBulk(executions.map((executionId) => ({
+      name: 'documents.generate',
+      data: { executionId },
+      opts: { jobId: randomUUID(), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+    })));
+    let stored = 0;
+    await waitFor(async () => {
+      const [row] = await sql(url, `SELECT (SELECT count(*)::int FROM agreement_execution WHERE document_status = 'GENERATED') AS done, (SELECT count(*)::int FROM sealed_document) AS stored`);
+      stored = row.stored;
+      return row.done === executions.length;
+    }, 'every execution to be GENERATED', 30 * 60_000);
+    const wall = (Date.now() - t0) / 1000;
+    const end = readProc(worker.pid);
+    clearInterval(timer);
+    const failed = await queue.getJobCountByTypes('failed');
+    await queue.close();
+
+    // pdfsig and qpdf on 10 parts spread over the run.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dwbench-'));
+    const sample = await sql(url, `SELECT reference, bytes FROM sealed_document ORDER BY reference LIMIT 10 OFFSET $1`, [Math.max(0, Math.floor(stored / 2) - 5)]);
+    let valid = 0;
+    let qpdfClean = 0;
+    for (const doc of sample) {
+      const file = path.join(dir, `${doc.reference}.pdf`);
+      fs.writeFileSync(file, doc.bytes);
+      const sig = (() => { try { return execFileSync('pdfsig', [file], { encoding: 'utf8' }); } catch (e) { return `${e.stdout}`; } })();
+      const signatures = (sig.match(/Signature Validation: Signature is Valid\./g) || []).length;
+      if (signatures > 0 && !/Signature Validation: (?!Signature is Valid)/.test(sig)) valid += 1;
+      try {
+        execFileSync('qpdf', ['--check', file], { stdio: 'ignore' });
+        qpdfClean += 1;
+      } catch {
+        // counted as not clean
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    worker.kill('SIGTERM');
+    await exited;
+    worker = null;
+    return {
+      executions: executions.length,
+      parts: stored,
+      expectedParts: parts,
+      failed,
+      wall,
+      cpuPerPart: (end.cpu - cpu0) / stored,
+      cpu: end.cpu - cpu0,
+      idleRss: idle.rss,
+      peakRss: Math.max(peakRss, end.hwm),
+      samples,
+      checked: sample.length,
+      valid,
+      qpdfClean,
+      load: os.loadavg().map((x) => x.toFixed(1)).join(' '),
+    };
+  } finally {
+    if (worker && worker.exitCode === null) worker.kill('SIGKILL');
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${clone}" WITH (FORCE)`);
+  }
+}
+
+async function startTsa() {
+  const { startTestTsa } = require('../../test/support/test-tsa');
+  const tsa = await startTestTsa();
+  const p = tsa.pki;
+  // The seal from the test seal CA, so the DSS holds a chain (as in bench/pdf/pades-lta.bench.js).
+  return { tsa, env: { ...tsa.env, SEAL_P12_BASE64: p.seal.p12.toString('base64'), SEAL_P12_PASSPHRASE: p.seal.passphrase, SEAL_CHAIN_CERTIFICATES: p.sealCa.pemPath } };
+}
+
+const MB = (b) => (b / 1048576).toFixed(1);
+
+async function main() {
+  const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  const tsa = OPTS.tsa ? await startTsa() : null;
+  const results = [];
+  try {
+    for (let run = 1; run <= OPTS.runs; run++) {
+      const r = await oneRun(run, tsa ? tsa.env : {});
+      results.push(r);
+      log(`${OPTS.label} run ${run}: ${r.executions} executions, ${r.parts} parts (source had ${r.expectedParts}), failed jobs ${r.failed}; wall ${r.wall.toFixed(1)} s; worker CPU ${r.cpu.toFixed(1)} s = ${r.cpuPerPart.toFixed(3)} s per part; RSS idle ${MB(r.idleRss)} MB, peak ${MB(r.peakRss)} MB; pdfsig valid ${r.valid}/${r.checked}, qpdf --check clean ${r.qpdfClean}/${r.checked}; load ${r.load}`);
+      const rssEvery = r.samples.filter((_, i) => i % Math.max(1, Math.floor(r.samples.length / 12)) === 0).map((s) => MB(s.rss)).join(' ');
+      log(`  RSS (MB) through the run: ${rssEvery}`);
+    }
+  } finally {
+    if (tsa) await tsa.tsa.close();
+  }
+  const out = { label: OPTS.label, root: OPTS.root, source: OPTS.source, tsa: OPTS.tsa, loadAtStart, loadAtEnd: os.loadavg().map((x) => x.toFixed(1)).join(' '), runs: results.map((r) => ({ ...r, samples: undefined })) };
+  if (OPTS.write) fs.appendFileSync(path.join(os.tmpdir(), 'documents-worker-bench.jsonl'), `${JSON.stringify(out)}\n`);
+  console.log(JSON.stringify(out));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
