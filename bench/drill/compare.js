@@ -32,7 +32,7 @@ const sessionsIn = (list, what) => (list || []).filter((x) => x.what === what).r
 // [label, value(run), decimals]
 const ROWS = [
   ['processes (API / documents / notifications)', (r) => `${r.opts.apiProcesses ?? 1} / ${r.opts.documentsWorkers ?? 1} / ${r.opts.notificationWorkers ?? 1}`],
-  ['code (commit, uncommitted diff)', (r) => (r.code ? `${r.code.commit}${r.code.diffSha ? ` + ${r.code.diffSha}` : ''}` : 'n/a')],
+  ['code (commit + uncommitted diff; content of apps/ and libs/)', (r) => (r.code ? `${r.code.commit}${r.code.diffSha ? ` + ${r.code.diffSha}` : ''}${r.code.sourceSha ? `; ${r.code.sourceSha}` : ''}` : 'n/a')],
   ['load average before', (r) => r.loadBefore],
   ['sign-in phase, s', (r) => phase(r, 'login').seconds, 1],
   ['draft phase, s', (r) => phase(r, 'draft').seconds, 1],
@@ -53,6 +53,9 @@ const ROWS = [
   ['API CPU per approved request, ms', (r) => (cpuSeconds(r, ['approve'], isApi) * 1000) / r.approved, 2],
   ['documents CPU per sealed part, s', (r) => cpuSeconds(r, ['approve', 'seal'], isDocuments) / r.parts, 3],
   ['PostgreSQL CPU per approved request, ms', (r) => (cpuSeconds(r, ['approve'], isPostgres) * 1000) / r.approved, 2],
+  ["all the run's processes: CPU per approved request, ms", (r) => (cpuSeconds(r, ['approve'], () => true) * 1000) / r.approved, 2],
+  ["the run's share of the busy machine, approval phase", (r) => cpuSeconds(r, ['approve'], () => true) / phase(r, 'approve').machineBusy, 2],
+  ["the run's share of the busy machine, sealing phase", (r) => cpuSeconds(r, ['seal'], () => true) / phase(r, 'seal').machineBusy, 2],
   ['PostgreSQL cores, approval phase', (r) => cores(r, 'approve', isPostgres), 2],
   ['machine busy, approval phase (cores)', (r) => phase(r, 'approve').machineBusy / phase(r, 'approve').seconds, 2],
   ['machine busy, sealing phase (cores)', (r) => phase(r, 'seal').machineBusy / phase(r, 'seal').seconds, 2],

@@ -184,7 +184,13 @@ function codeVersion() {
     const changed = git('status', '--porcelain', '--', 'apps', 'libs').split('\n').filter(Boolean).map((l) => l.slice(3));
     const untracked = changed.filter((f) => fs.existsSync(path.join(ROOT, f)) && !git('ls-files', '--', f).trim());
     const diff = git('diff', 'HEAD', '--', 'apps', 'libs') + untracked.map((f) => `${f}\n${fs.statSync(path.join(ROOT, f)).isFile() ? fs.readFileSync(path.join(ROOT, f), 'utf8') : ''}`).join('\n');
-    return { commit, changed, diffSha: changed.length ? createHash('sha256').update(diff).digest('hex').slice(0, 12) : null };
+    // The content of every file under apps/ and libs/, whatever is committed: two runs with the
+    // same sourceSha ran the same code even if someone committed in between.
+    const source = createHash('sha256');
+    for (const f of git('ls-files', '-co', '--exclude-standard', '--', 'apps', 'libs').split('\n').filter(Boolean).sort()) {
+      if (fs.existsSync(path.join(ROOT, f))) source.update(`${f}\0`).update(fs.readFileSync(path.join(ROOT, f))).update('\0');
+    }
+    return { commit, changed, diffSha: changed.length ? createHash('sha256').update(diff).digest('hex').slice(0, 12) : null, sourceSha: source.digest('hex').slice(0, 12) };
   } catch (error) {
     return { commit: 'unknown', changed: [], diffSha: null, error: error.message };
   }
@@ -222,7 +228,7 @@ async function main() {
   const t0 = Date.now();
   const result = { opts: OPTS, command: COMMAND, date: new Date().toISOString().slice(0, 16).replace('T', ' '), nproc: os.cpus().length, loadBefore: os.loadavg().map((x) => x.toFixed(1)).join(' '), code: codeVersion() };
   log(`drill: ${OPTS.pcns} PCNs in ${OPTS.icbs} ICBs, ${OPTS.clients} clients; run dir ${RUN_DIR}; load ${result.loadBefore}`);
-  log(`code: commit ${result.code.commit}${result.code.changed.length ? ` + uncommitted changes in ${result.code.changed.length} files under apps/ libs/ (diff ${result.code.diffSha}): ${result.code.changed.join(', ')}` : ', no uncommitted changes under apps/ libs/'}`);
+  log(`code: source ${result.code.sourceSha}, commit ${result.code.commit}${result.code.changed.length ? ` + uncommitted changes in ${result.code.changed.length} files under apps/ libs/ (diff ${result.code.diffSha}): ${result.code.changed.join(', ')}` : ', no uncommitted changes under apps/ libs/'}`);
   result.connections = await connectionPlan();
   log(`processes: ${OPTS.apiProcesses} API (pool ${OPTS.apiPool} each), ${OPTS.documentsWorkers} documents worker(s), ${OPTS.notificationWorkers} notifications/schedules worker(s) (pool ${OPTS.workerPool} each); ${result.connections.text}`);
 

@@ -43,7 +43,7 @@ const processLine = (r) => {
 const codeLine = (r) => {
   if (!r.code) return '';
   const changed = r.code.changed.length ? ` plus uncommitted changes in ${r.code.changed.length} file${r.code.changed.length > 1 ? 's' : ''} under apps/ and libs/ (diff ${r.code.diffSha}: ${r.code.changed.slice(0, 6).map((f) => `\`${f}\``).join(', ')}${r.code.changed.length > 6 ? ` and ${r.code.changed.length - 6} more` : ''})` : ', no uncommitted changes under apps/ and libs/';
-  return ` Code: commit \`${r.code.commit}\`${changed}.`;
+  return ` Code: commit \`${r.code.commit}\`${changed}${r.code.sourceSha ? `; apps/ and libs/ content ${r.code.sourceSha}` : ''}.`;
 };
 
 const renewalSeconds = (r) => r.phases.filter((p) => !['directory', 'login'].includes(p.phase) && !p.phase.startsWith('emails')).reduce((t, p) => t + p.seconds, 0);
