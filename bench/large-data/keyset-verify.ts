@@ -28,10 +28,10 @@ export async function verifyWithKeysetPages(em: EntityManager, chainKey?: string
     }
     const page = await qb.orderBy('e.chainKey', 'ASC').addOrderBy('e.seq', 'ASC').limit(pageSize).getMany();
     for (const event of page) {
-      const before = prev && prev.chainKey === event.chainKey ? prev : null;
+      const before: { chainKey: string; seq: number; hash: string } | null = prev && prev.chainKey === event.chainKey ? prev : null;
       if (!before) chains++;
-      const expectedSeq = before ? before.seq + 1 : 1;
-      const expectedPrev = before ? before.hash : GENESIS_HASH;
+      const expectedSeq: number = before ? before.seq + 1 : 1;
+      const expectedPrev: string = before ? before.hash : GENESIS_HASH;
       const broken = (reason: string): KeysetVerification => ({ ok: false, chains, eventsChecked, firstBroken: { chainKey: event.chainKey, seq: event.seq, reason }, capped: false });
       if (event.seq !== expectedSeq) return broken('sequence gap');
       if (event.prevHash !== expectedPrev) return broken('previous hash mismatch');
