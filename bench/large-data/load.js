@@ -8,8 +8,9 @@
 //     [--large-chain-events 100000] [--pcns 1250] [--seed 1] [--replace]
 //
 // - Creates the database if it is missing and runs the real migrations (and reference data)
-//   through apps/cli, exactly as `npm run db:migrate` does. Refuses a database that already
-//   holds agreements unless --replace is given (which drops and recreates it).
+//   through apps/cli, exactly as `npm run db:migrate` does. Refuses (after applying any pending
+//   migration, so a run against an already loaded database brings its schema up to date) a
+//   database that already holds agreements, unless --replace is given (drop and recreate).
 // - Loads, all rows consistent with each other and with the schema's constraints:
 //   42 ICBs (each with one community trust and one VCSE), --pcns PCNs (U codes) of 4 to 7 GP
 //   practices (core memberships), people with their roles (partners, clinical directors,
