@@ -321,22 +321,28 @@ async function slowestPlan(db, statements) {
     if (!worst || exec > worst.exec) worst = { exec, lines, text: s.text };
   }
   if (!worst) return null;
-  const keep = worst.lines.filter((l, i) => i === 0 || /->|Index Cond|Filter|Sort Key|Buffers|Execution Time|Rows Removed/.test(l)).map((l) => l.replace(/\s+$/, ''));
+  const keep = worst.lines.filter((l, i) => i === 0 || /->|Index Cond|Filter|Sort Key|Buffers|Execution Time|Rows Removed/.test(l)).map((l) => l.replace(/\s+$/, ''))
+    // Long IN-lists and filters are cut: the node, its index and its buffers are what matter.
+    .map((l) => (l.length > 200 ? `${l.slice(0, 197)}…` : l));
   return { exec: worst.exec, statements: statements.length, plan: keep.slice(0, 24), sql: worst.text.replace(/\s+/g, ' ').slice(0, 400) };
 }
 
 // ---- report ------------------------------------------------------------------------------
 
+const BEGIN = '<!-- lists.bench.js: measured run (rewritten by each run) -->';
+const END = '<!-- lists.bench.js: end of measured run -->';
+
+/**
+ * Puts the run between the markers inside "## Large data: lists and pages", keeping the
+ * section's hand-written text; adds the section at the end of the file if it is missing.
+ */
 function writeSection(markdown) {
   const file = path.join(ROOT, 'docs/benchmarks.md');
   const doc = fs.readFileSync(file, 'utf8');
-  const heading = '## Large data: lists and pages';
-  const start = doc.indexOf(heading);
-  let next;
-  if (start >= 0) {
-    const after = doc.indexOf('\n## ', start + heading.length);
-    next = start >= 0 ? doc.slice(0, start) + markdown + (after >= 0 ? doc.slice(after + 1) : '') : doc;
-  } else next = `${doc.replace(/\s*$/, '\n\n')}${markdown}`;
+  const block = `${BEGIN}\n${markdown.trim()}\n${END}`;
+  const begin = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  const next = begin >= 0 && end > begin ? doc.slice(0, begin) + block + doc.slice(end + END.length) : `${doc.replace(/\s*$/, '\n\n')}## Large data: lists and pages\n\n${block}\n`;
   fs.writeFileSync(file, next);
 }
 
@@ -420,7 +426,6 @@ async function main() {
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const cmd = `node bench/large-data/lists.bench.js${DB_URL === 'postgres://postgres@127.0.0.1:5432/pcn_large' ? '' : ` --database-url ${DB_URL}`} --requests ${REQUESTS} --warmup ${WARMUP} --concurrency ${CONCURRENCY} --concurrent-rounds ${CONCURRENT_ROUNDS}`;
     const md = [];
-    md.push('## Large data: lists and pages', '');
     md.push(`### ${when} UTC — \`${cmd}\``, '');
     md.push(
       `Database \`${new URL(DB_URL).pathname.slice(1)}\` filled by \`bench/large-data/load.js\`: ${counts.agreements.toLocaleString('en-GB')} agreements, ${counts.requests.toLocaleString('en-GB')} signature requests, ~${Number(counts.auditEvents).toLocaleString('en-GB')} audit events, ${counts.pcns.toLocaleString('en-GB')} PCNs. ` +

@@ -329,14 +329,33 @@ export class OnboardingService {
     const emails = directors.map((d) => d.person!.email);
     const accounts = emails.length ? await em.findBy(UserEntity, { email: In(emails) }) : [];
     const invited = await this.invitations.openForOrganisations(ids);
+    // Looked up by key, not searched per PCN: the national list describes every PCN in England at once.
+    const firstBy = <T>(rows: T[], key: (row: T) => string | null | undefined) => {
+      const map = new Map<string, T>();
+      for (const row of rows) {
+        const k = key(row);
+        if (k != null && !map.has(k)) map.set(k, row);
+      }
+      return map;
+    };
+    const directorOf = firstBy(directors, (d) => d.organisationId);
+    const accountOf = firstBy(accounts, (a) => a.email);
+    const invitationOf = firstBy(invited, (i) => i.email);
+    const icbOf = firstBy(icbs, (i) => i.odsCode);
+    const membersOf = new Map<string, MembershipEntity[]>();
+    for (const m of members) {
+      const list = membersOf.get(m.pcnId);
+      if (list) list.push(m);
+      else membersOf.set(m.pcnId, [m]);
+    }
     return pcns.map((pcn) => {
-      const cd = directors.find((d) => d.organisationId === pcn.id);
-      const account = cd ? accounts.find((a) => a.email === cd.person!.email) : undefined;
-      const invitation = cd ? invited.find((i) => i.email === cd.person!.email) : undefined;
+      const cd = directorOf.get(pcn.id);
+      const account = cd ? accountOf.get(cd.person!.email) : undefined;
+      const invitation = cd ? invitationOf.get(cd.person!.email) : undefined;
       return {
         pcn,
-        icb: icbs.find((i) => i.odsCode === pcn.icbCode) ?? null,
-        practices: members.filter((m) => m.pcnId === pcn.id).map((m) => ({ id: m.practiceId, name: m.practice!.name, odsCode: m.practice!.odsCode!, joinedOn: m.joinedOn })),
+        icb: (pcn.icbCode ? icbOf.get(pcn.icbCode) : undefined) ?? null,
+        practices: (membersOf.get(pcn.id) ?? []).map((m) => ({ id: m.practiceId, name: m.practice!.name, odsCode: m.practice!.odsCode!, joinedOn: m.joinedOn })),
         clinicalDirector: cd
           ? { personId: cd.personId, fullName: cd.person!.fullName, email: cd.person!.email, since: cd.validFrom, account: account ? (account.disabled ? 'DISABLED' : 'ACTIVE') : invitation ? 'INVITED' : 'NONE' }
           : null,
