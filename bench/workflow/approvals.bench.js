@@ -43,6 +43,8 @@ const PGBENCH_ROUNDS = opt('pgbench-rounds', 1200);
 const LATENCY_ROUNDS = opt('latency-rounds', 200);
 const LATENCY_CONCURRENCY = opt('latency-concurrency', 2); // = the documents queue's concurrency
 const POOL_SIZE = opt('pool', 40);
+// The approval path sends its statements as named prepared statements (libs/database/src/prepared-query.ts).
+const PGBENCH_MODE = 'prepared';
 
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -354,7 +356,7 @@ let pgbenchPid = null;
 function runPgbench(scriptFile, constants, seconds, base) {
   const conn = pgbenchConnArgs();
   const defs = Object.entries({ ...constants, base: String(base), k: '0', nclients: String(CONNECTIONS) }).flatMap(([k, v]) => ['-D', `${k}=${v}`]);
-  const argv = ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(seconds), '-M', 'extended', '-f', scriptFile, ...defs, ...conn.args, DB_NAME];
+  const argv = ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(seconds), '-M', PGBENCH_MODE, '-f', scriptFile, ...defs, ...conn.args, DB_NAME];
   return new Promise((resolve, reject) => {
     const p = spawn('pgbench', argv, { env: { ...process.env, ...conn.env } });
     pgbenchPid = p.pid;
@@ -785,14 +787,14 @@ Every measured \`POST /api/v1/requests/:id/approve\` is a first-time approval of
 | non-2xx, errors, timeouts | ${a.non2xx}, ${a.errors}, ${a.timeouts} | 0 |
 | 2xx responses vs requests APPROVED in SQL (warm-up included) | ${a.total2xx} vs ${a.httpApproved} | equal: ${a.total2xx === a.httpApproved ? 'yes' : '**no**'} |
 | framework ceiling: \`GET /api/v1/auth/me\` with a Bearer token, same app | ${f0(r.framework.rate)} req/s (p99 ${r.framework.p99} ms) | |
-| database ceiling: pgbench replaying one approval's SQL, \`-c ${CONNECTIONS} -j 2 -T ${PGBENCH_SECONDS} -M extended\` | ${r.pgbench ? `${f0(r.pgbench.tps)} tps (latency average ${f1(r.pgbench.latency)} ms, ${r.pgbench.failed} failed)` : `not measured: ${String(r.pgbenchError || '').split('\n')[0]}`} | |
+| database ceiling: pgbench replaying one approval's SQL, \`-c ${CONNECTIONS} -j 2 -T ${PGBENCH_SECONDS} -M ${PGBENCH_MODE}\` | ${r.pgbench ? `${f0(r.pgbench.tps)} tps (latency average ${f1(r.pgbench.latency)} ms, ${r.pgbench.failed} failed)` : `not measured: ${String(r.pgbenchError || '').split('\n')[0]}`} | |
 | **approvals/s ÷ lower ceiling (${r.lower.name})** | **${r.ratio.toFixed(2)}** | ≥ 0.5: ${yes(ratioOk)} |
 | last approval → executed + document job done (\`document_status = 'GENERATED'\`), p50 / p95 / max over ${r.latency.rounds} rounds | ${f0(r.latency.p50)} / **${f0(r.latency.p95)}** / ${f0(r.latency.max)} ms | p95 ≤ 1 s: ${yes(latOk)} |
 
 CPU while measuring (1.0 = one core): approvals — ${cores(a.cpu)}; framework ceiling — ${cores(r.framework.cpu)}; pgbench — ${cores(r.pgbench?.cpu)}.
 Database sessions (average number in each state, sampled every 100 ms from \`pg_stat_activity\`) — during the approval run: ${waits || 'n/a'}; during pgbench: ${pgWaits || 'n/a'}.
 
-How the database ceiling is built: a second API process, started with \`-r bench/workflow/pg-capture.js\` (wraps \`pg.Client.prototype.query\`), serves one real approval; every statement it sends between \`START TRANSACTION\` and \`COMMIT\` becomes a line of the pgbench script, with the request, round, agreement, group key and audit-chain lock key as variables (one pending request per transaction, picked from a pre-built table by \`n = base + client_id + ${CONNECTIONS} × k\`, so concurrent clients never share a round), the audit chain head read with \`\\gset\` and fed to the INSERT (\`seq + 1\`, \`prev_hash\`), and every other parameter as a constant (\`-D\`). pgbench adds one primary-key lookup per transaction (the picker) that the API does not run. \`-M extended\` matches node-postgres (parse, bind, execute per statement). The ${r.statements.length} statements one approval sends (the script runs the picker before them):
+How the database ceiling is built: a second API process, started with \`-r bench/workflow/pg-capture.js\` (wraps \`pg.Client.prototype.query\`), serves one real approval; every statement it sends between \`START TRANSACTION\` and \`COMMIT\` becomes a line of the pgbench script, with the request, round, agreement, group key and audit-chain lock key as variables (one pending request per transaction, picked from a pre-built table by \`n = base + client_id + ${CONNECTIONS} × k\`, so concurrent clients never share a round), the audit chain head read with \`\\gset\` and fed to the INSERT (\`seq + 1\`, \`prev_hash\`), and every other parameter as a constant (\`-D\`). pgbench adds one primary-key lookup per transaction (the picker) that the API does not run. \`-M ${PGBENCH_MODE}\` matches how the API sends them: the approval path's own statements are named prepared statements (\`queryPrepared\`, parsed and planned once per connection), the rest parse, bind and execute each time; pgbench prepares all of them, including BEGIN, COMMIT and its picker. The ${r.statements.length} statements one approval sends (the script runs the picker before them):
 
 <details><summary>captured statements</summary>
 

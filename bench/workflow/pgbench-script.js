@@ -55,8 +55,9 @@ function buildPgbenchScript(captured, ids) {
       if (i === seqIndex) return ':next_seq';
       if (i === prevHashIndex) return `:${head.hash}`;
       if (byValue.has(v)) return byValue.get(v);
-      // The approval path passes its request ids as a uuid[] (one id here).
-      if (Array.isArray(v) && v.length === 1 && byValue.has(v[0])) return `ARRAY[${byValue.get(v[0])}]`;
+      // The approval path passes its request ids as a uuid[] (one id here), captured as pg serialises it: {"<uuid>"}.
+      const oneElementArray = typeof v === 'string' ? /^\{"?([^",{}]+)"?\}$/.exec(v) : null;
+      if (oneElementArray && byValue.has(oneElementArray[1])) return `ARRAY[${byValue.get(oneElementArray[1])}]`;
       const name = `c${++constantNo}`;
       constants[name] = String(v);
       return `:${name}`;

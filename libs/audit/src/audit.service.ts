@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '@pcn/auth';
 import { ActorContext, canonicalJson } from '@pcn/common';
+import { queryPrepared } from '@pcn/database';
 import { AUDIT_PAGE_SIZE, ChainVerification, hashAuditEvent, iterateAuditEvents, verifyAuditChain } from './audit-chain';
 import { auditCsvHeader, auditCsvRow, toCsv } from './audit-csv';
 import { AuditEventEntity, GENESIS_HASH, PLATFORM_CHAIN } from './audit-event.entity';
@@ -179,7 +180,7 @@ export class AuditService {
       const values = INSERT_COLUMNS.map(([, property]) => (property === 'payload' ? JSON.stringify(e.payload) : e[property]));
       return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
     });
-    const rows: { id: string }[] = await em.query(`INSERT INTO audit_event (${INSERT_COLUMNS.map(([column]) => column).join(', ')}) VALUES ${tuples.join(', ')} RETURNING id`, params);
+    const rows = await queryPrepared<{ id: string }>(em, `INSERT INTO audit_event (${INSERT_COLUMNS.map(([column]) => column).join(', ')}) VALUES ${tuples.join(', ')} RETURNING id`, params);
     rows.forEach((row, i) => (entities[i].id = String(row.id)));
     return entities;
   }

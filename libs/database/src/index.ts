@@ -10,3 +10,4 @@ export * from './database-error.logger';
 export * from './outbox/outbox.entity';
 export * from './outbox/outbox.service';
 export * from './outbox/outbox.module';
+export * from './prepared-query';

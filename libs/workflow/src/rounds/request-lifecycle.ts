@@ -1,4 +1,5 @@
 import { EntityManager, FindOptionsWhere, In } from 'typeorm';
+import { queryPrepared } from '@pcn/database';
 import { WorkflowErrorCode, WorkflowException } from '../workflow.exception';
 import { RequestStatus, SignatureRequestEntity } from './signature-request.entity';
 
@@ -140,7 +141,8 @@ export async function approveInStep(
   const pending = param(GROUP_APPROVED_FROM);
   const round = param(approval.roundId);
   const sets = Object.entries({ ...approval.fields, status: nextRequestStatus(GROUP_APPROVED_FROM, RequestEvent.Approve) }).map(([property, value]) => `${column(property)} = ${param(value)}`);
-  const [row] = (await em.query(
+  const [row] = (await queryPrepared(
+    em,
     `WITH approved AS (
        UPDATE signature_request SET ${sets.join(', ')}
         WHERE id = ANY(${ids}::uuid[]) AND round_id = ${round} AND status = ${pending}

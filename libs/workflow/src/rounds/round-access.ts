@@ -2,6 +2,7 @@ import { EntityManager, In } from 'typeorm';
 import { AuditEventType, AuditService, NewAuditEvent } from '@pcn/audit';
 import { Principal } from '@pcn/auth';
 import { ActorContext } from '@pcn/common';
+import { queryPrepared } from '@pcn/database';
 import { PersonRoleType } from '@pcn/directory';
 import { WorkflowErrorCode, WorkflowException } from '../workflow.exception';
 import { ApprovalRoundEntity, RoundStatus } from './approval-round.entity';
@@ -85,7 +86,8 @@ export interface LockedForApproval {
  * the lock. Throws "not found" when there is no such request.
  */
 export async function lockRoundForApproval(em: EntityManager, requestIds: string[], fresh: boolean): Promise<LockedForApproval> {
-  const rows: Record<string, unknown>[] = await em.query(
+  const rows = await queryPrepared(
+    em,
     `WITH round AS MATERIALIZED (
        SELECT * FROM approval_round WHERE id = (SELECT r.round_id FROM signature_request r WHERE r.id = $1) FOR UPDATE
      )
@@ -98,7 +100,7 @@ export async function lockRoundForApproval(em: EntityManager, requestIds: string
   if (!round) throw notYourRequest();
   const requests = new Map<string, SignatureRequestEntity>();
   if (fresh) {
-    const found: Record<string, unknown>[] = await em.query(`SELECT ${selectList(em, SignatureRequestEntity, 'request', 'request.')} FROM signature_request request WHERE request.id = ANY($1::uuid[])`, [requestIds]);
+    const found = await queryPrepared(em, `SELECT ${selectList(em, SignatureRequestEntity, 'request', 'request.')} FROM signature_request request WHERE request.id = ANY($1::uuid[])`, [requestIds]);
     for (const row of found) requests.set(String(row['request.id']), pick(row, 'request.', SignatureRequestEntity)!);
   } else {
     for (const row of rows) {
