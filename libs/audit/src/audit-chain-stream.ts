@@ -135,7 +135,7 @@ export const HASHED_FIELD_ORDER = [
 const COPY_UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 /** One COPY text-format field: `\N` is NULL; backslash escapes only where a backslash occurs. */
-function copyField(text: string): string | null {
+export function copyField(text: string): string | null {
   if (text === '\\N') return null;
   if (text.indexOf('\\') === -1) return text;
   return text.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPE[c] ?? c);
@@ -168,68 +168,117 @@ function rowOf(line: string): StoredAuditRow {
 /** What the consumer says after each row: go on, or stop reading (the rest of the page is drained). */
 export type RowVisitor = (row: StoredAuditRow) => boolean;
 
-/** Streams one COPY page through `visit`; returns the rows read and whether the visitor stopped. */
-async function copyPage(client: PoolClient, sql: string, visit: RowVisitor): Promise<{ rows: number; last: StoredAuditRow | null; stopped: boolean }> {
+/**
+ * Receives one COPY text line, `buf[start, end)` without its newline; returns false to stop.
+ * The buffer is only valid during the call.
+ */
+export type LineVisitor = (buf: Buffer, start: number, end: number) => boolean;
+
+/** Which columns of a select list hold chain_key and seq (for the keyset between pages). */
+export interface AuditCopyColumns {
+  select: string;
+  chainKeyField: number;
+  seqField: number;
+  /** The select list writes dates and times that need DateStyle ISO. */
+  isoDateStyle?: boolean;
+}
+
+const ROW_COLUMNS: AuditCopyColumns = { select: AUDIT_ROW_COLUMNS, chainKeyField: 1, seqField: 2 };
+
+/** Field `index` of a COPY text line, as text (still COPY-escaped). */
+function lineField(line: string, index: number): string {
+  const fields = line.split('\t');
+  if (fields.length <= index) throw new Error(`audit_event COPY row has ${fields.length} fields, expected more than ${index}`);
+  return fields[index];
+}
+
+/** Streams one COPY page through `visit`; returns the rows read, the last line and whether the visitor stopped. */
+async function copyPage(client: PoolClient, sql: string, visit: LineVisitor): Promise<{ rows: number; last: string | null; stopped: boolean }> {
   const stream = client.query(copyTo(sql));
   let rows = 0;
-  let last: StoredAuditRow | null = null;
   let stopped = false;
   let rest: Buffer | null = null;
+  let lastBuf: Buffer | null = null;
+  let lastStart = 0;
+  let lastEnd = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     // Once stopped, the page is read to its end (and dropped) so the connection leaves COPY mode.
     if (stopped) continue;
     const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
-    // A newline byte never occurs inside a multi-byte UTF-8 character, so cutting there is safe.
-    const end = buf.lastIndexOf(10);
-    if (end === -1) {
-      rest = buf;
-      continue;
-    }
-    rest = end + 1 < buf.length ? buf.subarray(end + 1) : null;
-    const lines = buf.toString('utf8', 0, end).split('\n');
-    for (const line of lines) {
-      const row = rowOf(line);
+    // Lines are cut at newline bytes, which never occur inside a multi-byte UTF-8 character
+    // (COPY writes a newline in a value as \n): the visitor gets bytes, not a decoded string.
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       rows++;
-      last = row;
-      if (!visit(row)) {
+      lastBuf = buf;
+      lastStart = start;
+      lastEnd = nl;
+      start = nl + 1;
+      if (!visit(buf, lastStart, nl)) {
         stopped = true;
         break;
       }
     }
+    rest = start < buf.length && !stopped ? buf.subarray(start) : null;
+    // Keep only the last line, not the chunk it came in, once the chunk is done.
+    if (lastBuf === buf) {
+      lastBuf = Buffer.from(buf.subarray(lastStart, lastEnd));
+      lastStart = 0;
+      lastEnd = lastBuf.length;
+    }
   }
   if (rest && !stopped) throw new Error('audit_event COPY ended in the middle of a row');
-  return { rows, last, stopped };
+  return { rows, last: lastBuf ? lastBuf.toString('utf8', lastStart, lastEnd) : null, stopped };
 }
 
 /**
- * Streams the events of one chain (or of every chain) in (chain_key, seq) order through
- * `visit`, page by page, on one pooled connection (the caller's, if `em` is in a transaction).
- * Nothing but the current network chunk is held in memory.
+ * Streams the events of one chain (or of every chain) in (chain_key, seq) order as COPY text
+ * lines of `columns`, page by page, on one pooled connection (the caller's, if `em` is in a
+ * transaction). Nothing but the current network chunk is held in memory.
  */
-export async function streamAuditRows(em: EntityManager, visit: RowVisitor, chainKey?: string, pageSize = AUDIT_STREAM_PAGE_SIZE): Promise<void> {
+export async function streamAuditLines(
+  em: EntityManager,
+  columns: AuditCopyColumns,
+  visit: LineVisitor,
+  chainKey?: string,
+  pageSize = AUDIT_STREAM_PAGE_SIZE,
+  range: { after?: { chainKey: string; seq: number }; upTo?: { chainKey: string; seq: number } } = {},
+): Promise<void> {
   const callers = em.queryRunner && !em.queryRunner.isReleased ? em.queryRunner : null;
   const own = callers === null;
   const runner = callers ?? em.connection.createQueryRunner();
   const client = (await runner.connect()) as PoolClient;
   let failed = false;
+  let dateStyle: string | null = null;
   try {
+    if (columns.isoDateStyle) {
+      // Text output of a timestamp follows the session's DateStyle; ISO is PostgreSQL's default.
+      const style = (await client.query<{ DateStyle: string }>('SHOW DateStyle')).rows[0].DateStyle;
+      if (!style.startsWith('ISO')) {
+        await client.query(`SET DateStyle = 'ISO'`);
+        dateStyle = style;
+      }
+    }
     const limit = Math.max(1, Math.floor(pageSize));
-    let after: StoredAuditRow | null = null;
+    const key = (k: { chainKey: string; seq: number }): string => `(${client.escapeLiteral(k.chainKey)}, ${Number(k.seq)})`;
+    let after = range.after ?? null;
+    const upTo = range.upTo ? ` AND (chain_key, seq) <= ${key(range.upTo)}` : '';
     for (;;) {
       let where: string;
       if (chainKey !== undefined) {
         where = `chain_key = ${client.escapeLiteral(chainKey)}` + (after ? ` AND seq > ${Number(after.seq)}` : '');
       } else {
-        where = after ? `(chain_key, seq) > (${client.escapeLiteral(after.chainKey)}, ${Number(after.seq)})` : 'true';
+        where = after ? `(chain_key, seq) > ${key(after)}` : 'true';
       }
-      const page = await copyPage(client, `COPY (SELECT ${AUDIT_ROW_COLUMNS} FROM audit_event WHERE ${where} ORDER BY chain_key, seq LIMIT ${limit}) TO STDOUT`, visit);
-      if (page.stopped || page.rows < limit) return;
-      after = page.last;
+      const page = await copyPage(client, `COPY (SELECT ${columns.select} FROM audit_event WHERE ${where}${upTo} ORDER BY chain_key, seq LIMIT ${limit}) TO STDOUT`, visit);
+      if (page.stopped || page.rows < limit || page.last === null) return;
+      after = { chainKey: copyField(lineField(page.last, columns.chainKeyField)) as string, seq: Number(lineField(page.last, columns.seqField)) };
     }
   } catch (error) {
     failed = true;
     throw error;
   } finally {
+    if (dateStyle !== null && !failed) await client.query(`SELECT set_config('DateStyle', $1, false)`, [dateStyle]);
     if (own) {
       // A connection that failed half way through a COPY may still be in COPY mode: ending it
       // makes the pool drop it instead of handing it out again.
@@ -237,4 +286,9 @@ export async function streamAuditRows(em: EntityManager, visit: RowVisitor, chai
       await runner.release();
     }
   }
+}
+
+/** {@link streamAuditLines} with each line as a {@link StoredAuditRow} (strings, COPY escapes undone). */
+export function streamAuditRows(em: EntityManager, visit: RowVisitor, chainKey?: string, pageSize = AUDIT_STREAM_PAGE_SIZE): Promise<void> {
+  return streamAuditLines(em, ROW_COLUMNS, (buf, start, end) => visit(rowOf(buf.toString('utf8', start, end))), chainKey, pageSize);
 }

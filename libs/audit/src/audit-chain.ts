@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '@pcn/common';
-import { AuditEventEntity, GENESIS_HASH } from './audit-event.entity';
-import { hashStoredAuditRow, StoredAuditRow, streamAuditRows } from './audit-chain-stream';
+import { AuditEventEntity } from './audit-event.entity';
+import { AuditChainChecker, CHECK_COLUMNS } from './audit-chain-check';
+import { streamAuditLines } from './audit-chain-stream';
 
 /** Rows read per query when walking the table; nothing ever loads a whole chain at once. */
 export const AUDIT_PAGE_SIZE = 1000;
@@ -102,40 +103,17 @@ export async function* iterateAuditEvents(em: EntityManager, chainKey?: string, 
 /**
  * Recomputes every hash in (chainKey, seq) order and checks each event's link to the one
  * before it. Stops at the first broken link. Works on any EntityManager (Nest or a plain
- * DataSource). Rows are streamed with COPY in keyset pages and hashed from their text
- * (see audit-chain-stream.ts): nothing holds a chain in memory, and no entity is built.
+ * DataSource). Rows are streamed with COPY in keyset pages (audit-chain-stream.ts) and checked
+ * from their text bytes (audit-chain-check.ts): nothing holds a chain in memory, and no
+ * entity, row object or payload object is built.
  */
 export async function verifyAuditChain(em: EntityManager, chainKey?: string, options: { pageSize?: number } = {}): Promise<ChainVerification> {
-  let chains = 0;
-  let eventsChecked = 0;
-  let prevChain: string | null = null;
-  let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
-  let firstBroken: ChainBreak | undefined;
-  const visit = (event: StoredAuditRow): boolean => {
-    const sameChain = event.chainKey === prevChain;
-    if (!sameChain) chains++;
-    const expectedSeq = sameChain ? prevSeq + 1 : 1;
-    const expectedPrev = sameChain ? prevHash : GENESIS_HASH;
-    const seq = Number(event.seq);
-    const broken = (reason: ChainBreakReason, detail: string): boolean => {
-      firstBroken = { chainKey: event.chainKey, seq, id: event.id, reason, detail };
-      return false;
-    };
-    if (seq !== expectedSeq) return broken('sequence gap', `expected seq ${expectedSeq}, found ${seq}`);
-    if (event.prevHash !== expectedPrev) return broken('previous hash mismatch', `prevHash ${event.prevHash} does not match ${expectedPrev}`);
-    const recomputed = hashStoredAuditRow(event);
-    if (recomputed === null) return broken('hash mismatch', `occurred_at ${event.occurredAt} is finer than a millisecond, so it is not the instant that was hashed`);
-    if (recomputed !== event.hash) return broken('hash mismatch', `stored hash ${event.hash}, recomputed ${recomputed}`);
-    eventsChecked++;
-    prevChain = event.chainKey;
-    prevSeq = seq;
-    prevHash = event.hash;
-    return true;
-  };
-  await streamAuditRows(em, visit, chainKey, options.pageSize);
+  const checker = new AuditChainChecker();
+  await streamAuditLines(em, CHECK_COLUMNS, checker.line, chainKey, options.pageSize);
+  const { chains, eventsChecked, firstBroken } = checker;
   if (firstBroken) return { ok: false, chains, eventsChecked, firstBroken };
   const result: ChainVerification = { ok: true, chains, eventsChecked };
-  if (chainKey !== undefined && prevChain !== null) result.head = { seq: prevSeq, hash: prevHash };
+  const last = checker.state;
+  if (chainKey !== undefined && last.chainKey !== null) result.head = { seq: last.seq, hash: last.hash };
   return result;
 }
