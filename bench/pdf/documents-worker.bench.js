@@ -3,7 +3,7 @@
 //
 //   npm run drill -- --pcns 120 --keep --no-write        # once: a database of executed agreements
 //   node bench/pdf/documents-worker.bench.js --source pcn_drill_<pid> [--root DIR] [--label TEXT]
-//        [--runs 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write]
+//        [--runs 1] [--rounds 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write]
 //
 // Each run clones the source database (CREATE DATABASE … TEMPLATE), empties sealed_document in
 // the clone and sets every execution back to PENDING, starts `apps/worker/src/main.ts` with
@@ -13,7 +13,9 @@
 // worker from /proc every 100 ms until every execution is GENERATED. It reports the worker's
 // CPU seconds per sealed part (from the first job added to the last part stored), the wall time
 // of that phase, the worker's RSS when idle before the jobs and its peak RSS (VmHWM), and checks
-// 10 stored parts with pdfsig and qpdf --check. With --tsa the parts are sealed at B-LTA against
+// 10 stored parts with pdfsig and qpdf --check. --rounds K renders every execution K times in the
+// same worker process (documents emptied and executions reset between rounds), to see whether
+// its memory stays bounded as the parts add up. With --tsa the parts are sealed at B-LTA against
 // the loopback test TSA, which runs in this process (its CPU is not the worker's). --probe FILE
 // has the worker append process.memoryUsage() and V8 heap space sizes to FILE every 500 ms.
 'use strict';
@@ -35,6 +37,7 @@ const OPTS = {
   root: path.resolve(arg('root', ROOT)),
   label: arg('label', 'this checkout'),
   runs: Number(arg('runs', 1)),
+  rounds: Number(arg('rounds', 1)),
   tsa: argv.includes('--tsa'),
   cpuProf: arg('cpu-prof') ? path.resolve(arg('cpu-prof')) : null,
   probe: arg('probe') ? path.resolve(arg('probe')) : null,
@@ -51,8 +54,18 @@ const TICKS_PER_SECOND = 100; // USER_HZ for /proc/<pid>/stat on Linux
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 async function sql(url, text, params) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
+  let c;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      c = new Client({ connectionString: url });
+      await c.connect();
+      break;
+    } catch (error) {
+      // The server is shared: wait for a free connection slot rather than fail the run.
+      if (error.code !== '53300' || attempt >= 60) throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
   try {
     return (await c.query(text, params)).rows;
   } finally {
@@ -73,13 +86,17 @@ function readProc(pid) {
   }
 }
 
-/** The worker has started when its queue runner is consuming: it writes a BullMQ worker key. */
-async function waitFor(check, what, ms = 120_000) {
+/** Polls `check` until it is true. The PostgreSQL server is shared: a refused connection (too many clients) is tried again. */
+async function waitFor(check, what, ms = 120_000, everyMs = 250) {
   const until = Date.now() + ms;
   for (;;) {
-    if (await check()) return;
+    try {
+      if (await check()) return;
+    } catch (error) {
+      if (error.code !== '53300') throw error;
+    }
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -93,8 +110,9 @@ async function oneRun(run, tsaEnv) {
   try {
     // A scratch copy: the immutability triggers are lifted only here, to start from no documents.
     const [{ parts }] = await sql(url, `SELECT count(*)::int AS parts FROM sealed_document`);
-    await sql(url, `ALTER TABLE sealed_document DISABLE TRIGGER ALL; TRUNCATE sealed_document CASCADE; ALTER TABLE sealed_document ENABLE TRIGGER ALL;
+    const reset = () => sql(url, `ALTER TABLE sealed_document DISABLE TRIGGER ALL; TRUNCATE sealed_document CASCADE; ALTER TABLE sealed_document ENABLE TRIGGER ALL;
                     UPDATE agreement_execution SET document_status = 'PENDING', document_generated_at = NULL`);
+    await reset();
     const executions = (await sql(url, `SELECT id FROM agreement_execution ORDER BY created_at`)).map((r) => r.id);
     const { generateDevSealCertificate } = require('@pcn/documents/seal/dev-seal-cert');
     const sealPass = randomBytes(24).toString('hex');
@@ -142,28 +160,41 @@ async function oneRun(run, tsaEnv) {
       samples.push({ t: Date.now(), rss: p.rss });
     }, 100);
     const queue = new Queue('documents', { connection: redis, prefix });
+    // One connection for the whole wait (max_connections is shared with other work on this machine).
+    const poller = new Client({ connectionString: url });
+    await poller.connect();
     const t0 = Date.now();
     const cpu0 = readProc(worker.pid).cpu;
-    await queue.addBulk(executions.map((executionId) => ({
-      name: 'documents.generate',
-      data: { executionId },
-      opts: { jobId: randomUUID(), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
-    })));
     let stored = 0;
-    await waitFor(async () => {
-      const [row] = await sql(url, `SELECT (SELECT count(*)::int FROM agreement_execution WHERE document_status = 'GENERATED') AS done, (SELECT count(*)::int FROM sealed_document) AS stored`);
-      stored = row.stored;
-      return row.done === executions.length;
-    }, 'every execution to be GENERATED', 30 * 60_000);
+    let lastRound = 0;
+    for (let round = 1; round <= OPTS.rounds; round++) {
+      // Later rounds render the same executions again in the same worker process (is memory bounded?).
+      if (round > 1) await reset();
+      await queue.addBulk(executions.map((executionId) => ({
+        name: 'documents.generate',
+        data: { executionId },
+        opts: { jobId: randomUUID(), attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
+      })));
+      await waitFor(async () => {
+        const [row] = (await poller.query(`SELECT (SELECT count(*)::int FROM agreement_execution WHERE document_status = 'GENERATED') AS done, (SELECT count(*)::int FROM sealed_document) AS stored`)).rows;
+        if (row.done !== executions.length) return false;
+        lastRound = row.stored;
+        stored += row.stored;
+        return true;
+      }, 'every execution to be GENERATED', 30 * 60_000, 500);
+      const p = readProc(worker.pid);
+      log(`  round ${round}: ${stored} parts so far, RSS ${MB(p.rss)} MB, peak ${MB(Math.max(peakRss, p.hwm))} MB`);
+    }
     const wall = (Date.now() - t0) / 1000;
     const end = readProc(worker.pid);
     clearInterval(timer);
+    await poller.end();
     const failed = await queue.getJobCountByTypes('failed');
     await queue.close();
 
     // pdfsig and qpdf on 10 parts spread over the run.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dwbench-'));
-    const sample = await sql(url, `SELECT reference, bytes FROM sealed_document ORDER BY reference LIMIT 10 OFFSET $1`, [Math.max(0, Math.floor(stored / 2) - 5)]);
+    const sample = await sql(url, `SELECT reference, bytes FROM sealed_document ORDER BY reference LIMIT 10 OFFSET $1`, [Math.max(0, Math.floor(lastRound / 2) - 5)]);
     let valid = 0;
     let qpdfClean = 0;
     for (const doc of sample) {
@@ -186,8 +217,9 @@ async function oneRun(run, tsaEnv) {
     worker = null;
     return {
       executions: executions.length,
+      rounds: OPTS.rounds,
       parts: stored,
-      expectedParts: parts,
+      expectedParts: parts * OPTS.rounds,
       failed,
       wall,
       cpuPerPart: (end.cpu - cpu0) / stored,

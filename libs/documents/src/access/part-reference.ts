@@ -40,7 +40,23 @@ export function verificationUrl(publicBaseUrl: string, code: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/verify/${code}`;
 }
 
-const FIRST_BYTE_RANGE = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/;
+const BYTE_RANGE = /^\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]$/;
+
+/**
+ * The first `/ByteRange [a b c d]` in file order, found in the bytes (the seal's dictionary is
+ * near the end of a file of up to a few megabytes: no copy of it as text, no regex over all of
+ * it). A match ends at the first `]` after its `/ByteRange`, so each occurrence is tested on
+ * that much; one that is not four numbers (a placeholder) is passed over, as before.
+ */
+function firstByteRange(pdf: Buffer): number[] | null {
+  for (let at = pdf.indexOf('/ByteRange'); at >= 0; at = pdf.indexOf('/ByteRange', at + 1)) {
+    const close = pdf.indexOf(']', at);
+    if (close < 0) return null;
+    const match = BYTE_RANGE.exec(pdf.toString('latin1', at, close + 1));
+    if (match) return match.slice(1).map(Number);
+  }
+  return null;
+}
 
 /**
  * SHA-256 of the revision the seal signed: the file from its start to the end of the seal's
@@ -50,9 +66,9 @@ const FIRST_BYTE_RANGE = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/
  * and on an upload only after the verifier has checked the ByteRange (see DocumentsService).
  */
 export function signedRevisionSha256(pdf: Buffer): string | null {
-  const match = FIRST_BYTE_RANGE.exec(pdf.toString('latin1'));
-  if (!match) return null;
-  const [start, , second, secondLength] = match.slice(1).map(Number);
+  const range = firstByteRange(pdf);
+  if (!range) return null;
+  const [start, , second, secondLength] = range;
   const end = second + secondLength;
   if (start !== 0 || end > pdf.length || end <= 0) return null;
   return createHash('sha256').update(pdf.subarray(0, end)).digest('hex');

@@ -18,8 +18,13 @@ export interface PdfTrailer {
 
 const latin1 = (pdf: Buffer) => pdf.toString('latin1');
 
-export function readTrailer(pdf: Buffer): PdfTrailer {
-  const text = latin1(pdf);
+/*
+ * Each update reads the file as latin1 text once and hands that text to every lookup
+ * (`text`, optional for other callers): a sealed agreement can be a few megabytes, and a
+ * conversion per lookup made a B-LTA seal copy the whole file into a string about ten times.
+ */
+
+export function readTrailer(pdf: Buffer, text: string = latin1(pdf)): PdfTrailer {
   const sx = text.lastIndexOf('startxref');
   if (sx < 0) throw new SealError('Not a PDF this platform wrote: no startxref');
   const startxref = Number(/startxref\s+(\d+)/.exec(text.slice(sx))?.[1]);
@@ -42,8 +47,7 @@ export function readTrailer(pdf: Buffer): PdfTrailer {
 }
 
 /** The dictionary text (`<< … >>`) of the latest version of an object (generation 0). */
-export function readObjectDictionary(pdf: Buffer, objectNumber: number): string {
-  const text = latin1(pdf);
+export function readObjectDictionary(pdf: Buffer, objectNumber: number, text: string = latin1(pdf)): string {
   const re = new RegExp(`(?:^|[\\r\\n ])${objectNumber} 0 obj\\s*`, 'g');
   let last: RegExpExecArray | null = null;
   for (let m = re.exec(text); m; m = re.exec(text)) last = m;
@@ -77,8 +81,7 @@ export const streamObject = (num: number, data: Buffer, extra = ''): NewObject =
 });
 
 /** Appends one incremental update holding the given objects; returns the new file and the offset of each object. */
-export function appendIncrementalUpdate(pdf: Buffer, objects: NewObject[]): { pdf: Buffer; offsets: Map<number, number> } {
-  const trailer = readTrailer(pdf);
+export function appendIncrementalUpdate(pdf: Buffer, objects: NewObject[], trailer: PdfTrailer = readTrailer(pdf)): { pdf: Buffer; offsets: Map<number, number> } {
   const parts: Buffer[] = [pdf];
   let length = pdf.length;
   const push = (b: Buffer) => {
@@ -114,13 +117,14 @@ export interface ValidationData {
  * and CRLs a validator needs later, merged with any DSS already in the file.
  */
 export function appendDss(pdf: Buffer, data: ValidationData): Buffer {
-  const trailer = readTrailer(pdf);
-  const catalog = readObjectDictionary(pdf, trailer.root);
+  const text = latin1(pdf);
+  const trailer = readTrailer(pdf, text);
+  const catalog = readObjectDictionary(pdf, trailer.root, text);
   let existingCerts: string[] = [];
   let existingCrls: string[] = [];
   const dssRef = /\/DSS\s+(\d+)\s+0\s+R/.exec(catalog);
   if (dssRef) {
-    const dss = readObjectDictionary(pdf, Number(dssRef[1]));
+    const dss = readObjectDictionary(pdf, Number(dssRef[1]), text);
     existingCerts = refsIn(/\/Certs\s*\[([^\]]*)\]/.exec(dss)?.[1]);
     existingCrls = refsIn(/\/CRLs\s*\[([^\]]*)\]/.exec(dss)?.[1]);
   }
@@ -140,7 +144,7 @@ export function appendDss(pdf: Buffer, data: ValidationData): Buffer {
   const crls = [...existingCrls, ...crlRefs];
   objects.push(dictObject(dssNum, `<<\n/Type /DSS\n/Certs [${certs.join(' ')}]${crls.length ? `\n/CRLs [${crls.join(' ')}]` : ''}\n>>`));
   objects.push(dictObject(trailer.root, setDictionaryEntry(catalog, 'DSS', ref(dssNum))));
-  return appendIncrementalUpdate(pdf, objects).pdf;
+  return appendIncrementalUpdate(pdf, objects, trailer).pdf;
 }
 
 const BYTE_RANGE_PLACEHOLDER = '/ByteRange [0 0000000000 0000000000 0000000000]';
@@ -156,16 +160,17 @@ export async function appendDocumentTimestamp(
   digest: (ranges: Buffer[]) => Buffer,
   reservedBytes = 12288,
 ): Promise<Buffer> {
-  const trailer = readTrailer(pdf);
-  const catalog = readObjectDictionary(pdf, trailer.root);
+  const text = latin1(pdf);
+  const trailer = readTrailer(pdf, text);
+  const catalog = readObjectDictionary(pdf, trailer.root, text);
   const acroFormRef = /\/AcroForm\s+(\d+)\s+0\s+R/.exec(catalog);
   if (!acroFormRef) throw new SealError('The PDF has no signature form to add a document timestamp to');
   const acroFormNum = Number(acroFormRef[1]);
-  const acroForm = readObjectDictionary(pdf, acroFormNum);
+  const acroForm = readObjectDictionary(pdf, acroFormNum, text);
   const fields = refsIn(/\/Fields\s*\[([^\]]*)\]/.exec(acroForm)?.[1]);
-  const firstField = fields[0] ? readObjectDictionary(pdf, Number(fields[0].split(' ')[0])) : '';
+  const firstField = fields[0] ? readObjectDictionary(pdf, Number(fields[0].split(' ')[0]), text) : '';
   const page = /\/P\s+(\d+\s+0\s+R)/.exec(firstField)?.[1];
-  const count = (latin1(pdf).match(/\/Type\s*\/DocTimeStamp/g) ?? []).length;
+  const count = (text.match(/\/Type\s*\/DocTimeStamp/g) ?? []).length;
 
   const sigNum = trailer.size;
   const fieldNum = trailer.size + 1;
@@ -176,14 +181,14 @@ export async function appendDocumentTimestamp(
     dictObject(sigNum, sigDict),
     dictObject(fieldNum, fieldDict),
     dictObject(acroFormNum, setDictionaryEntry(setDictionaryEntry(acroForm, 'Fields', `[${[...fields, ref(fieldNum)].join(' ')}]`), 'SigFlags', '3')),
-  ]);
+  ], trailer);
   const sigOffset = offsets.get(sigNum)!;
-  const text = latin1(prepared);
-  const contentsStart = text.indexOf('/Contents <', sigOffset) + '/Contents '.length;
+  // Searched in the bytes from the new signature dictionary on (no second copy of the file as text).
+  const contentsStart = prepared.indexOf('/Contents <', sigOffset, 'latin1') + '/Contents '.length;
   const contentsEnd = contentsStart + contentsPlaceholder.length;
   const byteRange = [0, contentsStart, contentsEnd, prepared.length - contentsEnd];
   const byteRangeText = `/ByteRange [${byteRange.join(' ')}]`.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' ');
-  const brStart = text.indexOf(BYTE_RANGE_PLACEHOLDER, sigOffset);
+  const brStart = prepared.indexOf(BYTE_RANGE_PLACEHOLDER, sigOffset, 'latin1');
   prepared.write(byteRangeText, brStart, 'latin1');
   const token = await timestamp(digest([prepared.subarray(0, contentsStart), prepared.subarray(contentsEnd)]));
   if (token.length > reservedBytes) throw new SealError(`The document timestamp (${token.length} bytes) does not fit the ${reservedBytes} bytes reserved`);

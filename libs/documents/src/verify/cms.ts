@@ -82,14 +82,32 @@ function firstElement(b: Buffer): Buffer {
   return b.subarray(0, Math.min(b.length, 2 + n + len));
 }
 
+/**
+ * `SignedData.certificates` ([0] IMPLICIT CertificateSet) taken out of the asn1js tree before
+ * pkijs reads the rest: pkijs would check each certificate against its schema and build a
+ * Certificate object, which we only re-encoded again, and that was most of a verification's
+ * cost (a B-LTA file has three SignedData: the seal and two timestamp tokens). The X.509
+ * certificates (the SEQUENCEs of the set) are kept as the bytes received.
+ */
+function takeCertificates(signedData: asn1js.AsnType): Buffer[] {
+  if (!(signedData instanceof asn1js.Sequence)) return [];
+  const fields = signedData.valueBlock.value;
+  const at = fields.findIndex((f, i) => i >= 3 && f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0);
+  if (at < 0 || !(fields[at] instanceof asn1js.Constructed)) return [];
+  const [set] = fields.splice(at, 1) as asn1js.Constructed[];
+  return set.valueBlock.value.filter((c) => c instanceof asn1js.Sequence).map((c) => view(c.valueBeforeDecodeView));
+}
+
 export function parseSignedData(input: Buffer): SignerCms {
   const der = firstElement(input);
   const asn = asn1js.fromBER(der);
   if (asn.offset === -1) throw new CmsError('the signature is not valid DER');
   let signedData: pkijs.SignedData;
+  let certificates: Buffer[];
   try {
     const info = new pkijs.ContentInfo({ schema: asn.result });
     if (info.contentType !== OID.signedData) throw new CmsError('the signature is not CMS SignedData');
+    certificates = takeCertificates(info.content);
     signedData = new pkijs.SignedData({ schema: info.content });
   } catch (err) {
     throw err instanceof CmsError ? err : new CmsError(`the signature cannot be read: ${(err as Error).message}`);
@@ -98,10 +116,6 @@ export function parseSignedData(input: Buffer): SignerCms {
   if (!signer) throw new CmsError('the signature has no signer');
   const digestAlgorithm = DIGESTS[signer.digestAlgorithm.algorithmId];
   if (!digestAlgorithm) throw new CmsError(`unsupported digest algorithm ${signer.digestAlgorithm.algorithmId}`);
-
-  const certificates = (signedData.certificates ?? [])
-    .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
-    .map((c) => view(c.toSchema(true).toBER()));
 
   let messageDigest: Buffer | null = null;
   let essCertHash: Buffer | null = null;
@@ -149,9 +163,32 @@ function essV2Hash(value: asn1js.AsnType): Buffer | null {
   return fields[0] instanceof asn1js.OctetString ? octets(fields[0]) : null;
 }
 
+/** Issuer Name and serialNumber of a certificate as the DER bytes in it (null when it is not one). */
+function issuerAndSerialOf(der: Buffer): { issuer: Buffer; serial: Buffer } | null {
+  const parsed = asn1js.fromBER(der);
+  const tbs = parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence) ? undefined : parsed.result.valueBlock.value[0];
+  if (!(tbs instanceof asn1js.Sequence)) return null;
+  const fields = tbs.valueBlock.value;
+  const offset = fields[0]?.idBlock.tagClass === 3 ? 1 : 0; // explicit [0] version
+  const serial = fields[offset];
+  const issuer = fields[offset + 2];
+  return serial && issuer ? { serial: view(serial.valueBeforeDecodeView), issuer: view(issuer.valueBeforeDecodeView) } : null;
+}
+
 /** The certificate the SignerInfo names (issuer and serial, or subject key identifier). */
 export function findSignerCertificate(cms: SignerCms, extra: Buffer[] = []): Buffer | null {
   const candidates = [...cms.certificates, ...extra];
+  const sid = cms.sid as unknown;
+  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+    // The usual case, and ours: the SignerInfo repeats the certificate's own bytes. Compared as
+    // bytes first, without building a pkijs Certificate per candidate (milliseconds each).
+    const issuer = view(sid.issuer.valueBeforeDecode.byteLength ? sid.issuer.valueBeforeDecode : sid.issuer.toSchema().toBER());
+    const serial = view(sid.serialNumber.valueBeforeDecodeView.byteLength ? sid.serialNumber.valueBeforeDecodeView : sid.serialNumber.toBER());
+    for (const der of candidates) {
+      const named = issuerAndSerialOf(der);
+      if (named && named.issuer.equals(issuer) && named.serial.equals(serial)) return der;
+    }
+  }
   for (const der of candidates) {
     let cert: pkijs.Certificate;
     try {
@@ -159,7 +196,6 @@ export function findSignerCertificate(cms: SignerCms, extra: Buffer[] = []): Buf
     } catch {
       continue;
     }
-    const sid = cms.sid as unknown;
     if (sid instanceof pkijs.IssuerAndSerialNumber) {
       if (cert.issuer.isEqual(sid.issuer) && cert.serialNumber.isEqual(sid.serialNumber)) return der;
     } else if (sid && typeof sid === 'object' && 'valueBlock' in sid) {
