@@ -162,7 +162,9 @@ async function pickSubjects(db) {
 function targets(s) {
   const q = (o) => new URLSearchParams(o).toString();
   return [
-    { name: 'GET /api/v1/pcns (national auditor, first 200)', as: 'auditor', path: '/api/v1/pcns' },
+    // The floor: an authenticated request that lists nothing (what every row pays before its own work, on this machine now).
+    { name: 'GET /api/v1/auth/me (floor: no list)', as: 'cd', path: '/api/v1/auth/me', floor: true },
+    { name: 'GET /api/v1/pcns (national auditor, first 50)', as: 'auditor', path: '/api/v1/pcns' },
     { name: 'GET /api/v1/pcns, page 2 (Link: next)', as: 'auditor', path: '/api/v1/pcns', next: true },
     { name: 'GET /api/v1/pcns/:id/agreements (CD, first 50)', as: 'cd', path: `/api/v1/pcns/${s.pcn.id}/agreements` },
     { name: 'GET /api/v1/pcns/:id/agreements, page 2', as: 'cd', path: `/api/v1/pcns/${s.pcn.id}/agreements`, next: true },
@@ -417,12 +419,13 @@ async function main() {
     log(`concurrent: ${concurrent.total} requests in ${concurrent.seconds.toFixed(1)} s (${concurrent.perSecond.toFixed(0)}/s)`);
 
     const plans = [];
-    for (const t of list) {
+    for (const t of list.filter((x) => !x.floor)) {
       const plan = await slowestPlan(db, await captureStatements(capturePort, captureAuth, t));
       plans.push({ t, plan });
     }
 
-    const over = results.filter((r) => r.p95 > TARGET_MS);
+    const over = results.filter((r) => !r.t.floor && r.p95 > TARGET_MS);
+    const measured = results.filter((r) => !r.t.floor).length;
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const cmd = `node bench/large-data/lists.bench.js${DB_URL === 'postgres://postgres@127.0.0.1:5432/pcn_large' ? '' : ` --database-url ${DB_URL}`} --requests ${REQUESTS} --warmup ${WARMUP} --concurrency ${CONCURRENCY} --concurrent-rounds ${CONCURRENT_ROUNDS}`;
     const md = [];
@@ -433,11 +436,12 @@ async function main() {
         `Each row: ${WARMUP} warm-up then ${REQUESTS} sequential requests, timed at the client (loopback HTTP, whole body read). Load average (1 min) before the concurrent run: ${load1.toFixed(2)} on ${os.cpus().length} cores, shared with other work.`,
       '',
     );
-    md.push(`**${list.length - over.length} of ${list.length} within p95 ≤ ${TARGET_MS} ms**${over.length ? ` (over: ${over.map((r) => r.t.name).join('; ')})` : ''}.`, '');
+    md.push(`**${measured - over.length} of ${measured} within p95 ≤ ${TARGET_MS} ms**${over.length ? ` (over: ${over.map((r) => r.t.name).join('; ')})` : ''}.`, '');
     md.push(`| Endpoint or page | rows | p50 ms | p95 ms | p99 ms | ≤ ${TARGET_MS} ms | p50 / p95 ms with ${CONCURRENCY} clients |`, '|---|---|---|---|---|---|---|');
     for (const r of results) {
       const c = concurrent.byName.get(r.t.name);
-      md.push(`| ${r.t.name} | ${r.rows ?? '–'}${r.hasNext ? ' (+ next)' : ''} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.p95 <= TARGET_MS ? 'yes' : '**no**'} | ${fmt(c.p50)} / ${fmt(c.p95)} |`);
+      const verdict = r.t.floor ? '(floor)' : r.p95 <= TARGET_MS ? 'yes' : '**no**';
+      md.push(`| ${r.t.name} | ${r.t.floor ? '–' : (r.rows ?? '–')}${r.hasNext ? ' (+ next)' : ''} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${verdict} | ${fmt(c.p50)} / ${fmt(c.p95)} |`);
     }
     md.push('', `Concurrent run: ${CONCURRENCY} clients, each ${CONCURRENT_ROUNDS} times through every row above, ${concurrent.total} requests in ${concurrent.seconds.toFixed(1)} s (${concurrent.perSecond.toFixed(0)} requests/s).`, '');
     md.push('Outside the table (the audit lib returns a whole chain in one response; see the note below):', '');

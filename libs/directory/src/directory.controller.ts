@@ -11,7 +11,10 @@ import { AddMembershipDto, AddPersonRoleDto, CreatePartnerOrganisationDto, Creat
 export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}
 
-  /** PCNs you can see: your own, those your practice belongs to, or those in your ICB for auditors. */
+  /**
+   * PCNs you can see: your own, those your practice belongs to, or those in your ICB for auditors.
+   * By name, 50 a page unless `limit` says (up to 200); `after` and the `Link: rel="next"` header page on.
+   */
   @RequirePermission(Permission.DirectoryRead)
   @Get('pcns')
   async listPcns(@CurrentUser() user: Principal, @Query() page: PageQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -53,6 +56,7 @@ export class DirectoryController {
     return this.directory.endMembership(pcnId, membershipId, dto);
   }
 
+  /** Organisations by kind and name or ODS code, by name, 50 a page unless `limit` says (up to 200); `after` and `Link: rel="next"` page on. */
   @RequirePermission(Permission.DirectoryRead)
   @Get('organisations')
   async searchOrganisations(@Query() query: OrganisationSearchQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {

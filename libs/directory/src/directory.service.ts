@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { auditorScope, isPlatformAdmin, organisationsWithRole, Principal, UserRole } from '@pcn/auth';
-import { CommonException, Page, PAGE_LIMIT_MAX, pageLimit, pageOf, PageRequest } from '@pcn/common';
+import { CommonException, Page, pageLimit, pageOf, PageRequest } from '@pcn/common';
 import { pgConstraintName, pgErrorCode } from '@pcn/database';
 import { OrganisationEntity } from './organisations/organisation.entity';
 import { MembershipEntity } from './memberships/membership.entity';
@@ -26,6 +26,9 @@ export interface MemberPractice {
 }
 
 const todayIso = () => new Date().toISOString().slice(0, 10);
+
+/** Organisations or PCNs per page of a directory list when the caller names no limit (up to PAGE_LIMIT_MAX with `limit`). */
+export const DIRECTORY_PAGE_DEFAULT = 50;
 
 @Injectable()
 export class DirectoryService {
@@ -77,7 +80,7 @@ export class DirectoryService {
 
   /** Organisations by kind and name or ODS code, by name, a page at a time: keyset on (name, id). */
   async searchOrganisations(query: OrganisationSearchQuery): Promise<Page<OrganisationEntity>> {
-    const limit = pageLimit(query, PAGE_LIMIT_MAX);
+    const limit = pageLimit(query, DIRECTORY_PAGE_DEFAULT);
     const qb = this.organisations.createQueryBuilder('o').orderBy('o.name').addOrderBy('o.id').limit(limit + 1);
     if (query.kind) qb.andWhere('o.kind = :kind', { kind: query.kind });
     if (query.q) qb.andWhere('(o.name ILIKE :q OR o.ods_code ILIKE :q)', { q: `%${query.q.replace(/[%_\\]/g, '\\$&')}%` });
@@ -100,7 +103,7 @@ export class DirectoryService {
   }
 
   /** The same PCNs a page at a time, by name: keyset on (name, id). */
-  async visiblePcnsPage(principal: Principal, page: PageRequest = {}, fallbackLimit = PAGE_LIMIT_MAX): Promise<Page<OrganisationEntity>> {
+  async visiblePcnsPage(principal: Principal, page: PageRequest = {}, fallbackLimit = DIRECTORY_PAGE_DEFAULT): Promise<Page<OrganisationEntity>> {
     const qb = await this.visiblePcnsQuery(principal);
     if (!qb) return { items: [], next: null };
     const limit = pageLimit(page, fallbackLimit);

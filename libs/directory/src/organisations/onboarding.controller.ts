@@ -16,6 +16,10 @@ const pcnView = (p: OnboardedPcn) => ({ ...organisation(p.pcn), icbCode: p.pcn.i
 export class OnboardingController {
   constructor(private readonly onboarding: OnboardingService) {}
 
+  /**
+   * Every ICB with each of its PCNs described (practices, clinical director): the whole country
+   * in one response, kept as clients read it; `GET icbs/:icbId` is one ICB's part of it.
+   */
   @RequirePermission(Permission.DirectoryWrite)
   @Get('icbs')
   async list(@CurrentUser() user: Principal) {

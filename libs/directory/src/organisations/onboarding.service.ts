@@ -58,6 +58,14 @@ export interface IcbOverview {
   pcns: OnboardedPcn[];
 }
 
+export interface IcbSummary {
+  icb: OrganisationEntity;
+  /** PCNs in the ICB. */
+  pcns: number;
+  /** Of those, PCNs with no clinical director today. */
+  withoutDirector: number;
+}
+
 /** The field key of a member practice's detail, in 422 field maps (e.g. practices.A87009.name). */
 export const practiceField = (odsCode: string, field: 'odsCode' | 'name' | 'contractType' | 'legalForm') => `practices.${odsCode}.${field}`;
 
@@ -83,6 +91,26 @@ export class OnboardingService {
     const icbs = await this.dataSource.getRepository(OrganisationEntity).find({ where: { kind: OrganisationKind.Icb }, order: { name: 'ASC' } });
     const pcns = await this.pcnsIn(icbs.map((i) => i.odsCode!));
     return icbs.map((icb) => ({ icb, pcns: pcns.filter((p) => p.pcn.icbCode === icb.odsCode) }));
+  }
+
+  /**
+   * Every ICB with how many PCNs it has and how many of them have no clinical director today:
+   * one aggregate query, for the onboarding page, which shows only these counts (`icbs()`
+   * describes every PCN in the country).
+   */
+  async icbSummaries(principal: Principal): Promise<IcbSummary[]> {
+    this.requireAdmin(principal, 'ICB');
+    const icbs = await this.dataSource.getRepository(OrganisationEntity).find({ where: { kind: OrganisationKind.Icb }, order: { name: 'ASC' } });
+    if (icbs.length === 0) return [];
+    const counts: { icbCode: string; pcns: number; withoutDirector: number }[] = await this.dataSource.query(
+      `SELECT p.icb_code AS "icbCode", count(*)::int AS pcns,
+              count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM person_role r WHERE r.organisation_id = p.id AND r.role = $2
+                                                   AND r.valid_from <= $3 AND (r.valid_to IS NULL OR r.valid_to >= $3)))::int AS "withoutDirector"
+         FROM organisation p WHERE p.kind = $1 AND p.icb_code = ANY($4) GROUP BY p.icb_code`,
+      [OrganisationKind.Pcn, PersonRoleType.ClinicalDirector, todayIso(), icbs.map((i) => i.odsCode)],
+    );
+    const byCode = new Map(counts.map((c) => [c.icbCode, c]));
+    return icbs.map((icb) => ({ icb, pcns: byCode.get(icb.odsCode!)?.pcns ?? 0, withoutDirector: byCode.get(icb.odsCode!)?.withoutDirector ?? 0 }));
   }
 
   async icb(principal: Principal, icbId: string, em: EntityManager = this.dataSource.manager): Promise<IcbOverview> {

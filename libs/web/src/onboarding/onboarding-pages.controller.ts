@@ -71,11 +71,11 @@ export class OnboardingPagesController {
   @RequirePermission(Permission.DirectoryWrite)
   @Get()
   async index(@CurrentUser() user: Principal, @Res() res: Response) {
-    const icbs = await this.onboarding.icbs(user);
+    const icbs = await this.onboarding.icbSummaries(user);
     res.render('onboarding/index', {
       pageTitle: 'ICBs and PCNs',
       breadcrumbs: [],
-      icbs: icbs.map(({ icb, pcns }) => ({ id: icb.id, name: icb.name, odsCode: icb.odsCode, pcns: pcns.length, withoutDirector: pcns.filter((p) => !p.clinicalDirector).length })),
+      icbs: icbs.map(({ icb, pcns, withoutDirector }) => ({ id: icb.id, name: icb.name, odsCode: icb.odsCode, pcns, withoutDirector })),
     });
   }
 
@@ -84,7 +84,7 @@ export class OnboardingPagesController {
   @RequirePermission(Permission.DirectoryWrite)
   @Get('icbs/new')
   async newIcb(@CurrentUser() user: Principal, @Res() res: Response) {
-    await this.onboarding.icbs(user);
+    await this.onboarding.icbSummaries(user);
     this.renderNewIcb(res, {}, [], {}, 200);
   }
 
