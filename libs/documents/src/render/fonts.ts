@@ -294,6 +294,12 @@ function shareSubsetGlyphs(font: any, subset: TtfSubsetLike | undefined, cache: 
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/** What the shared caches of one parsed font hold now (tests and benchmarks read it). */
+export function fontMetricsCacheSize(font: ParsedFont): { runs: number; runGlyphs: number; widths: number; widthChars: number; positions: number } {
+  const m = metricsFor(font);
+  return { runs: m.runs.size, runGlyphs: m.runGlyphs, widths: m.widths.size, widthChars: m.widthChars, positions: m.positions.size };
+}
+
 /** Empties the shared layout/width caches (benchmarks use it to measure a cold start). */
 export function clearFontMetricsCaches(): void {
   metrics = new WeakMap();
