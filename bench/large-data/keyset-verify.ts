@@ -1,8 +1,11 @@
-// The audit-chain verification as it was before streaming (TypeORM keyset pages of 1000
-// entities, the generic canonical JSON writer), kept only so verify-chain.bench.js can
-// measure "before" and "after" in the same session. Not used by the application.
+// Audit-chain verifications as they were before, kept only so verify-chain.bench.js can
+// measure "before" and "after" in the same session; not used by the application:
+//   - the keyset walk before streaming (TypeORM keyset pages of 1000 entities, the generic
+//     canonical JSON writer);
+//   - the first streamed walk (COPY pages turned into row strings, payload parsed).
 import type { EntityManager } from 'typeorm';
 import { AuditEventEntity, GENESIS_HASH, hashAuditEvent } from '@pcn/audit';
+import { hashStoredAuditRow, StoredAuditRow, streamAuditRows } from '@pcn/audit/audit-chain-stream';
 
 export interface KeysetVerification {
   ok: boolean;
@@ -44,4 +47,35 @@ export async function verifyWithKeysetPages(em: EntityManager, chainKey?: string
     const last = page[page.length - 1];
     after = { chainKey: last.chainKey, seq: last.seq };
   }
+}
+
+/**
+ * The streamed verification as it was before it checked COPY bytes: every row turned into
+ * strings (`streamAuditRows`), the payload parsed and its canonical JSON written as a string
+ * (`hashStoredAuditRow`). Kept, like the keyset walk above, only for the bench's "before".
+ */
+export async function verifyWithRowStrings(em: EntityManager, chainKey?: string): Promise<KeysetVerification> {
+  let chains = 0;
+  let eventsChecked = 0;
+  let prevChain: string | null = null;
+  let prevSeq = 0;
+  let prevHash = GENESIS_HASH;
+  let firstBroken: KeysetVerification['firstBroken'];
+  const visit = (event: StoredAuditRow): boolean => {
+    const sameChain = event.chainKey === prevChain;
+    if (!sameChain) chains++;
+    const seq = Number(event.seq);
+    const broken = (reason: string): boolean => ((firstBroken = { chainKey: event.chainKey, seq, reason }), false);
+    if (seq !== (sameChain ? prevSeq + 1 : 1)) return broken('sequence gap');
+    if (event.prevHash !== (sameChain ? prevHash : GENESIS_HASH)) return broken('previous hash mismatch');
+    const recomputed = hashStoredAuditRow(event);
+    if (recomputed === null || recomputed !== event.hash) return broken('hash mismatch');
+    eventsChecked++;
+    prevChain = event.chainKey;
+    prevSeq = seq;
+    prevHash = event.hash;
+    return true;
+  };
+  await streamAuditRows(em, visit, chainKey);
+  return { ok: firstBroken === undefined, chains, eventsChecked, firstBroken, capped: false };
 }

@@ -337,17 +337,17 @@ export class AuditChainChecker {
       }
       // A text column: copied between quotes when JSON.stringify would not escape any of it.
       out[o++] = QUOTE;
-      for (;;) {
+      for (; p < end; p++) {
         const c = buf[p];
         if (c <= QUOTE) {
           if (c === TAB) break;
-          if (c < 0x20 || c === QUOTE || p >= end) return SLOW;
+          if (c < 0x20 || c === QUOTE) return SLOW;
         } else if (c === BACKSLASH) {
           return SLOW;
         }
         out[o++] = c;
-        p++;
       }
+      if (p >= end) return SLOW;
       out[o++] = QUOTE;
       p++;
     }

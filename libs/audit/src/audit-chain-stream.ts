@@ -242,7 +242,6 @@ export async function streamAuditLines(
   visit: LineVisitor,
   chainKey?: string,
   pageSize = AUDIT_STREAM_PAGE_SIZE,
-  range: { after?: { chainKey: string; seq: number }; upTo?: { chainKey: string; seq: number } } = {},
 ): Promise<void> {
   const callers = em.queryRunner && !em.queryRunner.isReleased ? em.queryRunner : null;
   const own = callers === null;
@@ -260,17 +259,15 @@ export async function streamAuditLines(
       }
     }
     const limit = Math.max(1, Math.floor(pageSize));
-    const key = (k: { chainKey: string; seq: number }): string => `(${client.escapeLiteral(k.chainKey)}, ${Number(k.seq)})`;
-    let after = range.after ?? null;
-    const upTo = range.upTo ? ` AND (chain_key, seq) <= ${key(range.upTo)}` : '';
+    let after: { chainKey: string; seq: number } | null = null;
     for (;;) {
       let where: string;
       if (chainKey !== undefined) {
         where = `chain_key = ${client.escapeLiteral(chainKey)}` + (after ? ` AND seq > ${Number(after.seq)}` : '');
       } else {
-        where = after ? `(chain_key, seq) > ${key(after)}` : 'true';
+        where = after ? `(chain_key, seq) > (${client.escapeLiteral(after.chainKey)}, ${Number(after.seq)})` : 'true';
       }
-      const page = await copyPage(client, `COPY (SELECT ${columns.select} FROM audit_event WHERE ${where}${upTo} ORDER BY chain_key, seq LIMIT ${limit}) TO STDOUT`, visit);
+      const page = await copyPage(client, `COPY (SELECT ${columns.select} FROM audit_event WHERE ${where} ORDER BY chain_key, seq LIMIT ${limit}) TO STDOUT`, visit);
       if (page.stopped || page.rows < limit || page.last === null) return;
       after = { chainKey: copyField(lineField(page.last, columns.chainKeyField)) as string, seq: Number(lineField(page.last, columns.seqField)) };
     }

@@ -193,3 +193,13 @@ describe('AuditChainChecker (COPY bytes → hashed JSON)', () => {
     expect(microsecondTextOf('0044-03-15 12:00:00 BC')).toBe('0044-03-15 12:00:00 BC');
   });
 });
+
+describe('AuditChainChecker on a line that ends its buffer', () => {
+  it('reads no further than the end it is given', () => {
+    const [e] = chain('c', [{}]);
+    const line = Buffer.from(copyLine(e), 'utf8');
+    // No newline after the line: the checker must stop at `end` on its own.
+    expect(new AuditChainChecker().line(line, 0, line.length)).toBe(true);
+    expect(() => new AuditChainChecker().line(line, 0, line.indexOf('\tpassword'))).toThrow(/fields, expected 17/);
+  });
+});

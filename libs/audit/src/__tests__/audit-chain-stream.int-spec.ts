@@ -68,6 +68,14 @@ describe('verifyAuditChain, streamed in COPY pages (real PostgreSQL)', () => {
     for (const row of chainA) expect(hashAuditEvent(row)).toBe(row.hash);
   });
 
+  it('reads occurred_at right in a session whose DateStyle is not ISO, and leaves that DateStyle as it was', async () => {
+    await ds.transaction(async (em) => {
+      await em.query(`SET DateStyle = 'SQL, DMY'`);
+      expect(await verifyAuditChain(em, a, { pageSize: 5 })).toEqual({ ok: true, chains: 1, eventsChecked: 57, head: { seq: 57, hash: chainA[56].hash } });
+      expect((await em.query('SHOW DateStyle')) as { DateStyle: string }[]).toEqual([{ DateStyle: 'SQL, DMY' }]);
+    });
+  });
+
   it('reports a tampered event in the middle of a multi-page chain with its exact seq, id and reason, and the pool stays usable', async () => {
     const victim = chainA[30]; // seq 31: page 7 of 5-row pages, in the middle of that page
     await superuser(`UPDATE audit_event SET payload = jsonb_set(payload, '{i}', '999') WHERE id = $1`, [victim.id]);
