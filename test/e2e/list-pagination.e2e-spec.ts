@@ -1,7 +1,8 @@
 import { UserRole } from '@pcn/auth';
 import { createTestApp, TestApp } from '../support/test-app';
 import { expectStatus } from '../support/http-expect';
-import { AgreementFixture, createAgreementFixture, createDraftAgreement, createPractice, createUserWithRole, TestUser } from '../support/factories';
+import { AgreementsService } from '@pcn/agreements';
+import { ADMIN_PRINCIPAL, AgreementFixture, createAgreementFixture, createDraftAgreement, createPractice, createUserWithRole, SEED_ACTOR, TestUser, validContentFor } from '../support/factories';
 
 /** The `after` of a `Link: <…>; rel="next"` header, or null when there is none. */
 function nextAfter(link: string | undefined): string | null {
@@ -103,6 +104,35 @@ describe('keyset-paged lists (e2e)', () => {
     const pages = await allPages(admin, `/api/v1/documents/search?pcnCode=${a.pcn.odsCode}`, 2);
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
     expect(pages.flat()).toEqual(expected);
+  });
+
+  it("pages through an agreement's audit trail by sequence number, and a full page says there may be more", async () => {
+    const id = otherAgreementId;
+    // Two more saved revisions: each is an event on the agreement's chain.
+    for (const base of [1, 2]) {
+      await t.app.get(AgreementsService).saveDraft(ADMIN_PRINCIPAL, id, { baseRevision: base, content: { ...validContentFor(other), title: `Paged trail ${base}` } }, SEED_ACTOR);
+    }
+    const expected: number[] = (await t.dataSource.query(`SELECT seq FROM audit_event WHERE chain_key = $1 ORDER BY seq`, [id])).map((r: { seq: number }) => r.seq);
+    expect(expected.length).toBeGreaterThanOrEqual(2);
+    const seqs: number[] = [];
+    const pageSizes: number[] = [];
+    let after: string | null = null;
+    do {
+      const res = await t.http
+        .get(`/api/v1/agreements/${id}/audit`)
+        .query({ limit: 1, ...(after ? { after } : {}) })
+        .set('Authorization', admin.bearer);
+      const body = expectStatus(res, 200) as { seq: number }[];
+      pageSizes.push(body.length);
+      seqs.push(...body.map((e) => e.seq));
+      after = nextAfter(res.headers.link);
+    } while (after && pageSizes.length < 50);
+    expect(seqs).toEqual(expected);
+    // Every full page links on; the page after the last event is empty and has no link.
+    expect(pageSizes).toEqual([...expected.map(() => 1), 0]);
+    const whole = await t.http.get(`/api/v1/agreements/${id}/audit`).set('Authorization', admin.bearer);
+    expect((expectStatus(whole, 200) as { seq: number }[]).map((e) => e.seq)).toEqual(expected);
+    expect(whole.headers.link).toBeUndefined();
   });
 
   it('pages through an organisation search by name', async () => {

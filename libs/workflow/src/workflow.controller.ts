@@ -2,15 +2,23 @@ import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { auditorScope, Authenticated, CurrentUser, isPlatformAdmin, Permission, Principal, RequirePermission } from '@pcn/auth';
-import { Actor, ActorContext, CommonErrorCode, CommonException, ErrorResponse, PageQuery, setNextPageLink } from '@pcn/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Actor, ActorContext, CommonErrorCode, CommonException, ErrorResponse, PageQuery, PG_INT_MAX, setNextPageLink } from '@pcn/common';
 import { AgreementsService } from '@pcn/agreements';
-import { AuditService, ChainVerificationDto } from '@pcn/audit';
+import { AUDIT_PAGE_SIZE, AuditService, ChainVerificationDto } from '@pcn/audit';
 import { RoundCommandsService } from './rounds/round-commands.service';
 import { RequestActionsService } from './rounds/request-actions.service';
 import { RoundQueriesService } from './rounds/round-queries.service';
 import { ApproveManyRequestsDto, ApproveRequestDto, DeclineRequestDto, DelegateRequestDto, ExtendRoundDto, RestartRoundDto, SubmitForApprovalDto, TerminateAgreementDto, WithdrawRoundDto } from './dto/workflow.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
+
+/** `?after=&limit=` of an audit trail: events after that sequence number, up to AUDIT_PAGE_SIZE of them. */
+class AuditTrailQuery {
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'after must be the sequence number of the last event seen' }) @Min(0) @Max(PG_INT_MAX) after?: number;
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be a whole number' }) @Min(1) @Max(AUDIT_PAGE_SIZE) limit?: number;
+}
 
 @ApiTags('approval workflow')
 @Controller()
@@ -146,11 +154,19 @@ export class WorkflowController {
     return this.audit.verifyChain();
   }
 
+  /**
+   * The agreement's audit events in chain order, up to 1,000 a page (`limit`); `after` is the
+   * sequence number of the last event seen (keyset on the chain's (chain_key, seq) index). A
+   * full page carries `Link: rel="next"` (the next page may then be empty).
+   */
   @RequirePermission(Permission.AuditRead)
   @Get('agreements/:agreementId/audit')
-  async auditTrail(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string) {
+  async auditTrail(@CurrentUser() user: Principal, @Param('agreementId', uuid) agreementId: string, @Query() page: AuditTrailQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const agreement = await this.agreements.requireAgreement(user, agreementId, 'read');
-    return this.audit.trailForReader(user, agreement);
+    const limit = page.limit ?? AUDIT_PAGE_SIZE;
+    const events = await this.audit.trailForReader(user, agreement, { afterSeq: page.after, limit });
+    setNextPageLink(req, res, events.length === limit ? String(events[events.length - 1].seq) : null);
+    return events;
   }
 
   @RequirePermission(Permission.AuditRead)
