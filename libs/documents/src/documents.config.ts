@@ -8,6 +8,10 @@ export class DocumentsEnv {
   @Min(1024)
   @Max(100 * 1024 * 1024)
   VERIFY_MAX_UPLOAD_BYTES: number = 20 * 1024 * 1024;
+
+  /** Where sealed PDFs' bytes are kept (storage/document-store.ts): `bytea`, in PostgreSQL next to their row. */
+  @IsIn(['bytea'], { message: 'DOCUMENT_STORE must be bytea (sealed PDFs in PostgreSQL; no other store is implemented yet)' })
+  DOCUMENT_STORE: string = 'bytea';
 }
 
 const usesPkcs11 = (env: SealEnv) => env.SEAL_SIGNER === 'pkcs11';

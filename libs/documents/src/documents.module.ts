@@ -15,6 +15,7 @@ import { redisConfig } from '@pcn/database';
 import { SealedDocumentEntity } from './storage/sealed-document.entity';
 import { SealedDocumentVersionEntity } from './seal/sealed-document-version.entity';
 import { DocumentVerificationEntity } from './storage/document-verification.entity';
+import { documentStoreProvider } from './storage/document-store';
 
 export const DOCUMENTS_ENTITIES = [SealedDocumentEntity, DocumentVerificationEntity, SealedDocumentVersionEntity];
 
@@ -37,7 +38,7 @@ export const DOCUMENTS_ENTITIES = [SealedDocumentEntity, DocumentVerificationEnt
     AuditModule,
   ],
   controllers: [DocumentsController],
-  providers: [DocumentsService, AgreementDocumentSource, VerifyRateLimiter, VerifyRateLimitGuard],
+  providers: [DocumentsService, AgreementDocumentSource, VerifyRateLimiter, VerifyRateLimitGuard, documentStoreProvider],
   exports: [DocumentsService, VerifyRateLimiter, VerifyRateLimitGuard],
 })
 export class DocumentsModule {}

@@ -40,6 +40,7 @@ export * from './seal.module';
 export * from './access/documents.service';
 export * from './generation/documents-generator.service';
 export * from './storage/sealed-document.entity';
+export { ByteaDocumentStore, DOCUMENT_STORE, DOCUMENT_STORE_KINDS, DocumentStore, DocumentStoreKind, StoredByteRange } from './storage/document-store';
 export { sendStoredDocument, planDownload, DownloadPlan } from './http/send-pdf';
 export { VerifyRateLimitGuard, VerifyRateLimiter, verifyRateLimit, verifyLimitsConfig, VerifyLimitsConfig, VerifyLimitsEnv } from './http/verify-rate-limit';
 export * from './access/part-reference';

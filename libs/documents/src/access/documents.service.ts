@@ -15,6 +15,7 @@ import { normaliseVerificationCode } from './part-reference';
 import { sealConfig, SealConfig } from '../documents.config';
 import { SealTrust, sealTrustFromConfig } from '../seal/seal-trust';
 import { SealedDocumentVersionEntity } from '../seal/sealed-document-version.entity';
+import { DOCUMENT_STORE, DocumentStore } from '../storage/document-store';
 import { DocumentsErrorCode, DocumentsException } from '../documents.exception';
 
 export type DocumentSummary = Omit<SealedDocumentEntity, 'bytes'>;
@@ -103,6 +104,7 @@ export class DocumentsService {
     private readonly source: AgreementDocumentSource,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(sealConfig.KEY) private readonly sealSettings: SealConfig,
+    @Inject(DOCUMENT_STORE) private readonly documentStore: DocumentStore,
   ) {}
 
   private trustCache?: { trust: SealTrust; fingerprints: Set<string> };
@@ -156,13 +158,11 @@ export class DocumentsService {
     return doc;
   }
 
-  /** The stored bytes, or just the requested range of them (PostgreSQL slices the bytea). */
+  /** The stored bytes, or just the requested range of them (from the configured DocumentStore). */
   async bytes(documentId: string, range?: { start: number; end: number }): Promise<Buffer> {
-    const [row] = range
-      ? await this.dataSource.query(`SELECT substring(bytes FROM $2::int FOR $3::int) AS bytes FROM sealed_document WHERE id = $1`, [documentId, range.start + 1, range.end - range.start + 1])
-      : await this.dataSource.query(`SELECT bytes FROM sealed_document WHERE id = $1`, [documentId]);
-    if (!row) throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That document was not found, or you do not have access to it.');
-    return row.bytes as Buffer;
+    const bytes = await this.documentStore.get(documentId, range);
+    if (!bytes) throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That document was not found, or you do not have access to it.');
+    return bytes;
   }
 
   /** One audit event for a body actually sent: the whole file (200) or a range of it (206). */
@@ -265,8 +265,7 @@ export class DocumentsService {
     if (metas.length !== ids.length || metas.some((d) => !readable.get(d.agreementId) && !this.isParty(principal, d))) {
       throw new DocumentsException(DocumentsErrorCode.DocumentNotFound, 'That document was not found, or you do not have access to it.');
     }
-    const rows: { id: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT id, bytes FROM sealed_document WHERE id = ANY($1::uuid[])`, [ids]);
-    const bytes = new Map(rows.map((r) => [r.id, r.bytes]));
+    const bytes = await this.documentStore.getMany(ids);
     const byId = new Map(metas.map((d) => [d.id, d]));
     const docs = ids.map((id) => Object.assign(new SealedDocumentEntity(), byId.get(id)!, { bytes: bytes.get(id)! }));
     for (const agreementId of new Set(docs.map((d) => d.agreementId))) {

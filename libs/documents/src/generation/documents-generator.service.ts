@@ -10,6 +10,7 @@ import { newVerificationCode, signedRevisionSha256, verificationUrl } from '../a
 import { renderAndSeal } from '../seal/render-and-seal';
 import { SealHolder } from '../seal.module';
 import { DocumentKind, SealedDocumentEntity } from '../storage/sealed-document.entity';
+import { DOCUMENT_STORE, DocumentStore } from '../storage/document-store';
 
 export interface ExecutionDocumentsRequest {
   executionId: string;
@@ -40,6 +41,7 @@ export class DocumentsGenerator {
   constructor(
     private readonly holder: SealHolder,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Inject(DOCUMENT_STORE) private readonly documentStore: DocumentStore,
   ) {}
 
   /** The model for one part: its own verification URL on its certificate (the part's reference is the renderer's). */
@@ -106,9 +108,7 @@ export class DocumentsGenerator {
 
   /** Inserts the documents not stored yet; returns what is stored for the execution. */
   async store(em: EntityManager, documents: SealedDocumentEntity[]): Promise<StoredDocument[]> {
-    if (documents.length > 0) {
-      await em.createQueryBuilder().insert().into(SealedDocumentEntity).values(documents).orIgnore().execute();
-    }
+    await this.documentStore.put(em, documents);
     return em.getRepository(SealedDocumentEntity).find({ where: { executionId: documents[0]?.executionId }, order: { reference: 'ASC' } });
   }
 }

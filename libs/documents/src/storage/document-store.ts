@@ -1,0 +1,87 @@
+import { Readable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
+import { documentsConfig, DocumentsConfig } from '../documents.config';
+import { SealedDocumentEntity } from './sealed-document.entity';
+
+/** Nest token of the configured store (`DOCUMENT_STORE`). */
+export const DOCUMENT_STORE = Symbol('DocumentStore');
+
+/** The stores there are. Only `bytea` today: an S3-compatible one needs a server to test it against. */
+export const DOCUMENT_STORE_KINDS = ['bytea'] as const;
+export type DocumentStoreKind = (typeof DOCUMENT_STORE_KINDS)[number];
+
+/** Inclusive byte offsets, as HTTP ranges give them. */
+export interface StoredByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the bytes of sealed parts live. Their metadata, hash and signers always stay in the
+ * `sealed_document` row; a store keeps the bytes by document id. Parts are written once and
+ * never changed (the database refuses to update or delete a row).
+ */
+export interface DocumentStore {
+  readonly kind: DocumentStoreKind;
+  /**
+   * Stores new parts (row and bytes) in the caller's transaction. A part already stored for the
+   * same execution and part is left as it is, so a job that runs twice stores one set.
+   */
+  put(em: EntityManager, documents: SealedDocumentEntity[]): Promise<void>;
+  /** A part's bytes, or just the range asked for; null when there is no such document. */
+  get(documentId: string, range?: StoredByteRange): Promise<Buffer | null>;
+  /** Several parts' bytes by id (ids with no document are absent from the map). */
+  getMany(documentIds: string[]): Promise<Map<string, Buffer>>;
+  /** A part's bytes as a stream (a range, or all of it); null when there is no such document. */
+  stream(documentId: string, range?: StoredByteRange): Promise<Readable | null>;
+}
+
+/**
+ * Bytes in PostgreSQL, in `sealed_document.bytes` next to their row: a database backup is a
+ * backup of the legal record. A range is sliced by PostgreSQL; `stream` hands out the value
+ * read in one piece (the pg protocol returns a bytea whole, at most a few MB per part).
+ */
+export class ByteaDocumentStore implements DocumentStore {
+  readonly kind = 'bytea' as const;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async put(em: EntityManager, documents: SealedDocumentEntity[]): Promise<void> {
+    if (documents.length === 0) return;
+    await em.createQueryBuilder().insert().into(SealedDocumentEntity).values(documents).orIgnore().execute();
+  }
+
+  async get(documentId: string, range?: StoredByteRange): Promise<Buffer | null> {
+    const [row] = range
+      ? await this.dataSource.query(`SELECT substring(bytes FROM $2::int FOR $3::int) AS bytes FROM sealed_document WHERE id = $1`, [documentId, range.start + 1, range.end - range.start + 1])
+      : await this.dataSource.query(`SELECT bytes FROM sealed_document WHERE id = $1`, [documentId]);
+    return row ? (row.bytes as Buffer) : null;
+  }
+
+  async getMany(documentIds: string[]): Promise<Map<string, Buffer>> {
+    if (documentIds.length === 0) return new Map();
+    const rows: { id: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT id, bytes FROM sealed_document WHERE id = ANY($1::uuid[])`, [documentIds]);
+    return new Map(rows.map((r) => [r.id, r.bytes]));
+  }
+
+  async stream(documentId: string, range?: StoredByteRange): Promise<Readable | null> {
+    const bytes = await this.get(documentId, range);
+    return bytes ? Readable.from([bytes]) : null;
+  }
+}
+
+/** The store `DOCUMENT_STORE` names (validated at start-up, see DocumentsEnv). */
+export function createDocumentStore(config: Pick<DocumentsConfig, 'DOCUMENT_STORE'>, dataSource: DataSource): DocumentStore {
+  switch (config.DOCUMENT_STORE as DocumentStoreKind) {
+    case 'bytea':
+      return new ByteaDocumentStore(dataSource);
+  }
+  throw new Error(`Unknown DOCUMENT_STORE ${config.DOCUMENT_STORE}`);
+}
+
+/** Provides DOCUMENT_STORE from the documents configuration, for the API and the worker. */
+export const documentStoreProvider = {
+  provide: DOCUMENT_STORE,
+  inject: [documentsConfig.KEY, DataSource],
+  useFactory: (config: DocumentsConfig, dataSource: DataSource): DocumentStore => createDocumentStore(config, dataSource),
+};
