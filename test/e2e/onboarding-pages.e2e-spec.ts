@@ -231,11 +231,15 @@ describe('onboarding ICBs and PCNs', () => {
     const made = await t.http.post(`/api/v1/icbs/${icb.body.id}/pcns`).set(headers).send({ name: 'Taunton PCN', odsCode: 'U99301', networkArea: 'Taunton', joinedOn: today(), practices: [{ odsCode: 'A99301', name: 'Taunton Vale Practice', contractType: 'PMS', legalForm: 'PARTNERSHIP' }] });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ kind: 'PCN', name: 'Taunton PCN', odsCode: 'U99301', icbCode: 'QSL', practices: [{ name: 'Taunton Vale Practice', odsCode: 'A99301', joinedOn: today() }], clinicalDirector: null });
-    const listed = await t.http.get('/api/v1/icbs').set(headers);
-    expect(listed.status).toBe(200);
-    expect(listed.body.find((i: { odsCode: string }) => i.odsCode === 'QSL').pcns.map((p: { name: string }) => p.name)).toEqual(['Taunton PCN']);
+    // The list counts each ICB's PCNs; one ICB's PCNs are described by its own route.
+    const somerset = async () => (await t.http.get('/api/v1/icbs').set(headers).expect(200)).body.find((i: { odsCode: string }) => i.odsCode === 'QSL');
+    expect(await somerset()).toEqual({ id: icb.body.id, kind: 'ICB', name: 'NHS Somerset ICB', odsCode: 'QSL', pcnCount: 1, pcnsWithoutClinicalDirector: 1 });
+    const described = await t.http.get(`/api/v1/icbs/${icb.body.id}`).set(headers);
+    expect(described.status).toBe(200);
+    expect(described.body.pcns.map((p: { name: string }) => p.name)).toEqual(['Taunton PCN']);
     const cd = await t.http.post(`/api/v1/pcns/${made.body.id}/clinical-director`).set(headers).send({ fullName: 'Dr Tom Vale', email: 'tom.vale@taunton.demo.nhs.uk' });
     expect(cd.status).toBe(201);
+    expect(await somerset()).toMatchObject({ pcnCount: 1, pcnsWithoutClinicalDirector: 0 });
     expect(cd.body).toMatchObject({ fullName: 'Dr Tom Vale', email: 'tom.vale@taunton.demo.nhs.uk', invitationId: expect.any(String), grantedToUserId: null, grants: [{ role: 'PCN_CLINICAL_DIRECTOR', organisationId: made.body.id, icbCode: null }] });
 
     // A clinical director (no directory.write) is refused on the API and the pages; nothing is written.

@@ -17,13 +17,15 @@ export class OnboardingController {
   constructor(private readonly onboarding: OnboardingService) {}
 
   /**
-   * Every ICB with each of its PCNs described (practices, clinical director): the whole country
-   * in one response, kept as clients read it; `GET icbs/:icbId` is one ICB's part of it.
+   * Every ICB (42 in England) with how many PCNs it has and how many of them have no clinical
+   * director today, from one aggregate query. The PCNs themselves, with their practices and
+   * clinical director, are `GET icbs/:icbId`: describing every PCN in the country in one
+   * response took 417 ms at p95 on national data (docs/benchmarks.md, "Large data: lists and pages").
    */
   @RequirePermission(Permission.DirectoryWrite)
   @Get('icbs')
   async list(@CurrentUser() user: Principal) {
-    return (await this.onboarding.icbs(user)).map(({ icb, pcns }) => ({ ...organisation(icb), pcns: pcns.map(pcnView) }));
+    return (await this.onboarding.icbSummaries(user)).map(({ icb, pcns, withoutDirector }) => ({ ...organisation(icb), pcnCount: pcns, pcnsWithoutClinicalDirector: withoutDirector }));
   }
 
   @RequirePermission(Permission.DirectoryWrite)

@@ -86,17 +86,9 @@ export class OnboardingService {
 
   // ---- reading -------------------------------------------------------------------
 
-  async icbs(principal: Principal): Promise<IcbOverview[]> {
-    this.requireAdmin(principal, 'ICB');
-    const icbs = await this.dataSource.getRepository(OrganisationEntity).find({ where: { kind: OrganisationKind.Icb }, order: { name: 'ASC' } });
-    const pcns = await this.pcnsIn(icbs.map((i) => i.odsCode!));
-    return icbs.map((icb) => ({ icb, pcns: pcns.filter((p) => p.pcn.icbCode === icb.odsCode) }));
-  }
-
   /**
    * Every ICB with how many PCNs it has and how many of them have no clinical director today:
-   * one aggregate query, for the onboarding page, which shows only these counts (`icbs()`
-   * describes every PCN in the country).
+   * one aggregate query, for the onboarding page and `GET /api/v1/icbs`.
    */
   async icbSummaries(principal: Principal): Promise<IcbSummary[]> {
     this.requireAdmin(principal, 'ICB');
