@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { loadTypedConfig } from '@pcn/common';
-import { loadSealService, SealEnv, SealedDocumentEntity, SealedDocumentVersionEntity } from '@pcn/documents';
+import { createDocumentStore, DocumentsEnv, loadSealService, SealEnv, SealedDocumentVersionEntity } from '@pcn/documents';
 import { cliDataSource } from './migrations';
 
 /**
@@ -15,6 +15,7 @@ export async function renewTimestampsCommand(databaseUrl: string, log: (line: st
   const seal = loadSealService(config);
   const cutoff = new Date(Date.now() - config.DOCUMENT_TIMESTAMP_RENEW_AFTER_DAYS * 86_400_000);
   const ds = await cliDataSource(databaseUrl).initialize();
+  const store = await createDocumentStore(loadTypedConfig(DocumentsEnv), ds);
   let renewed = 0;
   try {
     const due: Array<{ id: string; reference: string }> = await ds.query(
@@ -29,23 +30,25 @@ export async function renewTimestampsCommand(databaseUrl: string, log: (line: st
         const latest = await em.getRepository(SealedDocumentVersionEntity).findOne({
           where: { documentId: doc.id },
           order: { version: 'DESC' },
-          select: { id: true, version: true, timestampedAt: true, bytes: true },
+          select: { id: true, version: true, timestampedAt: true },
         });
         if (latest && latest.timestampedAt >= cutoff) return;
-        const original = latest
-          ? null
-          : await em.getRepository(SealedDocumentEntity).findOne({ where: { id: doc.id }, select: { id: true, bytes: true } });
-        const bytes = latest?.bytes ?? original!.bytes;
+        // Read through the store: the file is in the row (bytea) or in the bucket (s3), whichever wrote it.
+        const bytes = latest ? await store.getVersion(latest.id) : await store.get(doc.id);
+        if (!bytes) throw new Error(`${doc.reference}: its stored file was not found`);
         const { pdf, timestampedAt } = await seal.renewDocumentTimestamp(bytes);
         const version = (latest?.version ?? 1) + 1;
-        await em.getRepository(SealedDocumentVersionEntity).insert({
-          documentId: doc.id,
-          version,
-          sha256: createHash('sha256').update(pdf).digest('hex'),
-          sizeBytes: pdf.length,
-          timestampedAt,
-          bytes: pdf,
-        });
+        await store.putVersion(
+          em,
+          Object.assign(new SealedDocumentVersionEntity(), {
+            documentId: doc.id,
+            version,
+            sha256: createHash('sha256').update(pdf).digest('hex'),
+            sizeBytes: pdf.length,
+            timestampedAt,
+            bytes: pdf,
+          }),
+        );
         renewed++;
         log(`${doc.reference}: version ${version} with a document timestamp of ${timestampedAt.toISOString()}`);
       });
@@ -53,6 +56,7 @@ export async function renewTimestampsCommand(databaseUrl: string, log: (line: st
     log(`${renewed} of ${due.length} document(s) due renewed (timestamps older than ${config.DOCUMENT_TIMESTAMP_RENEW_AFTER_DAYS} days)`);
     return renewed;
   } finally {
+    store.close();
     await ds.destroy();
   }
 }

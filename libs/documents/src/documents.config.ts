@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { ConfigType } from '@nestjs/config';
 import { defineConfig, StrongSecret } from '@pcn/common';
 
@@ -9,9 +9,47 @@ export class DocumentsEnv {
   @Max(100 * 1024 * 1024)
   VERIFY_MAX_UPLOAD_BYTES: number = 20 * 1024 * 1024;
 
-  /** Where sealed PDFs' bytes are kept (storage/document-store.ts): `bytea`, in PostgreSQL next to their row. */
-  @IsIn(['bytea'], { message: 'DOCUMENT_STORE must be bytea (sealed PDFs in PostgreSQL; no other store is implemented yet)' })
+  /**
+   * Where new sealed PDFs' bytes are kept (storage/document-store.ts): `bytea`, in PostgreSQL
+   * next to their row; `s3`, in an S3-compatible bucket (S3_*). Either store reads files the
+   * other wrote, so switching needs no move of old files.
+   */
+  @IsIn(['bytea', 's3'], { message: 'DOCUMENT_STORE must be bytea (sealed PDFs in PostgreSQL) or s3 (in an S3-compatible bucket, S3_* settings)' })
   DOCUMENT_STORE: string = 'bytea';
+
+  /** Another S3-compatible service than AWS (MinIO, Ceph, a cloud's own): its URL. Unset: AWS, by S3_REGION. */
+  @ValidateIf((env: DocumentsEnv) => env.S3_ENDPOINT !== '')
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'S3_ENDPOINT must be an http(s) URL such as https://minio.internal:9000' })
+  S3_ENDPOINT: string = '';
+
+  @ValidateIf(usesS3)
+  @IsNotEmpty({ message: 'S3_REGION must be set when DOCUMENT_STORE=s3 (e.g. eu-west-2; us-east-1 for most non-AWS servers)' })
+  S3_REGION: string = '';
+
+  @ValidateIf(usesS3)
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'S3_BUCKET must be set when DOCUMENT_STORE=s3, to an existing bucket name (3-63 lower-case letters, digits, dots, hyphens)' })
+  S3_BUCKET: string = '';
+
+  /** With S3_SECRET_ACCESS_KEY; both unset: the AWS SDK's own chain (AWS_* variables, instance or task role). */
+  @ValidateIf((env: DocumentsEnv) => usesS3(env) && env.S3_SECRET_ACCESS_KEY !== '')
+  @IsNotEmpty({ message: 'S3_ACCESS_KEY_ID must be set when S3_SECRET_ACCESS_KEY is (or leave both unset to use the AWS default credentials)' })
+  S3_ACCESS_KEY_ID: string = '';
+
+  @ValidateIf((env: DocumentsEnv) => usesS3(env) && env.S3_ACCESS_KEY_ID !== '')
+  @IsNotEmpty({ message: 'S3_SECRET_ACCESS_KEY must be set when S3_ACCESS_KEY_ID is (or leave both unset to use the AWS default credentials)' })
+  S3_SECRET_ACCESS_KEY: string = '';
+
+  /** `true` for servers that address buckets by path (http://host/bucket/key), as MinIO and most self-hosted ones do. */
+  @IsIn(['true', 'false'], { message: 'S3_FORCE_PATH_STYLE must be true or false' })
+  S3_FORCE_PATH_STYLE: string = 'false';
+
+  /** Put before every object key, e.g. `pcn-prod/`: lets one bucket hold several installations. */
+  @Matches(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { message: 'S3_PREFIX must be empty or folder names each ending in / (e.g. pcn-prod/), of letters, digits and !_.*\'()-' })
+  S3_PREFIX: string = '';
+}
+
+function usesS3(env: DocumentsEnv): boolean {
+  return env.DOCUMENT_STORE === 's3';
 }
 
 const usesPkcs11 = (env: SealEnv) => env.SEAL_SIGNER === 'pkcs11';

@@ -17,5 +17,6 @@ import { StepPhases1796131238524 } from './1796131238524-StepPhases';
 import { SentEmailClaim1796131552538 } from './1796131552538-SentEmailClaim';
 import { InvitationEmailClaim1796136995039 } from './1796136995039-InvitationEmailClaim';
 import { ListIndexes1796141971174 } from './1796141971174-ListIndexes';
+import { DocumentObjectKeys1796151532259 } from './1796151532259-DocumentObjectKeys';
 
-export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500, AuditOutboxWorkflow1795335604902, AuditAppendOnly1795335604903, SealedDocuments1795338275197, SealedDocumentImmutable1795338275198, VerificationCodes1796121616634, SealedDocumentVersions1796122037833, OidcSubject1796122813005, Invitations1796122856832, AuthEvents1796122875477, IcbOrganisations1796131188325, StepPhases1796131238524, SentEmailClaim1796131552538, InvitationEmailClaim1796136995039, ListIndexes1796141971174];
+export const MIGRATIONS: Function[] = [Extensions1795334700000, Initial1795334812485, RevisionImmutability1795334812500, AuditOutboxWorkflow1795335604902, AuditAppendOnly1795335604903, SealedDocuments1795338275197, SealedDocumentImmutable1795338275198, VerificationCodes1796121616634, SealedDocumentVersions1796122037833, OidcSubject1796122813005, Invitations1796122856832, AuthEvents1796122875477, IcbOrganisations1796131188325, StepPhases1796131238524, SentEmailClaim1796131552538, InvitationEmailClaim1796136995039, ListIndexes1796141971174, DocumentObjectKeys1796151532259];

@@ -8,7 +8,7 @@ import { ActorContext, appConfig, AppConfig, CommonException, isAccessRefusal, P
 import { DirectoryService } from '@pcn/directory';
 import { AgreementDocumentSource, buildAgreementDocumentModel } from '../model';
 import { renderAgreementPdf } from '../render/render-agreement';
-import { SealedDocumentEntity, SignatoryFact } from '../storage/sealed-document.entity';
+import { SealedDocumentEntity, SealedDocumentWithBytes, SignatoryFact } from '../storage/sealed-document.entity';
 import { DocumentVerificationEntity, VerificationChannel } from '../storage/document-verification.entity';
 import { checkSealedUpload, fingerprints } from './upload-check';
 import { normaliseVerificationCode } from './part-reference';
@@ -18,7 +18,7 @@ import { SealedDocumentVersionEntity } from '../seal/sealed-document-version.ent
 import { DOCUMENT_STORE, DocumentStore } from '../storage/document-store';
 import { DocumentsErrorCode, DocumentsException } from '../documents.exception';
 
-export type DocumentSummary = Omit<SealedDocumentEntity, 'bytes'>;
+export type DocumentSummary = Omit<SealedDocumentEntity, 'bytes' | 'objectKey'>;
 
 export interface SearchQuery {
   pcnCode?: string;
@@ -256,7 +256,7 @@ export class DocumentsService {
    * document (each agreement's events in one transaction). Any document the user may not have
    * makes the whole request "not found", as a single download would.
    */
-  async forZip(principal: Principal, documentIds: string[], actor: ActorContext): Promise<SealedDocumentEntity[]> {
+  async forZip(principal: Principal, documentIds: string[], actor: ActorContext): Promise<SealedDocumentWithBytes[]> {
     const ids = [...new Set(documentIds)];
     if (ids.length === 0) return [];
     const metas = await this.repo().find({ where: { id: In(ids) } });
@@ -267,7 +267,7 @@ export class DocumentsService {
     }
     const bytes = await this.documentStore.getMany(ids);
     const byId = new Map(metas.map((d) => [d.id, d]));
-    const docs = ids.map((id) => Object.assign(new SealedDocumentEntity(), byId.get(id)!, { bytes: bytes.get(id)! }));
+    const docs: SealedDocumentWithBytes[] = ids.map((id) => Object.assign(new SealedDocumentEntity(), byId.get(id)!, { bytes: bytes.get(id)! }));
     for (const agreementId of new Set(docs.map((d) => d.agreementId))) {
       await this.dataSource.transaction(async (em) => {
         for (const doc of docs.filter((d) => d.agreementId === agreementId)) {

@@ -1,7 +1,7 @@
 import archiver from 'archiver';
 import type { Response } from 'express';
 import { csvField } from '@pcn/audit';
-import type { SealedDocumentEntity } from '../storage/sealed-document.entity';
+import type { SealedDocumentEntity, SealedDocumentWithBytes } from '../storage/sealed-document.entity';
 
 export const MANIFEST_COLUMNS = ['reference', 'file', 'sha256', 'size_bytes', 'kind', 'title', 'sealed_at', 'seal_certificate_sha256'] as const;
 
@@ -15,7 +15,7 @@ export function documentsManifest(docs: Omit<SealedDocumentEntity, 'bytes'>[]): 
 }
 
 /** Streams a ZIP of sealed PDFs with a manifest.csv of their SHA-256 hashes (one source for the API and the pages). */
-export async function sendDocumentsZip(res: Response, docs: SealedDocumentEntity[], fileName: string): Promise<void> {
+export async function sendDocumentsZip(res: Response, docs: SealedDocumentWithBytes[], fileName: string): Promise<void> {
   res.setHeader('Content-Type', 'application/zip');
   res.setHeader('Content-Disposition', `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
   const archive = archiver('zip', { zlib: { level: 6 } });

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * A later version of a sealed document: the same file with incremental updates appended
@@ -7,6 +7,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  * like the original, can never be changed or removed.
  */
 @Entity('sealed_document_version')
+@Check('sealed_document_version_bytes_or_object_key', `num_nonnulls("bytes", "object_key") = 1`)
 @Index('sealed_document_version_unique', ['documentId', 'version'], { unique: true })
 export class SealedDocumentVersionEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -20,5 +21,7 @@ export class SealedDocumentVersionEntity {
   /** Time of the document timestamp this version added (the TSA's genTime). */
   @Column({ type: 'timestamptz' }) timestampedAt: Date;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @Column({ type: 'bytea', select: false }) bytes: Buffer;
+  /** As in sealed_document: the file in PostgreSQL, or null when it is in the bucket under `objectKey`. */
+  @Column({ type: 'bytea', select: false, nullable: true }) bytes: Buffer | null;
+  @Column({ type: 'varchar', length: 400, select: false, nullable: true }) objectKey: string | null;
 }

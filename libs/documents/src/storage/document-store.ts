@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { documentsConfig, DocumentsConfig } from '../documents.config';
+import { SealedDocumentVersionEntity } from '../seal/sealed-document-version.entity';
 import { SealedDocumentEntity } from './sealed-document.entity';
 
 /** Nest token of the configured store (`DOCUMENT_STORE`). */
 export const DOCUMENT_STORE = Symbol('DocumentStore');
 
-/** The stores there are. Only `bytea` today: an S3-compatible one needs a server to test it against. */
-export const DOCUMENT_STORE_KINDS = ['bytea'] as const;
+/** The stores there are: PostgreSQL (`bytea`) and an S3-compatible bucket (`s3`). */
+export const DOCUMENT_STORE_KINDS = ['bytea', 's3'] as const;
 export type DocumentStoreKind = (typeof DOCUMENT_STORE_KINDS)[number];
 
 /** Inclusive byte offsets, as HTTP ranges give them. */
@@ -34,6 +35,12 @@ export interface DocumentStore {
   getMany(documentIds: string[]): Promise<Map<string, Buffer>>;
   /** A part's bytes as a stream (a range, or all of it); null when there is no such document. */
   stream(documentId: string, range?: StoredByteRange): Promise<Readable | null>;
+  /** Stores a later version of a part (a renewed timestamp, `documents:renew-timestamps`), row and bytes, in the caller's transaction. */
+  putVersion(em: EntityManager, version: SealedDocumentVersionEntity): Promise<void>;
+  /** A stored version's bytes; null when there is no such version. */
+  getVersion(versionId: string): Promise<Buffer | null>;
+  /** Releases what the store holds of its own (the bucket client's sockets); the data source is the caller's. */
+  close(): void;
 }
 
 /**
@@ -68,13 +75,31 @@ export class ByteaDocumentStore implements DocumentStore {
     const bytes = await this.get(documentId, range);
     return bytes ? Readable.from([bytes]) : null;
   }
+
+  async putVersion(em: EntityManager, version: SealedDocumentVersionEntity): Promise<void> {
+    await em.getRepository(SealedDocumentVersionEntity).insert(version);
+  }
+
+  async getVersion(versionId: string): Promise<Buffer | null> {
+    const [row] = await this.dataSource.query(`SELECT bytes FROM sealed_document_version WHERE id = $1`, [versionId]);
+    return row ? (row.bytes as Buffer) : null;
+  }
+
+  close(): void {}
 }
 
-/** The store `DOCUMENT_STORE` names (validated at start-up, see DocumentsEnv). */
-export function createDocumentStore(config: Pick<DocumentsConfig, 'DOCUMENT_STORE'>, dataSource: DataSource): DocumentStore {
+/**
+ * The store `DOCUMENT_STORE` names (validated at start-up, see DocumentsEnv). The S3 client is
+ * loaded only for `s3`: requiring the AWS SDK costs every process about 0.2 s at start.
+ */
+export async function createDocumentStore(config: DocumentsConfig, dataSource: DataSource): Promise<DocumentStore> {
   switch (config.DOCUMENT_STORE as DocumentStoreKind) {
     case 'bytea':
       return new ByteaDocumentStore(dataSource);
+    case 's3': {
+      const { S3DocumentStore, s3SettingsFromConfig } = await import('./s3-document-store');
+      return new S3DocumentStore(s3SettingsFromConfig(config), dataSource);
+    }
   }
   throw new Error(`Unknown DOCUMENT_STORE ${config.DOCUMENT_STORE}`);
 }
@@ -83,5 +108,5 @@ export function createDocumentStore(config: Pick<DocumentsConfig, 'DOCUMENT_STOR
 export const documentStoreProvider = {
   provide: DOCUMENT_STORE,
   inject: [documentsConfig.KEY, DataSource],
-  useFactory: (config: DocumentsConfig, dataSource: DataSource): DocumentStore => createDocumentStore(config, dataSource),
+  useFactory: (config: DocumentsConfig, dataSource: DataSource): Promise<DocumentStore> => createDocumentStore(config, dataSource),
 };

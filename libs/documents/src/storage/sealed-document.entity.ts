@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { SignatureBlock } from '../render/document-model';
 
 /** Who approved, exactly as printed on the signature page. */
@@ -12,11 +12,14 @@ export enum DocumentKind {
 }
 
 /**
- * A sealed PDF, stored once and never changed: the bytes live in PostgreSQL (bytea) next
- * to their SHA-256, so a backup of the database is a backup of the legal record and a
- * document can never be separated from its metadata. Bytes are not loaded unless asked for.
+ * A sealed PDF, stored once and never changed. Its bytes live either in PostgreSQL (`bytes`,
+ * DOCUMENT_STORE=bytea: a database backup is a backup of the legal record) or in an
+ * S3-compatible bucket under `objectKey` (DOCUMENT_STORE=s3, see storage/s3-document-store.ts);
+ * never both, never neither. Bytes and key are not loaded unless asked for: read them through
+ * the DocumentStore.
  */
 @Entity('sealed_document')
+@Check('sealed_document_bytes_or_object_key', `num_nonnulls("bytes", "object_key") = 1`)
 @Index('sealed_document_execution_part_unique', ['executionId', 'kind', 'part'], { unique: true })
 export class SealedDocumentEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -65,5 +68,11 @@ export class SealedDocumentEntity {
   /** Who approved, as printed on the signature page: what verification reports. */
   @Column({ type: 'jsonb' }) signatories: SignatoryFact[];
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @Column({ type: 'bytea', select: false }) bytes: Buffer;
+  /** The sealed file, when it is kept in PostgreSQL; null when it is in the bucket (`objectKey`). */
+  @Column({ type: 'bytea', select: false, nullable: true }) bytes: Buffer | null;
+  /** The object holding the sealed file (`<S3_PREFIX>sealed/<sha256>.pdf`), when it is kept in S3; null when `bytes` holds it. */
+  @Column({ type: 'varchar', length: 400, select: false, nullable: true }) objectKey: string | null;
 }
+
+/** A part with its file in hand (read through the DocumentStore), e.g. for a ZIP. */
+export type SealedDocumentWithBytes = SealedDocumentEntity & { bytes: Buffer };

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { ConfigurationError, loadTypedConfig } from '@pcn/common';
 import { DocumentsEnv } from '../../documents.config';
 import { ByteaDocumentStore, createDocumentStore } from '../document-store';
+import { S3DocumentStore, s3SettingsFromConfig } from '../s3-document-store';
 
 const load = (env: Record<string, string>) => loadTypedConfig(DocumentsEnv, env);
 
@@ -20,16 +21,46 @@ function fakeDataSource(stored: Record<string, Buffer>): { dataSource: DataSourc
 }
 
 describe('document store configuration', () => {
-  it('keeps sealed PDFs in PostgreSQL (bytea) by default', () => {
+  it('keeps sealed PDFs in PostgreSQL (bytea) by default', async () => {
     const config = load({});
     expect(config.DOCUMENT_STORE).toBe('bytea');
-    expect(createDocumentStore(config, fakeDataSource({}).dataSource)).toBeInstanceOf(ByteaDocumentStore);
+    expect(await createDocumentStore(config, fakeDataSource({}).dataSource)).toBeInstanceOf(ByteaDocumentStore);
   });
 
-  it.each(['s3', 'BYTEA', 'file'])('refuses DOCUMENT_STORE=%j at start-up, naming the variable', (value) => {
+  it.each(['S3', 'BYTEA', 'file'])('refuses DOCUMENT_STORE=%j at start-up, naming the variable', (value) => {
     expect(() => load({ DOCUMENT_STORE: value })).toThrow(
-      new ConfigurationError('Invalid configuration: DOCUMENT_STORE: DOCUMENT_STORE must be bytea (sealed PDFs in PostgreSQL; no other store is implemented yet) (check its value)'),
+      new ConfigurationError('Invalid configuration: DOCUMENT_STORE: DOCUMENT_STORE must be bytea (sealed PDFs in PostgreSQL) or s3 (in an S3-compatible bucket, S3_* settings) (check its value)'),
     );
+  });
+
+  const s3 = { DOCUMENT_STORE: 's3', S3_REGION: 'eu-west-2', S3_BUCKET: 'pcn-sealed' };
+
+  it('keeps them in a bucket with DOCUMENT_STORE=s3, a region and a bucket (credentials from the AWS chain when unset)', async () => {
+    const config = load(s3);
+    const store = await createDocumentStore(config, fakeDataSource({}).dataSource);
+    expect(store).toBeInstanceOf(S3DocumentStore);
+    expect((store as S3DocumentStore).objectKey('ab'.repeat(32))).toBe(`sealed/${'ab'.repeat(32)}.pdf`);
+    expect(s3SettingsFromConfig(config)).toEqual({ endpoint: undefined, region: 'eu-west-2', bucket: 'pcn-sealed', credentials: undefined, forcePathStyle: false, prefix: '' });
+    const minio = load({ ...s3, S3_ENDPOINT: 'http://minio.internal:9000', S3_FORCE_PATH_STYLE: 'true', S3_PREFIX: 'pcn-prod/', S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY: 'secret' });
+    expect(s3SettingsFromConfig(minio)).toEqual({ endpoint: 'http://minio.internal:9000', region: 'eu-west-2', bucket: 'pcn-sealed', credentials: { accessKeyId: 'id', secretAccessKey: 'secret' }, forcePathStyle: true, prefix: 'pcn-prod/' });
+    store.close();
+  });
+
+  it('asks for no S3 setting while DOCUMENT_STORE=bytea', () => {
+    expect(load({ S3_BUCKET: '' }).DOCUMENT_STORE).toBe('bytea');
+  });
+
+  it.each([
+    [{ S3_REGION: '' }, 'S3_REGION: S3_REGION must be set when DOCUMENT_STORE=s3 (e.g. eu-west-2; us-east-1 for most non-AWS servers) (it is not set)'],
+    [{ S3_BUCKET: '' }, 'S3_BUCKET: S3_BUCKET must be set when DOCUMENT_STORE=s3, to an existing bucket name (3-63 lower-case letters, digits, dots, hyphens) (it is not set)'],
+    [{ S3_BUCKET: 'Sealed_PDFs' }, 'S3_BUCKET: S3_BUCKET must be set when DOCUMENT_STORE=s3, to an existing bucket name (3-63 lower-case letters, digits, dots, hyphens) (check its value)'],
+    [{ S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT: S3_ENDPOINT must be an http(s) URL such as https://minio.internal:9000 (check its value)'],
+    [{ S3_SECRET_ACCESS_KEY: 'secret' }, 'S3_ACCESS_KEY_ID: S3_ACCESS_KEY_ID must be set when S3_SECRET_ACCESS_KEY is (or leave both unset to use the AWS default credentials) (it is not set)'],
+    [{ S3_ACCESS_KEY_ID: 'id' }, 'S3_SECRET_ACCESS_KEY: S3_SECRET_ACCESS_KEY must be set when S3_ACCESS_KEY_ID is (or leave both unset to use the AWS default credentials) (it is not set)'],
+    [{ S3_FORCE_PATH_STYLE: 'yes' }, 'S3_FORCE_PATH_STYLE: S3_FORCE_PATH_STYLE must be true or false (check its value)'],
+    [{ S3_PREFIX: 'pcn-prod' }, "S3_PREFIX: S3_PREFIX must be empty or folder names each ending in / (e.g. pcn-prod/), of letters, digits and !_.*'()- (check its value)"],
+  ])('refuses DOCUMENT_STORE=s3 with %j in one line naming the variable', (env, message) => {
+    expect(() => load({ ...s3, ...env })).toThrow(new ConfigurationError(`Invalid configuration: ${message}`));
   });
 });
 
