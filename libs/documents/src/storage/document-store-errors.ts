@@ -7,6 +7,8 @@ export enum DocumentStoreErrorCode {
   FileMissing = 'DOCUMENT_FILE_MISSING',
   /** The object's bytes are not the ones whose SHA-256 the row recorded: the record is damaged, 500. */
   FileAltered = 'DOCUMENT_FILE_ALTERED',
+  /** The row's file is in the bucket but this process runs DOCUMENT_STORE=bytea (switched back): a configuration fault, 500. */
+  FileInBucket = 'DOCUMENT_FILE_IN_BUCKET',
 }
 
 /** What the S3 client said, on one line for the log: name, HTTP status, network code, message. */
@@ -38,18 +40,18 @@ export class DocumentStoreUnavailableException extends DomainException {
   }
 }
 
-/** The bucket answers, but a sealed file is missing or not the one recorded: never sent, always logged (500). */
+const DAMAGED_MESSAGES: Record<Exclude<DocumentStoreErrorCode, DocumentStoreErrorCode.Unavailable>, string> = {
+  [DocumentStoreErrorCode.FileMissing]: 'The file of this sealed document is missing from the document store. Nothing was changed. Quote the correlation id if you contact support.',
+  [DocumentStoreErrorCode.FileAltered]: 'The file of this sealed document in the document store is not the one that was sealed, so it was not sent. Quote the correlation id if you contact support.',
+  [DocumentStoreErrorCode.FileInBucket]: 'The file of this sealed document is kept in a document store this service is not set up to read. Nothing was changed. Quote the correlation id if you contact support.',
+};
+
+/** A sealed file cannot be served as recorded (missing, altered, or in a store not configured): never sent, always logged (500). */
 export class StoredFileDamagedException extends DomainException {
   constructor(
-    code: DocumentStoreErrorCode.FileMissing | DocumentStoreErrorCode.FileAltered,
+    code: Exclude<DocumentStoreErrorCode, DocumentStoreErrorCode.Unavailable>,
     readonly objectKey: string,
   ) {
-    super(
-      code,
-      500,
-      code === DocumentStoreErrorCode.FileMissing
-        ? 'The file of this sealed document is missing from the document store. Nothing was changed. Quote the correlation id if you contact support.'
-        : 'The file of this sealed document in the document store is not the one that was sealed, so it was not sent. Quote the correlation id if you contact support.',
-    );
+    super(code, 500, DAMAGED_MESSAGES[code]);
   }
 }

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { documentsConfig, DocumentsConfig } from '../documents.config';
 import { SealedDocumentVersionEntity } from '../seal/sealed-document-version.entity';
 import { SealedDocumentEntity } from './sealed-document.entity';
+import { DocumentStoreErrorCode, StoredFileDamagedException } from './document-store-errors';
 
 /** Nest token of the configured store (`DOCUMENT_STORE`). */
 export const DOCUMENT_STORE = Symbol('DocumentStore');
@@ -43,6 +44,17 @@ export interface DocumentStore {
   close(): void;
 }
 
+interface RowFile {
+  bytes: Buffer | null;
+  object_key?: string | null;
+}
+
+/** The row's own bytes; a row whose file is in the bucket cannot be served without the s3 store (after switching back to bytea). */
+function bytesInRow(row: RowFile): Buffer {
+  if (row.bytes) return row.bytes;
+  throw new StoredFileDamagedException(DocumentStoreErrorCode.FileInBucket, row.object_key ?? '');
+}
+
 /**
  * Bytes in PostgreSQL, in `sealed_document.bytes` next to their row: a database backup is a
  * backup of the legal record. A range is sliced by PostgreSQL; `stream` hands out the value
@@ -60,15 +72,15 @@ export class ByteaDocumentStore implements DocumentStore {
 
   async get(documentId: string, range?: StoredByteRange): Promise<Buffer | null> {
     const [row] = range
-      ? await this.dataSource.query(`SELECT substring(bytes FROM $2::int FOR $3::int) AS bytes FROM sealed_document WHERE id = $1`, [documentId, range.start + 1, range.end - range.start + 1])
-      : await this.dataSource.query(`SELECT bytes FROM sealed_document WHERE id = $1`, [documentId]);
-    return row ? (row.bytes as Buffer) : null;
+      ? await this.dataSource.query(`SELECT substring(bytes FROM $2::int FOR $3::int) AS bytes, object_key FROM sealed_document WHERE id = $1`, [documentId, range.start + 1, range.end - range.start + 1])
+      : await this.dataSource.query(`SELECT bytes, object_key FROM sealed_document WHERE id = $1`, [documentId]);
+    return row ? bytesInRow(row) : null;
   }
 
   async getMany(documentIds: string[]): Promise<Map<string, Buffer>> {
     if (documentIds.length === 0) return new Map();
-    const rows: { id: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT id, bytes FROM sealed_document WHERE id = ANY($1::uuid[])`, [documentIds]);
-    return new Map(rows.map((r) => [r.id, r.bytes]));
+    const rows: ({ id: string } & RowFile)[] = await this.dataSource.query(`SELECT id, bytes, object_key FROM sealed_document WHERE id = ANY($1::uuid[])`, [documentIds]);
+    return new Map(rows.map((r) => [r.id, bytesInRow(r)]));
   }
 
   async stream(documentId: string, range?: StoredByteRange): Promise<Readable | null> {
@@ -81,8 +93,8 @@ export class ByteaDocumentStore implements DocumentStore {
   }
 
   async getVersion(versionId: string): Promise<Buffer | null> {
-    const [row] = await this.dataSource.query(`SELECT bytes FROM sealed_document_version WHERE id = $1`, [versionId]);
-    return row ? (row.bytes as Buffer) : null;
+    const [row] = await this.dataSource.query(`SELECT bytes, object_key FROM sealed_document_version WHERE id = $1`, [versionId]);
+    return row ? bytesInRow(row) : null;
   }
 
   close(): void {}

@@ -62,8 +62,13 @@ async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-/** No such object (GET says NoSuchKey, HEAD a bodiless NotFound); a missing bucket (NoSuchBucket) is a configuration fault, not this. */
-const isNotFound = (error: unknown) => ['NoSuchKey', 'NotFound'].includes((error as { name?: string } | null)?.name ?? '');
+const errorName = (error: unknown) => (error as { name?: string } | null)?.name ?? '';
+/**
+ * S3 says there is no such object: GET answers NoSuchKey (an XML body), HEAD a bodiless 404
+ * (NotFound). A bodiless 404 to a GET is not S3 speaking (a wrong endpoint, a proxy): unavailable,
+ * as is NoSuchBucket (configuration).
+ */
+const isMissingObject = (error: unknown, request: 'GET' | 'HEAD') => errorName(error) === 'NoSuchKey' || (request === 'HEAD' && errorName(error) === 'NotFound');
 
 /**
  * Bytes of sealed parts in an S3-compatible bucket; their rows (metadata, SHA-256, signers)
@@ -181,7 +186,7 @@ export class S3DocumentStore implements DocumentStore {
     try {
       return await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
     } catch (error) {
-      if (isNotFound(error)) throw new StoredFileDamagedException(DocumentStoreErrorCode.FileMissing, key);
+      if (isMissingObject(error, 'GET')) throw new StoredFileDamagedException(DocumentStoreErrorCode.FileMissing, key);
       throw new DocumentStoreUnavailableException('read', error);
     }
   }
@@ -209,7 +214,7 @@ export class S3DocumentStore implements DocumentStore {
       await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       return true;
     } catch (error) {
-      if (isNotFound(error)) return false;
+      if (isMissingObject(error, 'HEAD')) return false;
       throw error;
     }
   }

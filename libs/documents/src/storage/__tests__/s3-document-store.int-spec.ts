@@ -1,4 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DataSource } from 'typeorm';
@@ -144,6 +146,14 @@ describe('S3DocumentStore (s3rver + PostgreSQL)', () => {
     expect((await readAll((await store.stream(row.id))!)).equals(old.bytes!)).toBe(true);
   });
 
+  it('switched back to bytea, a part in the bucket is a clear 500 naming the cause, never "not found" or an empty file', async () => {
+    const bytea = new ByteaDocumentStore(ds);
+    const [row] = await rowsOf(execution);
+    for (const read of [() => bytea.get(row.id), () => bytea.get(row.id, { start: 0, end: 9 }), () => bytea.getMany([row.id])]) {
+      await expect(read()).rejects.toMatchObject({ code: DocumentStoreErrorCode.FileInBucket, status: 500, objectKey: row.object_key });
+    }
+  });
+
   it('keeps every row to exactly one of bytes and object key, and every row immutable', async () => {
     const [row] = await rowsOf(execution);
     const insert = (bytes: Buffer | null, key: string | null) =>
@@ -194,6 +204,22 @@ describe('S3DocumentStore (s3rver + PostgreSQL)', () => {
     const gone = await store.get(row.id).catch((e: unknown) => e);
     expect(gone).toMatchObject({ code: DocumentStoreErrorCode.FileMissing, status: 500, objectKey: row.object_key });
     expect(toErrorResponse(gone, 'c')).toMatchObject({ status: 500, code: 'DOCUMENT_FILE_MISSING', message: expect.stringMatching(/^The file of this sealed document is missing from the document store\./) });
+  });
+
+  it('a wrong endpoint that answers 404 to everything (not S3 speaking) is "unavailable", not "file missing"', async () => {
+    const notS3 = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => notS3.listen(0, '127.0.0.1', resolve));
+    const wrong = new S3DocumentStore({ ...s3.settings(PREFIX), endpoint: `http://127.0.0.1:${(notS3.address() as AddressInfo).port}` }, ds);
+    try {
+      const [row] = await rowsOf(execution);
+      await expect(wrong.get(row.id)).rejects.toMatchObject({ code: DocumentStoreErrorCode.Unavailable, status: 503 });
+      const unstored = part(randomUUID(), 0);
+      await expect(ds.transaction((em) => wrong.put(em, [unstored]))).rejects.toMatchObject({ code: DocumentStoreErrorCode.Unavailable, status: 503 });
+      expect(await rowsOf(unstored.executionId)).toEqual([]);
+    } finally {
+      wrong.close();
+      await new Promise((resolve) => notS3.close(resolve));
+    }
   });
 
   it('when S3 does not answer: a 503 that says so, within seconds; bytea rows still read; nothing stored', async () => {
