@@ -194,6 +194,42 @@ describe('deterministic output', () => {
   });
 });
 
+describe('a large partnership on the signature pages', () => {
+  it('continues a card longer than a page on the next pages, with every signatory and no near-empty page', async () => {
+    const model = buildDocumentModel({ practices: 4, annexes: 3 });
+    // Ten partners of one practice, each approving the agreement and all three annexes: 40 grids
+    // in one card, about six pages of them (the national drill's largest practices look like this).
+    const big = { organisation: 'Saltmarsh Bay Medical Partnership', odsCode: 'B99001' };
+    const parts = [undefined, ...model.annexes.map((a) => a.id)];
+    const partners = Array.from({ length: 10 }, (_, i) => `Dr Partner ${String.fromCharCode(65 + i)} Saltmarsh`);
+    const bigBlocks = partners.flatMap((person, i) =>
+      parts.map((part, j) => ({ ...big, person, capacity: part ? `Partner (annex ${j})` : 'Partner', step: 2, approvedAt: new Date(Date.UTC(2026, 2, 2, 9, i, j)).toISOString(), authMethod: 'Password sign-in', part: part ?? null })),
+    );
+    model.signatures = [...model.signatures.filter((s) => s.step !== 2), ...bigBlocks, ...model.signatures.filter((s) => s.step === 2)];
+    const path = writeTemp(tempDir(), 'partnership.pdf', await renderAgreementPdf(model));
+
+    const pages = pdfPages(path);
+    const contents = pages[1];
+    const first = Number(/Signatures\s+(\d+)/.exec(contents)?.[1]);
+    const next = Number(/(?:Information governance approvals|Certificate of completion)\s+(\d+)/.exec(contents)?.[1]);
+    const signaturePages = pages.slice(first - 1, next - 1);
+    // Each page holds at least five grids; before the fix one card of 40 grids took hundreds of pages.
+    const grids = signaturePages.map((text) => (text.match(/SIGNATORY/g) ?? []).length);
+    expect(grids.reduce((a, b) => a + b, 0)).toBe(model.signatures.length);
+    expect(signaturePages.length).toBeLessThanOrEqual(Math.ceil(model.signatures.length / 5) + 1);
+    grids.slice(0, -1).forEach((n) => expect(n).toBeGreaterThanOrEqual(5));
+    // The card's later pages say whose card goes on; the name is on the first.
+    const cardPages = signaturePages.filter((text) => text.includes(big.organisation)).length;
+    expect(cardPages).toBeGreaterThanOrEqual(3);
+    expect(signaturePages.filter((text) => text.includes(`${big.organisation} (continued)`))).toHaveLength(cardPages - 1);
+    expect(signaturePages.filter((text) => new RegExp(`${big.organisation}\\s+ODS ${big.odsCode}`).test(text))).toHaveLength(1);
+    const flat = pdfTextFlat(path);
+    for (const person of partners) expect(flat.split(person).length - 1).toBe(parts.length);
+    const outside = wordBoxes(path).filter((b) => b.yMin < 20 || b.yMax > b.pageHeight - 20);
+    expect(outside).toEqual([]);
+  });
+});
+
 describe('annex-only PDF', () => {
   it('contains the annex and its parties only, never the financial or workforce schedules', async () => {
     const model = buildDocumentModel({ practices: 20, annexes: 5 });

@@ -480,7 +480,13 @@ class AgreementRenderer {
     this.endSection();
   }
 
-  /** One card per organisation (consecutive blocks with the same ODS code), one grid per signatory. */
+  /**
+   * One card per organisation (consecutive blocks with the same ODS code), one grid per
+   * signatory. A card that fits on a page is never split; a longer one (a large partnership
+   * whose partners each approve the agreement and several annexes) goes on over as many pages
+   * as it needs, as cards headed "(continued)", each holding the grids that fit. Without that
+   * the card ran past the foot of the page and pdfkit moved every later line to a page of its own.
+   */
   private signatureCard(group: SignatureBlock[]): void {
     const { doc } = this;
     const first = group[0];
@@ -506,58 +512,91 @@ class AgreementRenderer {
       const cells = cellsFor(s);
       const r1 = Math.max(...cells.slice(0, 3).map(cellH));
       const r2 = Math.max(...cells.slice(3).map(cellH));
-      return { cells, r1, r2, h: r1 + 6 + r2 };
+      return { cells, r1, r2, h: r1 + 6 + r2, approved: !!s.approvedAt };
     });
-    const orgH = Math.max(this.measure(first.organisation, 'sansBold', 10.5, orgW, 1), 14);
+    type Grid = (typeof layouts)[number];
     const sepGap = 9;
-    const h = pad + orgH + 7 + layouts.reduce((sum, l, i) => sum + l.h + (i ? sepGap : 0), 0) + pad;
-    this.ensure(h + 8);
-    const x = MARGIN.left;
-    const y = doc.y;
-    const approved = group.every((s) => s.approvedAt);
-    this.artifact(() => {
-      doc.roundedRect(x, y, CONTENT_WIDTH, h, 4).lineWidth(0.7).strokeColor(COLOUR.rule).stroke();
-      doc.rect(x, y, 3, h).fill(approved ? COLOUR.accent : COLOUR.rule);
-      const ly = y + pad + orgH + 3;
-      doc.moveTo(x + pad, ly).lineTo(x + CONTENT_WIDTH - pad, ly).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
-    });
-    const div = doc.struct('Div');
-    this.section.add(div);
-    div.add(
-      doc.struct('H3', () => {
-        this.font('sansBold', 10.5).fillColor(COLOUR.text);
-        this.text(first.organisation, x + pad, y + pad, { width: orgW, lineGap: 1 });
-        this.font('mono', 9).fillColor(COLOUR.accentDark);
-        doc.text(`ODS ${first.odsCode}`, x + pad + orgW + 8, y + pad + 1.5, { width: odsW, align: 'right' });
-      }),
-    );
-    let cy = y + pad + orgH + 7;
-    layouts.forEach((l, n) => {
-      if (n > 0) {
-        const sy = cy + sepGap / 2 - 1;
-        this.artifact(() => {
-          doc.moveTo(x + pad, sy).lineTo(x + CONTENT_WIDTH - pad, sy).dash(1.5, { space: 2 }).lineWidth(0.4).strokeColor(COLOUR.rule).stroke().undash();
-        });
-        cy += sepGap;
-      }
-      l.cells.forEach(([label, value], i) => {
-        const cx = x + pad + (i % 3) * (colW + colGap);
-        const top = i < 3 ? cy : cy + l.r1 + 6;
-        const valueY = top + labelH(label) + 2;
-        div.add(
-          doc.struct('P', () => {
-            this.font(LABEL.font, LABEL.size).fillColor(COLOUR.muted);
-            doc.text(label.toUpperCase(), cx, top, { width: colW, characterSpacing: 0.3 });
-            this.font(VALUE.font, VALUE.size).fillColor(COLOUR.text);
-            this.text(value, cx, valueY, { width: colW, lineGap: 1 });
-          }),
-        );
+    const headingOf = (continued: boolean) => (continued ? `${first.organisation} (continued)` : first.organisation);
+    const orgHeight = (heading: string) => Math.max(this.measure(heading, 'sansBold', 10.5, orgW, 1), 14);
+    const cardHeight = (grids: Grid[], heading: string) => pad + orgHeight(heading) + 7 + grids.reduce((sum, l, i) => sum + l.h + (i ? sepGap : 0), 0) + pad;
+    const pageRoom = this.bottom() - MARGIN.top - 8;
+
+    const drawCard = (grids: Grid[], heading: string) => {
+      const orgH = orgHeight(heading);
+      const h = cardHeight(grids, heading);
+      const x = MARGIN.left;
+      const y = doc.y;
+      const approved = grids.every((l) => l.approved);
+      this.artifact(() => {
+        doc.roundedRect(x, y, CONTENT_WIDTH, h, 4).lineWidth(0.7).strokeColor(COLOUR.rule).stroke();
+        doc.rect(x, y, 3, h).fill(approved ? COLOUR.accent : COLOUR.rule);
+        const ly = y + pad + orgH + 3;
+        doc.moveTo(x + pad, ly).lineTo(x + CONTENT_WIDTH - pad, ly).lineWidth(0.4).strokeColor(COLOUR.rule).stroke();
       });
-      cy += l.h;
-    });
-    div.end();
-    doc.x = MARGIN.left;
-    doc.y = y + h + 8;
+      const div = doc.struct('Div');
+      this.section.add(div);
+      div.add(
+        doc.struct('H3', () => {
+          this.font('sansBold', 10.5).fillColor(COLOUR.text);
+          this.text(heading, x + pad, y + pad, { width: orgW, lineGap: 1 });
+          this.font('mono', 9).fillColor(COLOUR.accentDark);
+          doc.text(`ODS ${first.odsCode}`, x + pad + orgW + 8, y + pad + 1.5, { width: odsW, align: 'right' });
+        }),
+      );
+      let cy = y + pad + orgH + 7;
+      grids.forEach((l, n) => {
+        if (n > 0) {
+          const sy = cy + sepGap / 2 - 1;
+          this.artifact(() => {
+            doc.moveTo(x + pad, sy).lineTo(x + CONTENT_WIDTH - pad, sy).dash(1.5, { space: 2 }).lineWidth(0.4).strokeColor(COLOUR.rule).stroke().undash();
+          });
+          cy += sepGap;
+        }
+        l.cells.forEach(([label, value], i) => {
+          const cx = x + pad + (i % 3) * (colW + colGap);
+          const top = i < 3 ? cy : cy + l.r1 + 6;
+          const valueY = top + labelH(label) + 2;
+          div.add(
+            doc.struct('P', () => {
+              this.font(LABEL.font, LABEL.size).fillColor(COLOUR.muted);
+              doc.text(label.toUpperCase(), cx, top, { width: colW, characterSpacing: 0.3 });
+              this.font(VALUE.font, VALUE.size).fillColor(COLOUR.text);
+              this.text(value, cx, valueY, { width: colW, lineGap: 1 });
+            }),
+          );
+        });
+        cy += l.h;
+      });
+      div.end();
+      doc.x = MARGIN.left;
+      doc.y = y + h + 8;
+    };
+
+    // The whole card on one page when it can be: here, or at the top of the next page.
+    const whole = cardHeight(layouts, headingOf(false));
+    if (whole <= pageRoom) {
+      this.ensure(whole + 8);
+      drawCard(layouts, headingOf(false));
+      return;
+    }
+    let next = 0;
+    while (next < layouts.length) {
+      const heading = headingOf(next > 0);
+      const room = this.bottom() - doc.y - 8;
+      let count = 0;
+      while (next + count < layouts.length && cardHeight(layouts.slice(next, next + count + 1), heading) <= room) count++;
+      if (count === 0) {
+        // Not even one grid fits below what is already on this page: go on on the next one.
+        // (One grid with its heading is far shorter than a page, so a fresh page always takes one.)
+        if (doc.y > MARGIN.top) {
+          this.newPage();
+          continue;
+        }
+        count = 1;
+      }
+      drawCard(layouts.slice(next, next + count), heading);
+      next += count;
+    }
   }
 
   private certificatePage(): void {
