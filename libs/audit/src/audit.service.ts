@@ -107,13 +107,24 @@ export class AuditService {
    * snapshot taken before the lock could miss the previous event.
    */
   async record(em: EntityManager, event: NewAuditEvent): Promise<AuditEventEntity> {
-    if (!em.queryRunner?.isTransactionActive) return em.transaction((tx) => this.record(tx, event));
-    const fields = this.normalise(event);
-
-    await this.lockChainKey(em, fields.chainKey);
-    const [last] = (await em.query(`SELECT seq, hash FROM audit_event WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1`, [fields.chainKey])) as ChainHead[];
-    const [entity] = await this.insertChained(em, [fields], last ?? null);
+    const [entity] = await this.recordMany(em, [event]);
     return entity;
+  }
+
+  /**
+   * Appends several events to one chain, in order, as `record` does one: the lock, the head and
+   * one INSERT for all of them (three round trips, not three per event).
+   */
+  async recordMany(em: EntityManager, events: NewAuditEvent[]): Promise<AuditEventEntity[]> {
+    if (events.length === 0) return [];
+    if (!em.queryRunner?.isTransactionActive) return em.transaction((tx) => this.recordMany(tx, events));
+    const fields = events.map((event) => this.normalise(event));
+    const chainKey = fields[0].chainKey;
+    if (fields.some((f) => f.chainKey !== chainKey)) throw new Error('recordMany appends to one chain at a time');
+
+    await this.lockChainKey(em, chainKey);
+    const [last] = await queryPrepared<ChainHead>(em, `SELECT seq, hash FROM audit_event WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1`, [chainKey]);
+    return this.insertChained(em, fields, last ?? null);
   }
 
   /**

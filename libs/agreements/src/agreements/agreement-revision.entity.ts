@@ -23,3 +23,13 @@ export class AgreementRevisionEntity {
   @Column({ type: 'uuid', nullable: true }) createdBy: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }
+
+/**
+ * A revision's annex ids in document order, as a SQL expression over `revisionIdSql` (a uuid
+ * expression): a JSON array with null where an annex has no id. For readers that need only the
+ * ids (every email letters the annexes as the document does) without fetching the content,
+ * which is the whole agreement.
+ */
+export function revisionAnnexIdsSql(revisionIdSql: string): string {
+  return `(SELECT (SELECT jsonb_agg(annex -> 'id' ORDER BY position) FROM jsonb_array_elements(r.content -> 'annexes') WITH ORDINALITY AS a(annex, position)) FROM agreement_revision r WHERE r.id = ${revisionIdSql})`;
+}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { AgreementRevisionEntity, NetworkAgreementEntity } from '@pcn/agreements';
+import { NetworkAgreementEntity, revisionAnnexIdsSql } from '@pcn/agreements';
 import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
 import { appConfig, AppConfig } from '@pcn/common';
 import { OrganisationEntity, PersonEntity } from '@pcn/directory';
@@ -145,12 +145,10 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
     await this.dataSource.transaction(async (em) => {
       await this.ledger.markSent(em, context.jobId, sent.messageId);
       const payload = { jobId: context.jobId, kind, to: person.email, messageId: sent.messageId, step, requestIds, ...(claim.possibleDuplicate ? { possibleDuplicate: true } : {}) };
-      await this.audit.record(em, { ...event, type: AuditEventType.EmailSent, payload });
-      if (REQUEST_KINDS.includes(kind)) {
-        for (const request of listed) {
-          await this.audit.record(em, { ...event, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } });
-        }
-      }
+      const requestsSent = REQUEST_KINDS.includes(kind)
+        ? listed.map((request) => ({ ...event, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } }))
+        : [];
+      await this.audit.recordMany(em, [{ ...event, type: AuditEventType.EmailSent, payload }, ...requestsSent]);
     });
   }
 
@@ -162,9 +160,12 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
     return round.message;
   }
 
-  /** The revision's annex ids in order, so annexes are lettered as in the document. */
+  /**
+   * The revision's annex ids in order, so annexes are lettered as in the document. Only the
+   * ids leave the database: the revision's content is the whole agreement, tens of KB of JSON.
+   */
   private async annexIds(round: ApprovalRoundEntity): Promise<(string | undefined)[]> {
-    const revision = await this.dataSource.getRepository(AgreementRevisionEntity).findOne({ where: { id: round.revisionId }, select: { id: true, content: true } });
-    return revision?.content.annexes.map((a) => a.id) ?? [];
+    const [row]: { ids: (string | null)[] | null }[] = await this.dataSource.query(`SELECT ${revisionAnnexIdsSql('$1::uuid')} AS ids`, [round.revisionId]);
+    return (row?.ids ?? []).map((id) => (typeof id === 'string' ? id : undefined));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { SentEmailEntity, SentEmailStatus } from './sent-email.entity';
+import { SentEmailStatus } from './sent-email.entity';
 
 /** Another delivery of the same job holds the claim: BullMQ retries this one later. */
 export class EmailInFlightError extends Error {
@@ -40,18 +40,21 @@ export class SentEmailLedger {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async isSent(jobId: string): Promise<boolean> {
-    return this.dataSource.getRepository(SentEmailEntity).existsBy({ jobId, status: SentEmailStatus.Sent });
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM sent_email WHERE job_id = $1 AND status = $2`, [jobId, SentEmailStatus.Sent]);
+    return rows.length > 0;
   }
 
   async claim(claim: EmailClaim): Promise<ClaimResult> {
+    // A first delivery (nearly every one) is this one statement; a row already there is read
+    // and taken over under its row lock, in a transaction.
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO sent_email (job_id, round_id, person_id, kind, recipient, message_id, status, attempts, claimed_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 1, now() + make_interval(secs => $8::float / 1000))
+       ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
+      [claim.jobId, claim.roundId, claim.personId, claim.kind, claim.recipient, claim.messageId, SentEmailStatus.Sending, claim.leaseMs],
+    );
+    if (inserted.length === 1) return { send: true, attempts: 1, possibleDuplicate: false };
     return this.dataSource.transaction(async (em) => {
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO sent_email (job_id, round_id, person_id, kind, recipient, message_id, status, attempts, claimed_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, now() + make_interval(secs => $8::float / 1000))
-         ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
-        [claim.jobId, claim.roundId, claim.personId, claim.kind, claim.recipient, claim.messageId, SentEmailStatus.Sending, claim.leaseMs],
-      );
-      if (inserted.length === 1) return { send: true, attempts: 1, possibleDuplicate: false };
       const [row]: { status: SentEmailStatus; lease_held: boolean; possible_duplicate: boolean; attempts: number }[] = await em.query(
         `SELECT status, claimed_until > now() AS lease_held, possible_duplicate, attempts FROM sent_email WHERE job_id = $1 FOR UPDATE`,
         [claim.jobId],
