@@ -5,6 +5,7 @@
 //   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--no-write] [--keep]
 //                    [--api-processes 1] [--documents-workers 1] [--notification-workers 1]
 //                    [--api-pool 40/api-processes] [--worker-pool 6] [--result file.json]
+//                    [--cpu-prof DIR]
 //
 // Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs
 // `--api-processes` API processes, `--documents-workers` workers with WORKER_QUEUES=documents
@@ -55,6 +56,8 @@ const OPTS = {
   // Also write the run's figures (result.json) to this file, e.g. for bench/drill/compare.js.
   resultFile: argv.includes('--result') ? path.resolve(argv[argv.indexOf('--result') + 1]) : null,
   keep: argv.includes('--keep'),
+  // Every API and worker process writes a V8 CPU profile to DIR/<process name>/ when it stops.
+  cpuProfileDir: argv.includes('--cpu-prof') ? path.resolve(argv[argv.indexOf('--cpu-prof') + 1]) : null,
 };
 for (const k of ['pcns', 'icbs', 'clients', 'perRound', 'apiProcesses', 'documentsWorkers', 'notificationWorkers', 'apiPool', 'workerPool']) {
   if (!Number.isInteger(OPTS[k]) || OPTS[k] < 1) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a whole number of at least 1 (got ${OPTS[k]})`);
@@ -74,7 +77,7 @@ const RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'pcn-drill-'));
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] : NaN);
 
-const procs = new ProcessGroup(ROOT, RUN_DIR, log);
+const procs = new ProcessGroup(ROOT, RUN_DIR, log, OPTS.cpuProfileDir);
 const teardown = [];
 let tornDown = null;
 /** Stops the processes, then drops what the run made; a second caller (a signal during the run, then main's end) waits for the same teardown rather than exiting half-way. */

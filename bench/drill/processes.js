@@ -40,13 +40,15 @@ function postgresBackends(dbName) {
  * run directory, stopped with SIGTERM (SIGKILL after 8 s) by `stopAll`.
  */
 class ProcessGroup {
-  constructor(root, runDir, log) {
-    Object.assign(this, { root, runDir, log, procs: new Map(), expectedExit: new Set(), exits: [] });
+  /** `cpuProfileDir`: each child writes a V8 CPU profile (.cpuprofile) to `<dir>/<name>/` when it exits. */
+  constructor(root, runDir, log, cpuProfileDir = null) {
+    Object.assign(this, { root, runDir, log, cpuProfileDir, procs: new Map(), expectedExit: new Set(), exits: [] });
   }
 
   start(name, script, env) {
     const logFile = path.join(this.runDir, `${name}.log`);
-    const child = spawn(process.execPath, ['-r', './scripts/ts-register.js', script], { cwd: this.root, env, stdio: ['ignore', fs.openSync(logFile, 'a'), fs.openSync(logFile, 'a')] });
+    const profile = this.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.cpuProfileDir, name)}`] : [];
+    const child = spawn(process.execPath, [...profile, '-r', './scripts/ts-register.js', script], { cwd: this.root, env, stdio: ['ignore', fs.openSync(logFile, 'a'), fs.openSync(logFile, 'a')] });
     this.procs.set(name, child);
     child.on('exit', (code, signal) => {
       if (this.expectedExit.has(name)) return;
@@ -78,7 +80,8 @@ class ProcessGroup {
         this.expectedExit.add(name);
         if (child.exitCode !== null || child.signalCode !== null) return undefined;
         return new Promise((resolve) => {
-          const killer = setTimeout(() => child.kill('SIGKILL'), 8000);
+          // Writing a CPU profile of a long run takes a while after SIGTERM.
+          const killer = setTimeout(() => child.kill('SIGKILL'), this.cpuProfileDir ? 60_000 : 8000);
           child.once('exit', () => resolve(clearTimeout(killer)));
           child.kill('SIGTERM');
         });

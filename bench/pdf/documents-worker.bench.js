@@ -3,7 +3,7 @@
 //
 //   npm run drill -- --pcns 120 --keep --no-write        # once: a database of executed agreements
 //   node bench/pdf/documents-worker.bench.js --source pcn_drill_<pid> [--root DIR] [--label TEXT]
-//        [--runs 1] [--rounds 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write]
+//        [--runs 1] [--rounds 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write] [--keep]
 //
 // Each run clones the source database (CREATE DATABASE … TEMPLATE), empties sealed_document in
 // the clone and sets every execution back to PENDING, starts `apps/worker/src/main.ts` with
@@ -43,6 +43,8 @@ const OPTS = {
   cpuProf: arg('cpu-prof') ? path.resolve(arg('cpu-prof')) : null,
   probe: arg('probe') ? path.resolve(arg('probe')) : null,
   write: argv.includes('--write'),
+  // Keep each run's clone, with the parts it sealed, to look at them afterwards.
+  keep: argv.includes('--keep'),
 };
 if (!OPTS.source) {
   console.error('usage: node bench/pdf/documents-worker.bench.js --source <database of executed agreements> [--root DIR] [--label TEXT] [--runs N] [--tsa] [--cpu-prof DIR] [--write]');
@@ -243,7 +245,8 @@ async function oneRun(run, tsaEnv) {
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
-    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${clone}" WITH (FORCE)`);
+    if (OPTS.keep) log(`kept ${clone} (--keep)`);
+    else await sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${clone}" WITH (FORCE)`);
   }
 }
 
