@@ -52,6 +52,13 @@ export interface SmtpTestServerOptions {
   auth?: { user: string; pass: string };
   /** Leave STARTTLS on (smtp-server's built-in self-signed certificate). Off by default. */
   starttls?: boolean;
+  /**
+   * Keep only each message's headers, read from its header block without mailparser; `text`,
+   * `html` and `raw` stay empty. For load runs (the national drill receives some 60,000
+   * messages and checks their Message-IDs), where parsing and keeping whole messages would
+   * take CPU from the platform under test and gigabytes of memory.
+   */
+  headersOnly?: boolean;
 }
 
 class SmtpReplyError extends Error {
@@ -77,6 +84,30 @@ function headerMap(parsed: Awaited<ReturnType<typeof simpleParser>>): Record<str
     if (typeof value === 'string') headers[key.toLowerCase()] = value;
   }
   return headers;
+}
+
+/** A message as `headersOnly` keeps it: the unfolded header block, nothing decoded. */
+function headersOnlyMail(data: Buffer, envelope: ReceivedMail['envelope']): ReceivedMail {
+  const end = data.indexOf('\r\n\r\n');
+  const block = data.subarray(0, end < 0 ? data.length : end).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const headers: Record<string, string> = {};
+  for (const line of block.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const addresses = (value = '') => [...value.matchAll(/[^\s<>,"]+@[^\s<>,"]+/g)].map((m) => m[0]);
+  return {
+    from: addresses(headers.from)[0] ?? '',
+    to: addresses(headers.to),
+    cc: addresses(headers.cc),
+    subject: headers.subject ?? '',
+    text: '',
+    html: '',
+    messageId: headers['message-id'] ?? '',
+    headers,
+    envelope,
+    raw: '',
+  };
 }
 
 /**
@@ -135,11 +166,16 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
           failing.delete(session);
           return callback(failureReply());
         }
-        const raw = Buffer.concat(chunks).toString('utf8');
         const envelope = {
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
         };
+        if (options.headersOnly) {
+          messages.push(headersOnlyMail(Buffer.concat(chunks), envelope));
+          notify();
+          return callback();
+        }
+        const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw)
           .then((parsed) => {
             messages.push({

@@ -171,3 +171,23 @@ describe('MailerService when the server is unreachable or wants a login', () => 
     }
   });
 });
+
+describe('the SMTP test server in headers-only mode', () => {
+  it('a headers-only test server (the national drill\'s) reads the same sender, recipient, subject and Message-ID as the parsing one', async () => {
+    const light = await startSmtpTestServer({ headersOnly: true });
+    const mailer = new MailerService(loadTypedConfig(MailEnv, light.env()));
+    try {
+      const sent = await mailer.send({ to: `Dr Asha Patel <${RECIPIENT}>`, subject: 'Headers only', text: 'Hello', messageKey: 'outbox/0201' });
+      const [mail] = await light.waitForCount(1);
+      expect(mail.messageId).toBe(sent.messageId);
+      expect(mail.from).toBe('no-reply@pcn-agreements.localhost');
+      expect(mail.to).toEqual([RECIPIENT]);
+      expect(mail.subject).toBe('Headers only');
+      expect(mail.headers[MESSAGE_KEY_HEADER.toLowerCase()]).toBe('outbox/0201');
+      expect([mail.text, mail.html, mail.raw]).toEqual(['', '', '']);
+    } finally {
+      mailer.onApplicationShutdown();
+      await light.close();
+    }
+  });
+});
