@@ -118,9 +118,8 @@ export class AuditService {
   async recordMany(em: EntityManager, events: NewAuditEvent[]): Promise<AuditEventEntity[]> {
     if (events.length === 0) return [];
     if (!em.queryRunner?.isTransactionActive) return em.transaction((tx) => this.recordMany(tx, events));
-    const fields = events.map((event) => this.normalise(event));
-    const chainKey = fields[0].chainKey;
-    if (fields.some((f) => f.chainKey !== chainKey)) throw new Error('recordMany appends to one chain at a time');
+    const fields = this.normaliseForOneChain(events, 'recordMany');
+    const { chainKey } = fields[0];
 
     await this.lockChainKey(em, chainKey);
     const [last] = await queryPrepared<ChainHead>(em, `SELECT seq, hash FROM audit_event WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1`, [chainKey]);
@@ -172,9 +171,14 @@ export class AuditService {
   async appendAfterHead(em: EntityManager, events: NewAuditEvent[], head: ChainHead | null): Promise<AuditEventEntity[]> {
     if (!em.queryRunner?.isTransactionActive) throw new Error('appendAfterHead needs the transaction that holds the chain lock');
     if (events.length === 0) return [];
+    return this.insertChained(em, this.normaliseForOneChain(events, 'appendAfterHead'), head);
+  }
+
+  /** The events normalised; they must all belong to one chain (one lock, one head). */
+  private normaliseForOneChain(events: NewAuditEvent[], caller: string): NormalisedEvent[] {
     const fields = events.map((event) => this.normalise(event));
-    if (fields.some((f) => f.chainKey !== fields[0].chainKey)) throw new Error('appendAfterHead appends to one chain at a time');
-    return this.insertChained(em, fields, head);
+    if (fields.some((f) => f.chainKey !== fields[0].chainKey)) throw new Error(`${caller} appends to one chain at a time`);
+    return fields;
   }
 
   /** Numbers, links and hashes the events after `head`, then inserts them in one statement (no entity mapping on this hot path). */

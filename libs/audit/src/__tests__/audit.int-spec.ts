@@ -45,7 +45,7 @@ describe('AuditService (real PostgreSQL)', () => {
     return ds.getRepository(AuditEventEntity).find({ where: { chainKey: agreementId }, order: { seq: 'ASC' } });
   }
 
-  async function recordMany(agreementId: string, n: number): Promise<AuditEventEntity[]> {
+  async function recordEach(agreementId: string, n: number): Promise<AuditEventEntity[]> {
     const out: AuditEventEntity[] = [];
     for (let i = 0; i < n; i++) {
       out.push(await ds.transaction((em) => audit.record(em, { type: AuditEventType.RevisionSaved, actor, agreementId, payload: { revision: i + 1 } })));
@@ -117,7 +117,7 @@ describe('AuditService (real PostgreSQL)', () => {
 
   it('leaves no trace and no gap when the business transaction rolls back', async () => {
     const agreementId = randomUUID();
-    await recordMany(agreementId, 1);
+    await recordEach(agreementId, 1);
     await expect(
       ds.transaction(async (em) => {
         await audit.record(em, { type: AuditEventType.Submitted, actor, agreementId, payload: { doomed: true } });
@@ -126,7 +126,7 @@ describe('AuditService (real PostgreSQL)', () => {
     ).rejects.toThrow('business rule failed');
     expect((await chainOf(agreementId)).map((r) => r.seq)).toEqual([1]);
 
-    await recordMany(agreementId, 1);
+    await recordEach(agreementId, 1);
     const rows = await chainOf(agreementId);
     expect(rows.map((r) => r.seq)).toEqual([1, 2]);
     expect(rows.some((r) => (r.payload as { doomed?: boolean }).doomed)).toBe(false);
@@ -158,6 +158,29 @@ describe('AuditService (real PostgreSQL)', () => {
     expect((await chainOf(agreementId)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('recordMany appends several events after the head in one go, in order and linked as record would', async () => {
+    const agreementId = randomUUID();
+    await recordEach(agreementId, 2);
+    const appended = await ds.transaction((em) =>
+      audit.recordMany(em, [1, 2, 3].map((n) => ({ type: AuditEventType.RequestSent, actor, agreementId, payload: { n } }))),
+    );
+    expect(appended.map((e) => e.seq)).toEqual([3, 4, 5]);
+    const rows = await chainOf(agreementId);
+    expect(rows.map((r) => [r.seq, r.type, r.payload])).toEqual([
+      [1, AuditEventType.RevisionSaved, { revision: 1 }],
+      [2, AuditEventType.RevisionSaved, { revision: 2 }],
+      [3, AuditEventType.RequestSent, { n: 1 }],
+      [4, AuditEventType.RequestSent, { n: 2 }],
+      [5, AuditEventType.RequestSent, { n: 3 }],
+    ]);
+    rows.slice(1).forEach((row, i) => expect(row.prevHash).toBe(rows[i].hash));
+    expect(await audit.verifyChain(agreementId)).toMatchObject({ ok: true, eventsChecked: 5 });
+    await expect(
+      ds.transaction((em) => audit.recordMany(em, [{ type: AuditEventType.Viewed, actor, agreementId }, { type: AuditEventType.Viewed, actor, agreementId: randomUUID() }])),
+    ).rejects.toThrow('recordMany appends to one chain at a time');
+    expect(await chainOf(agreementId)).toHaveLength(5);
+  });
+
   it('refuses malformed events before touching the database', async () => {
     await expect(ds.transaction((em) => audit.record(em, { type: AuditEventType.Viewed, actor, agreementId: 'not-a-uuid' }))).rejects.toThrow(/agreementId must be a UUID/);
     await expect(ds.transaction((em) => audit.record(em, { type: 'NOPE' as AuditEventType, actor }))).rejects.toThrow(/not an AuditEventType/);
@@ -166,7 +189,7 @@ describe('AuditService (real PostgreSQL)', () => {
 
   it('the database refuses UPDATE, DELETE and TRUNCATE on audit_event', async () => {
     const agreementId = randomUUID();
-    const [first] = await recordMany(agreementId, 2);
+    const [first] = await recordEach(agreementId, 2);
     await expect(ds.query(`UPDATE audit_event SET payload = '{"forged":true}' WHERE id = $1`, [first.id])).rejects.toThrow(/audit_event is append-only: UPDATE refused/);
     await expect(ds.query(`DELETE FROM audit_event WHERE id = $1`, [first.id])).rejects.toThrow(/audit_event is append-only: DELETE refused/);
     await expect(ds.query(`TRUNCATE audit_event`)).rejects.toThrow(/audit_event is append-only: TRUNCATE refused/);
@@ -178,7 +201,7 @@ describe('AuditService (real PostgreSQL)', () => {
 
   it('detects an altered payload and names exactly that event', async () => {
     const agreementId = randomUUID();
-    const rows = await recordMany(agreementId, 5);
+    const rows = await recordEach(agreementId, 5);
     expect(await audit.verifyChain(agreementId)).toMatchObject({ ok: true, eventsChecked: 5 });
 
     const victim = rows[2];
@@ -194,7 +217,7 @@ describe('AuditService (real PostgreSQL)', () => {
 
   it('detects an altered row whose hash was recomputed, at the next link', async () => {
     const agreementId = randomUUID();
-    const rows = await recordMany(agreementId, 4);
+    const rows = await recordEach(agreementId, 4);
     const forged = { ...rows[1], payload: { revision: 42 } };
     await tamper([`UPDATE audit_event SET payload = $2, hash = $3 WHERE id = $1`, [rows[1].id, JSON.stringify(forged.payload), hashAuditEvent(forged)]]);
     expect((await audit.verifyChain(agreementId)).firstBroken).toMatchObject({ seq: 3, id: rows[2].id, reason: 'previous hash mismatch' });
@@ -202,7 +225,7 @@ describe('AuditService (real PostgreSQL)', () => {
 
   it('reports a deleted middle event as a sequence gap at the event after it', async () => {
     const agreementId = randomUUID();
-    const rows = await recordMany(agreementId, 5);
+    const rows = await recordEach(agreementId, 5);
     await tamper([`DELETE FROM audit_event WHERE id = $1`, [rows[2].id]]);
     const result = await audit.verifyChain(agreementId);
     expect(result.ok).toBe(false);
@@ -212,7 +235,7 @@ describe('AuditService (real PostgreSQL)', () => {
 
   it('reports a renumbered chain (middle row deleted, later rows shifted down) as a previous hash mismatch', async () => {
     const agreementId = randomUUID();
-    const rows = await recordMany(agreementId, 4);
+    const rows = await recordEach(agreementId, 4);
     await tamper(
       [`DELETE FROM audit_event WHERE id = $1`, [rows[1].id]],
       [`UPDATE audit_event SET seq = 2 WHERE id = $1`, [rows[2].id]],
@@ -258,7 +281,7 @@ describe('AuditService (real PostgreSQL)', () => {
 
   it('lists and exports a chain as CSV with a header and one row per event', async () => {
     const agreementId = randomUUID();
-    await recordMany(agreementId, 3);
+    await recordEach(agreementId, 3);
     await ds.transaction((em) =>
       audit.record(em, { type: AuditEventType.Declined, actor, actorName: 'Smith, "Jo"', agreementId, payload: { reason: 'Clause 4,\nneeds work' } }),
     );
