@@ -583,8 +583,13 @@ class AgreementRenderer {
     while (next < layouts.length) {
       const heading = headingOf(next > 0);
       const room = this.bottom() - doc.y - 8;
+      let height = cardHeight([], heading);
       let count = 0;
-      while (next + count < layouts.length && cardHeight(layouts.slice(next, next + count + 1), heading) <= room) count++;
+      for (; next + count < layouts.length; count++) {
+        const added = layouts[next + count].h + (count > 0 ? sepGap : 0);
+        if (height + added > room) break;
+        height += added;
+      }
       if (count === 0) {
         // Not even one grid fits below what is already on this page: go on on the next one.
         // (One grid with its heading is far shorter than a page, so a fresh page always takes one.)
