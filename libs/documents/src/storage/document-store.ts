@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { documentsConfig, DocumentsConfig } from '../documents.config';
 import { SealedDocumentVersionEntity } from '../seal/sealed-document-version.entity';
@@ -34,8 +33,6 @@ export interface DocumentStore {
   get(documentId: string, range?: StoredByteRange): Promise<Buffer | null>;
   /** Several parts' bytes by id (ids with no document are absent from the map). */
   getMany(documentIds: string[]): Promise<Map<string, Buffer>>;
-  /** A part's bytes as a stream (a range, or all of it); null when there is no such document. */
-  stream(documentId: string, range?: StoredByteRange): Promise<Readable | null>;
   /** Stores a later version of a part (a renewed timestamp, `documents:renew-timestamps`), row and bytes, in the caller's transaction. */
   putVersion(em: EntityManager, version: SealedDocumentVersionEntity): Promise<void>;
   /** A stored version's bytes; null when there is no such version. */
@@ -81,11 +78,6 @@ export class ByteaDocumentStore implements DocumentStore {
     if (documentIds.length === 0) return new Map();
     const rows: ({ id: string } & RowFile)[] = await this.dataSource.query(`SELECT id, bytes, object_key FROM sealed_document WHERE id = ANY($1::uuid[])`, [documentIds]);
     return new Map(rows.map((r) => [r.id, bytesInRow(r)]));
-  }
-
-  async stream(documentId: string, range?: StoredByteRange): Promise<Readable | null> {
-    const bytes = await this.get(documentId, range);
-    return bytes ? Readable.from([bytes]) : null;
   }
 
   async putVersion(em: EntityManager, version: SealedDocumentVersionEntity): Promise<void> {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DocumentsConfig } from '../documents.config';
@@ -133,14 +132,6 @@ export class S3DocumentStore implements DocumentStore {
     const rows: FileRow[] = await this.dataSource.query(`SELECT id, sha256, bytes, object_key FROM sealed_document WHERE id = ANY($1::uuid[])`, [documentIds]);
     const bytes = await mapBounded(rows, CONCURRENT_REQUESTS, (row) => this.bytesOf(row));
     return new Map(rows.map((row, i) => [row.id, bytes[i]]));
-  }
-
-  async stream(documentId: string, range?: StoredByteRange): Promise<Readable | null> {
-    const row = await this.fileRow('sealed_document', documentId, range);
-    if (!row) return null;
-    if (row.bytes) return Readable.from([row.bytes]);
-    const object = await this.getObject(row.object_key!, range);
-    return object.Body as Readable;
   }
 
   async putVersion(em: EntityManager, version: SealedDocumentVersionEntity): Promise<void> {
