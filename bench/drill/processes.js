@@ -37,7 +37,7 @@ function postgresBackends(dbName) {
 
 /**
  * The drill's processes: started from source through scripts/ts-register.js, logs in the
- * run directory, stopped with SIGTERM (SIGKILL after 8 s) by `stopAll`.
+ * run directory, stopped with SIGTERM (SIGKILL after 8 s, or 60 s when writing CPU profiles) by `stopAll`.
  */
 class ProcessGroup {
   /** `cpuProfileDir`: each child writes a V8 CPU profile (.cpuprofile) to `<dir>/<name>/` when it exits. */
