@@ -70,8 +70,18 @@ describe('sealed documents (render, seal, store, download, verify)', () => {
       ['AGREEMENT', 'NA-U70101-2026-0001-r1'],
       ['ANNEX', 'NA-U70101-2026-0001-r1-A1'],
     ]);
-    // The job running again (or twice at once) stores nothing more.
     const executionId = (await t.dataSource.query(`SELECT id FROM agreement_execution WHERE agreement_id = $1`, [demo.agreementId]))[0].id;
+    // "Signed by everyone" links to the sealed copy: each signatory's email was enqueued in the
+    // transaction that stored the documents (same now()), not when the agreement was executed.
+    const executedEmails: { stored_with_documents: boolean }[] = await t.dataSource.query(
+      `SELECT o.created_at = (SELECT min(d.created_at) FROM sealed_document d WHERE d.execution_id = e.id) AS stored_with_documents
+         FROM outbox o JOIN agreement_execution e ON o.payload->>'roundId' = e.round_id::text
+        WHERE e.id = $1 AND o.job_name = 'email.send' AND o.payload->>'kind' = 'AGREEMENT_EXECUTED'`,
+      [executionId],
+    );
+    const [{ signatories }] = await t.dataSource.query(`SELECT count(DISTINCT person_id)::int AS signatories FROM signature_request r JOIN agreement_execution e ON e.round_id = r.round_id WHERE e.id = $1 AND r.status = 'APPROVED'`, [executionId]);
+    expect(executedEmails).toEqual(Array(signatories).fill({ stored_with_documents: true }));
+    // The job running again (or twice at once) stores nothing more.
     const generator = worker.get(ExecutionDocumentsService);
     expect(await generator.generate(executionId)).toBe(false);
     await t.dataSource.query(`UPDATE agreement_execution SET document_status = 'PENDING' WHERE id = $1`, [executionId]);

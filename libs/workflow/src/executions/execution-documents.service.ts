@@ -5,9 +5,13 @@ import { AgreementRevisionEntity, NetworkAgreementEntity } from '@pcn/agreements
 import { AuditEventEntity, AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
 import { UserEntity } from '@pcn/auth';
 import { appConfig, AppConfig } from '@pcn/common';
+import { OutboxService } from '@pcn/database';
 import { AgreementDocumentSource, annexSectionId, DocumentsGenerator } from '@pcn/documents';
+import { NotificationType } from '@pcn/notifications';
 import { AgreementExecutionEntity, DocumentStatus } from './agreement-execution.entity';
 import { BadJobError } from '../queue/queue-runner.service';
+import { job, JobName } from '../queue/queue.contract';
+import { peopleInRound } from '../rounds/round-access';
 import { RequestKind, RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
 import { ApprovalRoundEntity } from '../rounds/approval-round.entity';
 import { annexHash } from '../rounds/signer-resolution.service';
@@ -29,8 +33,8 @@ const AUTH_LABEL: Record<string, string> = {
 };
 
 /**
- * Produces the sealed documents of an execution: the whole agreement and each annex.
- * Idempotent: rendering is skipped for an execution already done, and storing ignores
+ * Produces the sealed documents of an execution: the whole agreement and each annex; in the
+ * transaction that stores them, enqueues the signatories' "signed by everyone" emails. Idempotent: rendering is skipped for an execution already done, and storing ignores
  * documents already stored, so a job that runs twice stores one set.
  */
 @Injectable()
@@ -40,6 +44,7 @@ export class ExecutionDocumentsService {
     private readonly generator: DocumentsGenerator,
     private readonly source: AgreementDocumentSource,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
 
@@ -149,6 +154,14 @@ export class ExecutionDocumentsService {
         revisionHash: execution.contentHash,
         payload: { executionId: execution.id, documents: stored.map((d) => ({ id: d.id, reference: d.reference, sha256: d.sha256, sizeBytes: d.sizeBytes })) },
       });
+      // "Signed by everyone" links to the sealed copy, so it goes out with the documents, not
+      // at execution: no signatory follows the link to a copy that is still being made.
+      const completing = rounds.find((r) => r.id === execution.roundId);
+      const people = await peopleInRound(em, execution.roundId, [RequestStatus.Approved]);
+      await this.outbox.enqueue(
+        em,
+        people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.AgreementExecuted, roundId: execution.roundId, personId, step: completing?.currentStep ?? 1 })),
+      );
       return true;
     });
   }

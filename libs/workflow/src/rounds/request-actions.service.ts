@@ -288,10 +288,9 @@ export class RequestActionsService {
     const agreement = await this.agreements.transition(em, round.agreementId, AgreementEvent.Execute, { at: executedAt, executedRevisionNumber: round.revisionNumber });
     const execution = await em.save(AgreementExecutionEntity, { agreementId: agreement.id, revisionId: round.revisionId, roundId: round.id, contentHash: round.contentHash, executedAt });
     const people = await peopleInRound(em, round.id, [RequestStatus.Approved]);
-    await this.outbox.enqueue(em, [
-      job(JobName.GenerateDocuments, { executionId: execution.id }),
-      ...people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.AgreementExecuted, roundId: round.id, personId, step: round.currentStep })),
-    ]);
+    // The signatories hear of the execution once the sealed copy their email links to is stored
+    // (ExecutionDocumentsService enqueues those emails with the documents).
+    await this.outbox.enqueue(em, [job(JobName.GenerateDocuments, { executionId: execution.id })]);
     await this.audit.record(em, {
       type: AuditEventType.Executed,
       // The platform executes the agreement once the last required approval is in.
