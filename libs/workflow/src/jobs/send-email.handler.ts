@@ -1,19 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { NetworkAgreementEntity, revisionAnnexIdsSql } from '@pcn/agreements';
 import { AuditEventType, AuditService, SYSTEM_ACTOR } from '@pcn/audit';
 import { appConfig, AppConfig } from '@pcn/common';
-import { OrganisationEntity, PersonEntity } from '@pcn/directory';
 import { MailerService, NotificationModel, NotificationsErrorCode, NotificationsException, NotificationType, renderNotification } from '@pcn/notifications';
 import { HandlesJob, JobContext, JobHandler } from '../queue/job-handler';
 import { JobName, JobPayloads } from '../queue/queue.contract';
 import { BadJobError } from '../queue/queue-runner.service';
 import { SentEmailLedger } from '../notifications/sent-email-ledger';
-import { ApprovalRoundEntity } from '../rounds/approval-round.entity';
 import { RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
 import { stepLabel } from '../rounds/step-label';
 import { digestTasks, partLabel, samePart } from '../notifications/email-digest';
+import { EmailRequest, EmailRound, loadEmailContext } from './email-context';
 
 /** Emails that hand the recipient requests: each listed request gets a REQUEST_SENT event. */
 const REQUEST_KINDS = [NotificationType.SignatureRequested, NotificationType.IgReviewRequested, NotificationType.DelegatedToYou];
@@ -45,16 +43,14 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
   ) {}
 
   async handle(payload: JobPayloads[JobName.SendEmail], context: JobContext): Promise<void> {
-    if (await this.ledger.isSent(context.jobId)) return;
-    const round = await this.dataSource.getRepository(ApprovalRoundEntity).findOneBy({ id: payload.roundId });
-    const person = await this.dataSource.getRepository(PersonEntity).findOneBy({ id: payload.personId });
-    if (!round || !person) throw new BadJobError(`email job ${context.jobId}: round or person no longer exists`);
-    const agreement = await this.dataSource.getRepository(NetworkAgreementEntity).findOneByOrFail({ id: round.agreementId });
-    const pcn = await this.dataSource.getRepository(OrganisationEntity).findOneByOrFail({ id: agreement.pcnId });
+    // One statement instead of seven reads (ledger, round, person, agreement, PCN, requests, annex
+    // ids): round trips per email are what the national drill's 60,000 emails spend CPU on.
+    const loaded = await loadEmailContext(this.dataSource, context.jobId, payload.roundId, payload.personId);
+    if (loaded.alreadySent) return;
+    if (!loaded.found) throw new BadJobError(`email job ${context.jobId}: round or person no longer exists`);
+    const { round, person, agreement, pcn, requests: mine, annexIds } = loaded.found;
     const step = Number.isInteger(payload.step) ? payload.step : round.currentStep;
     const requestRepo = this.dataSource.getRepository(SignatureRequestEntity);
-    const mine = await requestRepo.find({ where: { roundId: round.id, personId: person.id }, order: { organisationName: 'ASC' } });
-    const annexIds = await this.annexIds(round);
     const submitter = round.submittedByPersonId;
     const base = this.app.PUBLIC_BASE_URL.replace(/\/+$/, '');
     const reviewUrl = `${base}/review/${round.id}`;
@@ -62,7 +58,7 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
 
     let kind = payload.kind;
     // What this email lists: the step's requests it is about, reloaded now.
-    let listed: SignatureRequestEntity[] = [];
+    let listed: EmailRequest[] = [];
     const ofStep = mine.filter((r) => r.step === step);
     if (kind === NotificationType.SignatureRequested || kind === NotificationType.IgReviewRequested) listed = ofStep.filter((r) => r.delegatedFromId === null);
     if (kind === NotificationType.DelegatedToYou) listed = ofStep.filter((r) => r.delegatedFromId !== null);
@@ -153,19 +149,10 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
   }
 
   /** The words quoted as the sender's: the withdrawal reason, or the message the round was sent with. */
-  private senderMessage(kind: NotificationType, round: ApprovalRoundEntity): string | null {
+  private senderMessage(kind: NotificationType, round: EmailRound): string | null {
     if (kind === NotificationType.RoundWithdrawn) return round.endReason;
     // A stopped round's recipients are not told the decline reason; a termination quotes its own reason.
     if (kind === NotificationType.RoundStopped || kind === NotificationType.AgreementTerminated) return null;
     return round.message;
-  }
-
-  /**
-   * The revision's annex ids in order, so annexes are lettered as in the document. Only the
-   * ids leave the database: the revision's content is the whole agreement, tens of KB of JSON.
-   */
-  private async annexIds(round: ApprovalRoundEntity): Promise<(string | undefined)[]> {
-    const [row]: { ids: (string | null)[] | null }[] = await this.dataSource.query(`SELECT ${revisionAnnexIdsSql('$1::uuid')} AS ids`, [round.revisionId]);
-    return (row?.ids ?? []).map((id) => (typeof id === 'string' ? id : undefined));
   }
 }
