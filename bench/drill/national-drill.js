@@ -5,7 +5,7 @@
 //   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--no-write] [--keep]
 //                    [--api-processes 1] [--documents-workers 1] [--notification-workers 1]
 //                    [--api-pool 40/api-processes] [--worker-pool 6] [--result file.json]
-//                    [--cpu-prof DIR]
+//                    [--cpu-prof DIR] [--cpu-shares deployment|equal]
 //
 // Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs
 // `--api-processes` API processes, `--documents-workers` workers with WORKER_QUEUES=documents
@@ -58,7 +58,20 @@ const OPTS = {
   keep: argv.includes('--keep'),
   // Every API and worker process writes a V8 CPU profile to DIR/<process name>/ when it stops.
   cpuProfileDir: argv.includes('--cpu-prof') ? path.resolve(argv[argv.indexOf('--cpu-prof') + 1]) : null,
+  // How the processes share the cores when all want them: `deployment` gives each the CPU weight
+  // its CPU request in docs/deployment.md gives it on Kubernetes (see CPU_SHARES); `equal` runs
+  // them all at the same priority, as the runs before 2026-12-01 22:30 did.
+  cpuShares: argv.includes('--cpu-shares') ? argv[argv.indexOf('--cpu-shares') + 1] : 'deployment',
 };
+if (!['deployment', 'equal'].includes(OPTS.cpuShares)) throw new Error(`--cpu-shares must be deployment or equal (got ${OPTS.cpuShares})`);
+/**
+ * CPU requests of docs/deployment.md §5 (documents worker 1 core, API 500m, notifications and
+ * schedules worker 250m) as nice values. Kubernetes turns a request into the container's CFS
+ * weight, so under contention each gets CPU in proportion to its request; nice sets the same
+ * CFS weight for a process, and each step of nice is a factor of about 1.25 (the kernel's
+ * sched_prio_to_weight: 0 → 1024, 3 → 526, 6 → 272). PostgreSQL and the drill stay at 0.
+ */
+const CPU_SHARES = { deployment: { api: 3, 'worker-documents': 0, 'worker-notifications': 6 }, equal: { api: 0, 'worker-documents': 0, 'worker-notifications': 0 } }[OPTS.cpuShares];
 for (const k of ['pcns', 'icbs', 'clients', 'perRound', 'apiProcesses', 'documentsWorkers', 'notificationWorkers', 'apiPool', 'workerPool']) {
   if (!Number.isInteger(OPTS[k]) || OPTS[k] < 1) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a whole number of at least 1 (got ${OPTS[k]})`);
 }
@@ -234,6 +247,7 @@ async function main() {
   log(`code: source ${result.code.sourceSha}, commit ${result.code.commit}${result.code.changed.length ? ` + uncommitted changes in ${result.code.changed.length} files under apps/ libs/ (diff ${result.code.diffSha}): ${result.code.changed.join(', ')}` : ', no uncommitted changes under apps/ libs/'}`);
   result.connections = await connectionPlan();
   log(`processes: ${OPTS.apiProcesses} API (pool ${OPTS.apiPool} each), ${OPTS.documentsWorkers} documents worker(s), ${OPTS.notificationWorkers} notifications/schedules worker(s) (pool ${OPTS.workerPool} each); ${result.connections.text}`);
+  log(`CPU shares: ${OPTS.cpuShares} (nice ${Object.entries(CPU_SHARES).map(([k, v]) => `${k} ${v}`).join(', ')})`);
 
   await sql(ADMIN_URL, `CREATE DATABASE "${DB_NAME}"`);
   if (!OPTS.keep) teardown.push(() => sql(ADMIN_URL, `DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
@@ -271,9 +285,9 @@ async function main() {
   const names = (kind, n) => Array.from({ length: n }, (_, i) => (n === 1 ? kind : `${kind}-${i + 1}`));
   const asApp = (name) => Object.assign(new URL(DB_URL), { search: `?application_name=${name}` }).toString();
   apis.names = names('api', OPTS.apiProcesses);
-  apis.names.forEach((name, i) => procs.start(name, 'apps/api/src/main.ts', { ...env, DATABASE_URL: asApp(name), PORT: String(apis.ports[i]), DATABASE_POOL_SIZE: String(OPTS.apiPool) }));
-  for (const name of names('worker-documents', OPTS.documentsWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: String(OPTS.workerPool) });
-  for (const name of names('worker-notifications', OPTS.notificationWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: String(OPTS.workerPool) });
+  apis.names.forEach((name, i) => procs.start(name, 'apps/api/src/main.ts', { ...env, DATABASE_URL: asApp(name), PORT: String(apis.ports[i]), DATABASE_POOL_SIZE: String(OPTS.apiPool) }, CPU_SHARES.api));
+  for (const name of names('worker-documents', OPTS.documentsWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: String(OPTS.workerPool) }, CPU_SHARES['worker-documents']);
+  for (const name of names('worker-notifications', OPTS.notificationWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: String(OPTS.workerPool) }, CPU_SHARES['worker-notifications']);
   const sampler = procs.sampler(DB_NAME);
 
   // The in-process directory context reads the same configuration as the children.

@@ -45,10 +45,13 @@ class ProcessGroup {
     Object.assign(this, { root, runDir, log, cpuProfileDir, procs: new Map(), expectedExit: new Set(), exits: [] });
   }
 
-  start(name, script, env) {
+  /** `nice`: the process's CPU weight when the cores are contended (0 is the default weight). */
+  start(name, script, env, nice = 0) {
     const logFile = path.join(this.runDir, `${name}.log`);
     const profile = this.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.cpuProfileDir, name)}`] : [];
     const child = spawn(process.execPath, [...profile, '-r', './scripts/ts-register.js', script], { cwd: this.root, env, stdio: ['ignore', fs.openSync(logFile, 'a'), fs.openSync(logFile, 'a')] });
+    // Set before the child has loaded anything, and inherited by every thread it starts later.
+    if (nice !== 0) os.setPriority(child.pid, nice);
     this.procs.set(name, child);
     child.on('exit', (code, signal) => {
       if (this.expectedExit.has(name)) return;
