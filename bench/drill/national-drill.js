@@ -65,13 +65,13 @@ const OPTS = {
 };
 if (!['deployment', 'equal'].includes(OPTS.cpuShares)) throw new Error(`--cpu-shares must be deployment or equal (got ${OPTS.cpuShares})`);
 /**
- * CPU requests of docs/deployment.md §5 (documents worker 1 core, API 500m, notifications and
+ * CPU requests of docs/deployment.md §5 (API 1 core, documents worker 1 core, notifications and
  * schedules worker 250m) as nice values. Kubernetes turns a request into the container's CFS
  * weight, so under contention each gets CPU in proportion to its request; nice sets the same
  * CFS weight for a process, and each step of nice is a factor of about 1.25 (the kernel's
- * sched_prio_to_weight: 0 → 1024, 3 → 526, 6 → 272). PostgreSQL and the drill stay at 0.
+ * sched_prio_to_weight: 0 → 1024, 6 → 272). PostgreSQL and the drill stay at 0.
  */
-const CPU_SHARES = { deployment: { api: 3, 'worker-documents': 0, 'worker-notifications': 6 }, equal: { api: 0, 'worker-documents': 0, 'worker-notifications': 0 } }[OPTS.cpuShares];
+const CPU_SHARES = { deployment: { api: 0, 'worker-documents': 0, 'worker-notifications': 6 }, equal: { api: 0, 'worker-documents': 0, 'worker-notifications': 0 } }[OPTS.cpuShares];
 for (const k of ['pcns', 'icbs', 'clients', 'perRound', 'apiProcesses', 'documentsWorkers', 'notificationWorkers', 'apiPool', 'workerPool']) {
   if (!Number.isInteger(OPTS[k]) || OPTS[k] < 1) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a whole number of at least 1 (got ${OPTS[k]})`);
 }
