@@ -34,6 +34,16 @@ export class WorkflowEnv {
   @Max(5000)
   SWEEPER_PAGE_SIZE: number = 500;
 
+  /**
+   * Pages of due DISPATCHED rows one sweep checks against Redis. A longer backlog is checked over
+   * several sweeps, each going on where the last stopped (the cursor is kept in Redis), so a
+   * sweep's cost stays bounded however many jobs wait in Redis.
+   */
+  @IsInt({ message: 'SWEEPER_PAGES_PER_SWEEP must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  SWEEPER_PAGES_PER_SWEEP: number = 4;
+
   /** DONE outbox rows older than this are deleted by the sweeper (the audit trail keeps what happened). */
   @IsInt({ message: 'OUTBOX_RETENTION_DAYS must be a whole number of days' })
   @Min(1, { message: 'OUTBOX_RETENTION_DAYS must be at least 1' })

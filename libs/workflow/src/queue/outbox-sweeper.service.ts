@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { OutboxService, OutboxStatus } from '@pcn/database';
+import { OutboxService, OutboxStatus, REDIS_CLIENT, redisConfig, RedisConfig, workerName } from '@pcn/database';
 import { workflowConfig, WorkflowConfig } from '../workflow.config';
 import { job, JobName, QueueName } from './queue.contract';
 import { QueueProducers } from './outbox-relay.service';
@@ -33,6 +34,13 @@ const ROUND_SCHEDULE_JOBS = [JobName.RoundReminder, JobName.RoundDeadline];
  * Only rows whose run time is past by more than STALE_DISPATCH_MS are examined: a reminder
  * or deadline delayed by days is in Redis as a delayed job and is none of the sweeper's
  * business until it is due, so any number of them never hides a lost job.
+ *
+ * One sweep at a time across every worker process: each process's timer first takes a lease in
+ * Redis for one interval, and skips the tick if another process holds it. A sweep checks at most
+ * SWEEPER_PAGES_PER_SWEEP pages of due rows and leaves a cursor in Redis, so the next sweep (by
+ * any process) goes on from there and wraps around at the end. In a national renewal tens of
+ * thousands of emails wait in Redis, all due and all dispatched over a minute ago: three workers
+ * each paging through all of them every 15 seconds cost PostgreSQL more CPU than the approvals.
  */
 @Injectable()
 export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,20 +48,34 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
 
+  private readonly name = workerName();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly producers: QueueProducers,
     private readonly outbox: OutboxService,
     @Inject(workflowConfig.KEY) private readonly config: WorkflowConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(redisConfig.KEY) private readonly redisSettings: RedisConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       if (this.running) return;
-      this.running = this.sweep()
+      this.running = this.sweepWithLease()
         .catch((error) => this.logger.warn(`sweep failed: ${(error as Error).message}`))
         .finally(() => (this.running = null));
     }, this.config.SWEEPER_INTERVAL_MS);
+  }
+
+  private key(name: 'lease' | 'cursor'): string {
+    return `${this.redisSettings.REDIS_PREFIX}:outbox-sweeper:${name}`;
+  }
+
+  /** Sweeps unless another process took the lease in the last interval (it expires by itself); null when it did. */
+  async sweepWithLease(): Promise<SweepResult | null> {
+    const taken = await this.redis.set(this.key('lease'), this.name, 'PX', this.config.SWEEPER_INTERVAL_MS, 'NX');
+    return taken === 'OK' ? this.sweep() : null;
   }
 
   async sweep(): Promise<SweepResult> {
@@ -71,14 +93,21 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   /**
    * Pages through due DISPATCHED rows in (run_at, id) order with a keyset cursor and asks
    * Redis about each page in one pipeline per queue (EXISTS on the job's hash). A row whose
-   * job Redis no longer has goes back to PENDING, so the relay adds it again.
+   * job Redis no longer has goes back to PENDING, so the relay adds it again. At most
+   * SWEEPER_PAGES_PER_SWEEP pages; the cursor where it stopped is kept in Redis for the next sweep.
    */
   private async redriveLostJobs(): Promise<{ examined: number; redriven: number }> {
     // run_at travels as text: a JS Date would drop its microseconds and the cursor would not move.
-    let cursor: { runAt: string; id: string } | null = null;
+    const saved = await this.redis.get(this.key('cursor'));
+    let cursor: { runAt: string; id: string } | null = saved ? (JSON.parse(saved) as { runAt: string; id: string }) : null;
     let examined = 0;
     let redriven = 0;
-    for (;;) {
+    for (let pages = 0; ; pages++) {
+      if (pages === this.config.SWEEPER_PAGES_PER_SWEEP) {
+        // The rest of the backlog is the next sweep's; it expires if no sweep comes for a day.
+        await this.redis.set(this.key('cursor'), JSON.stringify(cursor), 'PX', 86_400_000);
+        break;
+      }
       const page: { id: string; queue: string; run_at: string }[] = await this.dataSource.query(
         `SELECT id, queue, run_at::text AS run_at FROM outbox
           WHERE status = $1
@@ -88,7 +117,10 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
           ORDER BY run_at, id LIMIT $5`,
         [OutboxStatus.Dispatched, this.config.STALE_DISPATCH_MS, cursor?.runAt ?? null, cursor?.id ?? null, this.config.SWEEPER_PAGE_SIZE],
       );
-      if (page.length === 0) break;
+      if (page.length === 0) {
+        await this.redis.del(this.key('cursor'));
+        break;
+      }
       examined += page.length;
       const lost = await this.missingFromRedis(page);
       if (lost.length > 0) {
@@ -97,7 +129,10 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       }
       const last = page[page.length - 1];
       cursor = { runAt: last.run_at, id: last.id };
-      if (page.length < this.config.SWEEPER_PAGE_SIZE) break;
+      if (page.length < this.config.SWEEPER_PAGE_SIZE) {
+        await this.redis.del(this.key('cursor'));
+        break;
+      }
     }
     if (redriven > 0) this.logger.log(`re-driving ${redriven} job(s) Redis no longer had (${examined} due row(s) examined)`);
     return { examined, redriven };
