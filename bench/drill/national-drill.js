@@ -5,7 +5,7 @@
 //   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--no-write] [--keep]
 //                    [--api-processes 1] [--documents-workers 1] [--notification-workers 1]
 //                    [--api-pool 40/api-processes] [--worker-pool 6] [--result file.json]
-//                    [--cpu-prof DIR] [--cpu-shares deployment|equal]
+//                    [--cpu-prof DIR] [--cpu-shares deployment|equal] [--documents-heap-mb 320]
 //
 // Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs
 // `--api-processes` API processes, `--documents-workers` workers with WORKER_QUEUES=documents
@@ -29,6 +29,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
+const http = require('node:http');
 const { execFileSync } = require('node:child_process');
 const { randomBytes, createHash } = require('node:crypto');
 const { Client } = require('pg');
@@ -62,7 +63,12 @@ const OPTS = {
   // its CPU request in docs/deployment.md gives it on Kubernetes (see CPU_SHARES); `equal` runs
   // them all at the same priority, as the runs before 2026-12-01 22:30 did.
   cpuShares: argv.includes('--cpu-shares') ? argv[argv.indexOf('--cpu-shares') + 1] : 'deployment',
+  // V8's old-space limit for the documents workers, as docs/deployment.md §5 sets it
+  // (NODE_OPTIONS=--max-old-space-size). Unset, V8 sizes it from this machine's 24 GiB and lets
+  // the heap of a busy renderer grow past 512 MB before it collects (0 = leave it to V8).
+  documentsHeapMb: num('documents-heap-mb', 320),
 };
+if (!Number.isInteger(OPTS.documentsHeapMb) || OPTS.documentsHeapMb < 0) throw new Error(`--documents-heap-mb must be a whole number of MB, or 0 for V8's default (got ${OPTS.documentsHeapMb})`);
 if (!['deployment', 'equal'].includes(OPTS.cpuShares)) throw new Error(`--cpu-shares must be deployment or equal (got ${OPTS.cpuShares})`);
 /**
  * CPU requests of docs/deployment.md §5 (API 1 core, documents worker 1 core, notifications and
@@ -97,6 +103,7 @@ let tornDown = null;
 function tearDown() {
   tornDown ??= (async () => {
     await procs.stopAll();
+    clientAgent.destroy();
     for (const step of teardown.reverse()) await step().catch((e) => log(`teardown: ${e.message}`));
   })();
   return tornDown;
@@ -132,17 +139,30 @@ const freePort = () =>
  */
 const apis = { names: [], ports: [], calls: [], next: 0 };
 
+/**
+ * Keep-alive connections for the clients, through node:http rather than fetch: the load
+ * generator shares the two cores with the platform, and fetch (undici's WHATWG layer: headers
+ * objects, streams, promises per chunk) spends several times the CPU of http.request per call.
+ */
+const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
 /** One JSON call to the next API process; throws with the body on any status but `expect`. */
 async function call(method, url, token, body, expect) {
   const i = apis.next++ % apis.ports.length;
   apis.calls[i]++;
-  const res = await fetch(`http://127.0.0.1:${apis.ports[i]}/api/v1${url}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const payload = body === undefined ? null : JSON.stringify(body);
+  const headers = { ...(payload === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const { status, text } = await new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: apis.ports[i], method, path: `/api/v1${url}`, headers, agent: clientAgent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload ?? undefined);
   });
-  const text = await res.text();
-  if (res.status !== expect) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 800)}`);
+  if (status !== expect) throw new Error(`${method} ${url}: ${status} ${text.slice(0, 800)}`);
   return text ? JSON.parse(text) : undefined;
 }
 
@@ -247,6 +267,7 @@ async function main() {
   log(`code: source ${result.code.sourceSha}, commit ${result.code.commit}${result.code.changed.length ? ` + uncommitted changes in ${result.code.changed.length} files under apps/ libs/ (diff ${result.code.diffSha}): ${result.code.changed.join(', ')}` : ', no uncommitted changes under apps/ libs/'}`);
   result.connections = await connectionPlan();
   log(`processes: ${OPTS.apiProcesses} API (pool ${OPTS.apiPool} each), ${OPTS.documentsWorkers} documents worker(s), ${OPTS.notificationWorkers} notifications/schedules worker(s) (pool ${OPTS.workerPool} each); ${result.connections.text}`);
+  log(`documents workers' V8 old space: ${OPTS.documentsHeapMb ? `${OPTS.documentsHeapMb} MB` : "V8's default"}`);
   log(`CPU shares: ${OPTS.cpuShares} (nice ${Object.entries(CPU_SHARES).map(([k, v]) => `${k} ${v}`).join(', ')})`);
 
   await sql(ADMIN_URL, `CREATE DATABASE "${DB_NAME}"`);
@@ -286,7 +307,7 @@ async function main() {
   const asApp = (name) => Object.assign(new URL(DB_URL), { search: `?application_name=${name}` }).toString();
   apis.names = names('api', OPTS.apiProcesses);
   apis.names.forEach((name, i) => procs.start(name, 'apps/api/src/main.ts', { ...env, DATABASE_URL: asApp(name), PORT: String(apis.ports[i]), DATABASE_POOL_SIZE: String(OPTS.apiPool) }, CPU_SHARES.api));
-  for (const name of names('worker-documents', OPTS.documentsWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: String(OPTS.workerPool) }, CPU_SHARES['worker-documents']);
+  for (const name of names('worker-documents', OPTS.documentsWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: String(OPTS.workerPool), ...(OPTS.documentsHeapMb ? { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${OPTS.documentsHeapMb}`.trim() } : {}) }, CPU_SHARES['worker-documents']);
   for (const name of names('worker-notifications', OPTS.notificationWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: String(OPTS.workerPool) }, CPU_SHARES['worker-notifications']);
   const sampler = procs.sampler(DB_NAME);
 

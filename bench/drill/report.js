@@ -38,7 +38,7 @@ const processLine = (r) => {
   const o = r.opts;
   if (!o.apiProcesses) return `API pool ${o.apiPool}`;
   const c = r.connections;
-  return `${o.apiProcesses} API process${o.apiProcesses > 1 ? 'es' : ''} (pool ${o.apiPool}${o.apiProcesses > 1 ? ' each; the drill sends its calls to them in turn' : ''}), ${o.documentsWorkers} documents worker${o.documentsWorkers > 1 ? 's' : ''} and ${o.notificationWorkers} notifications/schedules worker${o.notificationWorkers > 1 ? 's' : ''} (pool ${o.workerPool} + 1 LISTEN each); ${c.total} connections planned (API ${c.api}, workers ${c.workers}, drill ${c.drill}) of max_connections ${c.max} (${c.reserved} reserved, ${c.others} open by others at the start)`;
+  return `${o.apiProcesses} API process${o.apiProcesses > 1 ? 'es' : ''} (pool ${o.apiPool}${o.apiProcesses > 1 ? ' each; the drill sends its calls to them in turn' : ''}), ${o.documentsWorkers} documents worker${o.documentsWorkers > 1 ? 's' : ''} and ${o.notificationWorkers} notifications/schedules worker${o.notificationWorkers > 1 ? 's' : ''} (pool ${o.workerPool} + 1 LISTEN each); ${c.total} connections planned (API ${c.api}, workers ${c.workers}, drill ${c.drill}) of max_connections ${c.max} (${c.reserved} reserved, ${c.others} open by others at the start)${o.cpuShares ? `; CPU shares: ${o.cpuShares === 'deployment' ? 'as deployed (notifications worker at nice 6, the rest at 0)' : 'equal'}; documents workers' V8 old space ${o.documentsHeapMb ? `${o.documentsHeapMb} MB` : "V8's default"}` : ''}`;
 };
 const codeLine = (r) => {
   if (!r.code) return '';
