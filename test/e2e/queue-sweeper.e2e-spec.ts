@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxService, REDIS_CLIENT, redisConfig, RedisConfig } from '@pcn/database';
+import { OutboxService, redisConfig, RedisConfig } from '@pcn/database';
 import { createTestApp, TestApp } from '../support/test-app';
 import { eventually, startTestWorker } from '../support/test-worker';
 import { OutboxSweeper } from '../../libs/workflow/src/queue/outbox-sweeper.service';
@@ -82,7 +82,7 @@ describe('outbox sweeper with many delayed jobs', () => {
     // A second sweeper, as in another worker process, configured for one page per sweep.
     const config = { ...worker.get<WorkflowConfig>(workflowConfig.KEY), SWEEPER_PAGES_PER_SWEEP: 1 };
     const redisSettings = worker.get<RedisConfig>(redisConfig.KEY);
-    const sweeper = new OutboxSweeper(worker.get(DataSource), worker.get(QueueProducers), worker.get(OutboxService), config, worker.get(REDIS_CLIENT), redisSettings);
+    const sweeper = new OutboxSweeper(worker.get(DataSource), worker.get(QueueProducers), worker.get(OutboxService), config, redisSettings);
     {
       // The last page (rows 201-230) loses a job: the third sweep, which reaches it, re-drives it.
       const [lastDue] = await t.dataSource.query(

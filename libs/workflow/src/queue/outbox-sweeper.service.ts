@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { OutboxService, OutboxStatus, REDIS_CLIENT, redisConfig, RedisConfig, workerName } from '@pcn/database';
+import { OutboxService, OutboxStatus, redisConfig, RedisConfig, workerName } from '@pcn/database';
 import { workflowConfig, WorkflowConfig } from '../workflow.config';
 import { job, JobName, QueueName } from './queue.contract';
 import { QueueProducers } from './outbox-relay.service';
@@ -55,9 +55,17 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     private readonly producers: QueueProducers,
     private readonly outbox: OutboxService,
     @Inject(workflowConfig.KEY) private readonly config: WorkflowConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(redisConfig.KEY) private readonly redisSettings: RedisConfig,
   ) {}
+
+  /**
+   * The lease and the cursor go through a producer connection, which fails at once while Redis
+   * is down (the shared client would queue the command until Redis returns, and a sweep waiting
+   * on it would hold up shutdown).
+   */
+  private get redis(): Redis {
+    return this.producers.connections.get(QueueName.Schedules)!;
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
