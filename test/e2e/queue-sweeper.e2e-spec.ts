@@ -78,34 +78,32 @@ describe('outbox sweeper with many delayed jobs', () => {
 
   it('checks a long backlog a few pages per sweep, going on where the last sweep stopped, and sweeps once per interval across processes', async () => {
     // The 230 waiting rows of the first test are still DISPATCHED, due and waiting in Redis (the 3
-    // re-driven ones were dispatched a moment ago, so they are not due for a check). One page of 100 per sweep.
-    // A second sweeper, as in another worker process, configured for one page per sweep.
+    // re-driven ones were dispatched a moment ago, so they are not due for a check). A second
+    // sweeper, as in another worker process, checks one page of 100 per sweep.
     const config = { ...worker.get<WorkflowConfig>(workflowConfig.KEY), SWEEPER_PAGES_PER_SWEEP: 1 };
     const redisSettings = worker.get<RedisConfig>(redisConfig.KEY);
     const sweeper = new OutboxSweeper(worker.get(DataSource), worker.get(QueueProducers), worker.get(OutboxService), config, redisSettings);
-    {
-      // The last page (rows 201-230) loses a job: the third sweep, which reaches it, re-drives it.
-      const [lastDue] = await t.dataSource.query(
-        `SELECT id::text FROM outbox WHERE status = 'DISPATCHED' AND run_at < now() AND dispatched_at < now() - interval '1 minute' ORDER BY run_at DESC, id DESC LIMIT 1`,
-      );
-      await (await worker.get(QueueProducers).get(QueueName.Schedules).getJob(lastDue.id))!.remove();
-      const examined = [];
-      for (let i = 0; i < 4; i++) examined.push(await sweeper.sweep());
-      expect(examined.map((r) => [r.examined, r.redriven])).toEqual([
-        [100, 0],
-        [100, 0],
-        [WAITING - 200, 1],
-        [100, 0], // wrapped round to the start
-      ]);
+    // The last page (rows 201-230) loses a job: the third sweep, which reaches it, re-drives it.
+    const [lastDue] = await t.dataSource.query(
+      `SELECT id::text FROM outbox WHERE status = 'DISPATCHED' AND run_at < now() AND dispatched_at < now() - interval '1 minute' ORDER BY run_at DESC, id DESC LIMIT 1`,
+    );
+    await (await worker.get(QueueProducers).get(QueueName.Schedules).getJob(lastDue.id))!.remove();
+    const examined = [];
+    for (let i = 0; i < 4; i++) examined.push(await sweeper.sweep());
+    expect(examined.map((r) => [r.examined, r.redriven])).toEqual([
+      [100, 0],
+      [100, 0],
+      [WAITING - 200, 1],
+      [100, 0], // wrapped round to the start
+    ]);
 
-      // Another process holding this interval's lease: the timer's sweep is skipped, whoever runs it.
-      const lease = `${redisSettings.REDIS_PREFIX}:outbox-sweeper:lease`;
-      const redis = worker.get(QueueProducers).connections.get(QueueName.Schedules)!;
-      await redis.set(lease, 'another-worker', 'PX', 60_000);
-      expect(await sweeper.sweepWithLease()).toBeNull();
-      await redis.del(lease);
-      expect(await sweeper.sweepWithLease()).toMatchObject({ examined: 100, redriven: 0 });
-      expect(await sweeper.sweepWithLease()).toBeNull();
-    }
+    // Another process holding this interval's lease: the timer's sweep is skipped, whoever runs it.
+    const lease = `${redisSettings.REDIS_PREFIX}:outbox-sweeper:lease`;
+    const redis = worker.get(QueueProducers).connections.get(QueueName.Schedules)!;
+    await redis.set(lease, 'another-worker', 'PX', 60_000);
+    expect(await sweeper.sweepWithLease()).toBeNull();
+    await redis.del(lease);
+    expect(await sweeper.sweepWithLease()).toMatchObject({ examined: 100, redriven: 0 });
+    expect(await sweeper.sweepWithLease()).toBeNull();
   });
 });

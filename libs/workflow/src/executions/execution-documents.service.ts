@@ -11,7 +11,6 @@ import { NotificationType } from '@pcn/notifications';
 import { AgreementExecutionEntity, DocumentStatus } from './agreement-execution.entity';
 import { BadJobError } from '../queue/queue-runner.service';
 import { job, JobName } from '../queue/queue.contract';
-import { peopleInRound } from '../rounds/round-access';
 import { RequestKind, RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
 import { ApprovalRoundEntity } from '../rounds/approval-round.entity';
 import { annexHash } from '../rounds/signer-resolution.service';
@@ -34,7 +33,8 @@ const AUTH_LABEL: Record<string, string> = {
 
 /**
  * Produces the sealed documents of an execution: the whole agreement and each annex; in the
- * transaction that stores them, enqueues the signatories' "signed by everyone" emails. Idempotent: rendering is skipped for an execution already done, and storing ignores
+ * transaction that stores them, enqueues the signatories' "signed by everyone" emails.
+ * Idempotent: rendering is skipped for an execution already done, and storing ignores
  * documents already stored, so a job that runs twice stores one set.
  */
 @Injectable()
@@ -156,8 +156,9 @@ export class ExecutionDocumentsService {
       });
       // "Signed by everyone" links to the sealed copy, so it goes out with the documents, not
       // at execution: no signatory follows the link to a copy that is still being made.
+      // The signatories are the people with approved requests in the completing round, loaded above.
       const completing = rounds.find((r) => r.id === execution.roundId);
-      const people = await peopleInRound(em, execution.roundId, [RequestStatus.Approved]);
+      const people = [...new Set(requests.map((r) => r.personId))];
       await this.outbox.enqueue(
         em,
         people.map((personId) => job(JobName.SendEmail, { kind: NotificationType.AgreementExecuted, roundId: execution.roundId, personId, step: completing?.currentStep ?? 1 })),

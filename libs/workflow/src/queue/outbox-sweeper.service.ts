@@ -110,12 +110,9 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
     let cursor: { runAt: string; id: string } | null = saved ? (JSON.parse(saved) as { runAt: string; id: string }) : null;
     let examined = 0;
     let redriven = 0;
-    for (let pages = 0; ; pages++) {
-      if (pages === this.config.SWEEPER_PAGES_PER_SWEEP) {
-        // The rest of the backlog is the next sweep's; it expires if no sweep comes for a day.
-        await this.redis.set(this.key('cursor'), JSON.stringify(cursor), 'PX', 86_400_000);
-        break;
-      }
+    // A page shorter than a full one is the end of the due rows.
+    let reachedEnd = false;
+    for (let pages = 0; pages < this.config.SWEEPER_PAGES_PER_SWEEP && !reachedEnd; pages++) {
       const page: { id: string; queue: string; run_at: string }[] = await this.dataSource.query(
         `SELECT id, queue, run_at::text AS run_at FROM outbox
           WHERE status = $1
@@ -125,10 +122,8 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
           ORDER BY run_at, id LIMIT $5`,
         [OutboxStatus.Dispatched, this.config.STALE_DISPATCH_MS, cursor?.runAt ?? null, cursor?.id ?? null, this.config.SWEEPER_PAGE_SIZE],
       );
-      if (page.length === 0) {
-        await this.redis.del(this.key('cursor'));
-        break;
-      }
+      reachedEnd = page.length < this.config.SWEEPER_PAGE_SIZE;
+      if (page.length === 0) break;
       examined += page.length;
       const lost = await this.missingFromRedis(page);
       if (lost.length > 0) {
@@ -137,11 +132,10 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       }
       const last = page[page.length - 1];
       cursor = { runAt: last.run_at, id: last.id };
-      if (page.length < this.config.SWEEPER_PAGE_SIZE) {
-        await this.redis.del(this.key('cursor'));
-        break;
-      }
     }
+    // The next sweep starts again from the top, or goes on with the rest of the backlog (the cursor expires if no sweep comes for a day).
+    if (reachedEnd) await this.redis.del(this.key('cursor'));
+    else await this.redis.set(this.key('cursor'), JSON.stringify(cursor), 'PX', 86_400_000);
     if (redriven > 0) this.logger.log(`re-driving ${redriven} job(s) Redis no longer had (${examined} due row(s) examined)`);
     return { examined, redriven };
   }
