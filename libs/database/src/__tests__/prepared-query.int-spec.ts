@@ -52,7 +52,23 @@ describe('queryPrepared', () => {
     expect(await ds.query(`SELECT id FROM t_prepared WHERE id = 10`)).toEqual([]);
   });
 
-  it('outside a transaction runs as an ordinary query', async () => {
-    expect(await queryPrepared(ds.manager, `SELECT $1::int + 1 AS n`, [41])).toEqual([{ n: 42 }]);
+  it('outside a transaction prepares the statement once on each pooled connection that runs it', async () => {
+    const ADD = `SELECT $1::int + 1 AS n, pg_backend_pid() AS pid`;
+    const PREPARED_HERE = `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = '${ADD}'`;
+    // Two calls at once take both of the pool's two connections; the third reuses one of them.
+    const [a, b] = await Promise.all([queryPrepared<{ n: number; pid: number }>(ds, ADD, [41]), queryPrepared<{ n: number; pid: number }>(ds.manager, ADD, [1])]);
+    const c = await queryPrepared<{ n: number; pid: number }>(ds, ADD, [2]);
+    expect([a[0].n, b[0].n, c[0].n]).toEqual([42, 2, 3]);
+    expect(new Set([a[0].pid, b[0].pid, c[0].pid]).size).toBe(2);
+    // Each connection holds the statement once, however often it ran it.
+    const held = await Promise.all([ds.query(PREPARED_HERE), ds.query(PREPARED_HERE)]);
+    expect(held.map((rows: { n: number }[]) => rows[0].n)).toEqual([1, 1]);
+  });
+
+  it('outside a transaction fails as a QueryFailedError too, and is logged', async () => {
+    const error = await queryPrepared(ds, INSERT, [1, 'duplicate of the committed row']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryFailedError);
+    expect(pgErrorCode(error)).toBe('23505');
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 });

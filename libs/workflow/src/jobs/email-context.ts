@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { revisionAnnexIdsSql, type NetworkAgreementEntity } from '@pcn/agreements';
+import { queryPrepared } from '@pcn/database';
 import type { OrganisationEntity, PersonEntity } from '@pcn/directory';
 import { SentEmailStatus } from '../notifications/sent-email.entity';
 import type { ApprovalRoundEntity } from '../rounds/approval-round.entity';
@@ -127,8 +128,8 @@ export function emailContextFromRow(row: EmailContextRow): EmailContext {
   };
 }
 
-/** Reads one email job's context (EMAIL_CONTEXT_SQL): one round trip. */
+/** Reads one email job's context (EMAIL_CONTEXT_SQL): one round trip, planned once per connection (its planning cost more than running it). */
 export async function loadEmailContext(dataSource: DataSource, jobId: string, roundId: string, personId: string): Promise<EmailContext> {
-  const [row]: EmailContextRow[] = await dataSource.query(EMAIL_CONTEXT_SQL, [jobId, SentEmailStatus.Sent, roundId, personId]);
+  const [row] = await queryPrepared<EmailContextRow>(dataSource, EMAIL_CONTEXT_SQL, [jobId, SentEmailStatus.Sent, roundId, personId]);
   return emailContextFromRow(row);
 }

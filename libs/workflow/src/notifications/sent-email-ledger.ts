@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryPrepared } from '@pcn/database';
 import { SentEmailStatus } from './sent-email.entity';
 
 /** Another delivery of the same job holds the claim: BullMQ retries this one later. */
@@ -40,14 +41,15 @@ export class SentEmailLedger {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async isSent(jobId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM sent_email WHERE job_id = $1 AND status = $2`, [jobId, SentEmailStatus.Sent]);
+    const rows = await queryPrepared(this.dataSource, `SELECT 1 FROM sent_email WHERE job_id = $1 AND status = $2`, [jobId, SentEmailStatus.Sent]);
     return rows.length > 0;
   }
 
   async claim(claim: EmailClaim): Promise<ClaimResult> {
     // A first delivery (nearly every one) is this one statement; a row already there is read
     // and taken over under its row lock, in a transaction.
-    const inserted: unknown[] = await this.dataSource.query(
+    const inserted = await queryPrepared(
+      this.dataSource,
       `INSERT INTO sent_email (job_id, round_id, person_id, kind, recipient, message_id, status, attempts, claimed_until)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 1, now() + make_interval(secs => $8::float / 1000))
        ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
@@ -93,7 +95,7 @@ export class SentEmailLedger {
 
   /** The server accepted it. Written with the EMAIL_SENT audit event, in the caller's transaction. */
   async markSent(em: EntityManager, jobId: string, messageId: string): Promise<void> {
-    await em.query(`UPDATE sent_email SET status = $2, message_id = $3, sent_at = now(), claimed_until = NULL, last_error = NULL WHERE job_id = $1`, [jobId, SentEmailStatus.Sent, messageId]);
+    await queryPrepared(em, `UPDATE sent_email SET status = $2, message_id = $3, sent_at = now(), claimed_until = NULL, last_error = NULL WHERE job_id = $1`, [jobId, SentEmailStatus.Sent, messageId]);
   }
 
   /**

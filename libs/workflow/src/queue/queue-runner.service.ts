@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { OutboxStatus, REDIS_CLIENT, redisConfig, RedisConfig, removeHeartbeat, workerName, writeHeartbeat } from '@pcn/database';
+import { OutboxStatus, queryPrepared, REDIS_CLIENT, redisConfig, RedisConfig, removeHeartbeat, workerName, writeHeartbeat } from '@pcn/database';
 import { workerQueues, workflowConfig, WorkflowConfig } from '../workflow.config';
 import { JobName, QUEUE_CONFIG, QueueName } from './queue.contract';
 import { JobRegistry } from './job-registry';
@@ -105,7 +105,7 @@ export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy, OnA
     } finally {
       this.monitor?.jobFinished(label);
     }
-    await this.dataSource.query(`UPDATE outbox SET status = $2, completed_at = now(), last_error = NULL WHERE id = $1`, [job.id, OutboxStatus.Done]);
+    await queryPrepared(this.dataSource, `UPDATE outbox SET status = $2, completed_at = now(), last_error = NULL WHERE id = $1`, [job.id, OutboxStatus.Done]);
   }
 
   private async onFailed(job: Job | undefined, error: Error): Promise<void> {
