@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { pendingSchemaChanges } from '../../apps/cli/src/migrations';
+import { LZ4_COLUMNS } from '../../libs/database/src/migrations/1796176955000-Lz4Compression';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /**
@@ -31,6 +32,31 @@ describe('migrations', () => {
       expect(applied.rows.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => (m as unknown as { name: string }).name));
       const templates = await client.query<{ version: string }>('SELECT version FROM agreement_template');
       expect(templates.rows.map((r) => r.version)).toContain('2025/26');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('the large columns compress new values with lz4 (this server has it), and a stored value reads back whole', async () => {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const methods = await client.query<{ col: string; method: string }>(
+        `SELECT c.relname || '.' || a.attname AS col, a.attcompression AS method FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE (c.relname, a.attname) IN (${LZ4_COLUMNS.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}) ORDER BY 1`,
+        LZ4_COLUMNS.flat(),
+      );
+      expect(methods.rows).toEqual(LZ4_COLUMNS.map(([t, c]) => `${t}.${c}`).sort().map((col) => ({ col, method: 'l' })));
+      // A value as the column would hold it: a compressible megabyte goes in with lz4 and comes back unchanged.
+      await client.query('BEGIN');
+      await client.query(`CREATE TEMP TABLE lz4_probe (bytes bytea COMPRESSION lz4)`);
+      const value = Buffer.from('<< /Type /StructElem /S /LI >>\n'.repeat(32_768));
+      await client.query(`INSERT INTO lz4_probe VALUES ($1)`, [value]);
+      const stored = await client.query<{ method: string; size: number; bytes: Buffer }>(`SELECT pg_column_compression(bytes) AS method, pg_column_size(bytes) AS size, bytes FROM lz4_probe`);
+      expect(stored.rows[0].method).toBe('lz4');
+      expect(stored.rows[0].size).toBeLessThan(value.length / 4);
+      expect(stored.rows[0].bytes.equals(value)).toBe(true);
+      await client.query('ROLLBACK');
     } finally {
       await client.end();
     }
