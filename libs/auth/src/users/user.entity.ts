@@ -3,6 +3,8 @@ import { RoleGrantEntity } from './role-grant.entity';
 
 @Entity('user_account')
 @Index('user_account_oidc_subject_unique', ['oidcIssuer', 'oidcSubject'], { unique: true })
+// lower(email), for lookups regardless of case (migration UserEmailLowerIndex): TypeORM cannot declare an expression index.
+@Index('user_account_email_lower_idx', { synchronize: false })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Index('user_account_email_unique', { unique: true })
