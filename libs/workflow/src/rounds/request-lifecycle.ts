@@ -137,7 +137,12 @@ export async function approveInStep(
     if (!found) throw new Error(`signature_request has no column for ${property}`);
     return found.databaseName;
   };
-  const ids = param(approval.requests.map((r) => r.id));
+  // One parameter per id (`id IN ($1, $2)`), not one array (`id = ANY($1)`): PostgreSQL plans a
+  // named statement generically once it is no dearer than a plan for the given values, and for an
+  // array it assumes ten elements, which made every call replan (33,295 plans in 33,295 calls in
+  // the national drill, 0.44 ms each). A list of the actual length plans as cheaply either way;
+  // each length is its own statement, at most one per batch size (a batch holds at most 200).
+  const ids = approval.requests.map((r) => param(r.id)).join(', ');
   const pending = param(GROUP_APPROVED_FROM);
   const round = param(approval.roundId);
   const sets = Object.entries({ ...approval.fields, status: nextRequestStatus(GROUP_APPROVED_FROM, RequestEvent.Approve) }).map(([property, value]) => `${column(property)} = ${param(value)}`);
@@ -145,11 +150,11 @@ export async function approveInStep(
     em,
     `WITH approved AS (
        UPDATE signature_request SET ${sets.join(', ')}
-        WHERE id = ANY(${ids}::uuid[]) AND round_id = ${round} AND status = ${pending}
+        WHERE id IN (${ids}) AND round_id = ${round} AND status = ${pending}
        RETURNING group_key
      ), stood_down AS (
        UPDATE signature_request SET status = ${param(nextRequestStatus(GROUP_APPROVED_FROM, RequestEvent.GroupApproved))}
-        WHERE round_id = ${round} AND status = ${pending} AND group_key IN (SELECT group_key FROM approved) AND NOT (id = ANY(${ids}::uuid[]))
+        WHERE round_id = ${round} AND status = ${pending} AND group_key IN (SELECT group_key FROM approved) AND id NOT IN (${ids})
        RETURNING id
      )
      SELECT (SELECT count(*)::int FROM approved) AS approved_count,
