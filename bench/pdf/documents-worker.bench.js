@@ -3,7 +3,7 @@
 //
 //   npm run drill -- --pcns 120 --keep --no-write        # once: a database of executed agreements
 //   node bench/pdf/documents-worker.bench.js --source pcn_drill_<pid> [--root DIR] [--label TEXT]
-//        [--runs 1] [--rounds 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write] [--keep]
+//        [--runs 1] [--rounds 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write] [--keep] [--node-args 'FLAGS']
 //
 // Each run clones the source database (CREATE DATABASE … TEMPLATE), empties sealed_document in
 // the clone and sets every execution back to PENDING, starts `apps/worker/src/main.ts` with
@@ -45,6 +45,8 @@ const OPTS = {
   write: argv.includes('--write'),
   // Keep each run's clone, with the parts it sealed, to look at them afterwards.
   keep: argv.includes('--keep'),
+  // V8 flags for the worker that NODE_OPTIONS refuses (e.g. --single-threaded-gc), space-separated.
+  nodeArgs: (arg('node-args', '') || '').split(' ').filter(Boolean),
 };
 if (!OPTS.source) {
   console.error('usage: node bench/pdf/documents-worker.bench.js --source <database of executed agreements> [--root DIR] [--label TEXT] [--runs N] [--tsa] [--cpu-prof DIR] [--write]');
@@ -145,7 +147,7 @@ async function oneRun(run, tsaEnv) {
     }
     env.NODE_OPTIONS = nodeOptions.join(' ').trim();
     const logFile = path.join(os.tmpdir(), `${clone}-worker.log`);
-    worker = spawn(process.execPath, [...(OPTS.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${OPTS.cpuProf}`] : []), '-r', './scripts/ts-register.js', 'apps/worker/src/main.ts'], { cwd: OPTS.root, env, stdio: ['ignore', fs.openSync(logFile, 'w'), fs.openSync(logFile, 'a')] });
+    worker = spawn(process.execPath, [...OPTS.nodeArgs, ...(OPTS.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${OPTS.cpuProf}`] : []), '-r', './scripts/ts-register.js', 'apps/worker/src/main.ts'], { cwd: OPTS.root, env, stdio: ['ignore', fs.openSync(logFile, 'w'), fs.openSync(logFile, 'a')] });
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     await waitFor(async () => {
       if (worker.exitCode !== null) throw new Error(`the worker exited while starting; see ${logFile}`);
