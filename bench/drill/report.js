@@ -46,7 +46,21 @@ const codeLine = (r) => {
   return ` Code: commit \`${r.code.commit}\`${changed}${r.code.sourceSha ? `; apps/ and libs/ content ${r.code.sourceSha}` : ''}.`;
 };
 
-const renewalSeconds = (r) => r.phases.filter((p) => !['directory', 'login'].includes(p.phase) && !p.phase.startsWith('emails')).reduce((t, p) => t + p.seconds, 0);
+// The renewal: draft, submit, approve and seal (not the set-up, nor the emails after the last part).
+const renewalPhases = (r) => r.phases.filter((p) => !['directory', 'login'].includes(p.phase) && !p.phase.startsWith('emails'));
+const renewalSeconds = (r) => renewalPhases(r).reduce((t, p) => t + p.seconds, 0);
+/**
+ * What the renewal cost in CPU-seconds, per column of the CPU table and for the whole machine,
+ * and the least time `nproc` cores need for that work even if every phase kept them all busy:
+ * how far a faster renewal has to come from less work rather than better overlap.
+ */
+const renewalBudget = (r, columns, cpuOf) => {
+  const phases = renewalPhases(r);
+  const machine = phases.reduce((t, p) => t + p.machineBusy, 0);
+  const by = columns.map((g) => `${g} ${phases.reduce((t, p) => t + cpuOf(p, g), 0).toFixed(0)}`).join(', ');
+  const cores = Math.max(r.nproc || 1, 1);
+  return `CPU-seconds over the renewal (draft, submit, approve, seal): ${by}; the whole machine ${machine.toFixed(0)}. On ${cores} core${cores > 1 ? 's' : ''} that work needs at least ${(machine / cores).toFixed(0)} s even with every core busy throughout; the renewal took ${renewalSeconds(r).toFixed(1)} s.`;
+};
 
 function format(r) {
   const groups = [...new Set(r.phases.flatMap((p) => Object.keys(p.cpu)))];
@@ -80,6 +94,8 @@ CPU by process and phase, in cores (1.00 = one core busy for the whole phase; "m
 | phase | seconds | ${cpuGroups.join(' | ')} | machine | load (1 min) |
 | --- | --- | ${cpuGroups.map(() => '---').join(' | ')} | --- | --- |
 ${phaseRows.join('\n')}
+
+${renewalBudget(r, cpuGroups, cpuOf)}
 
 Database sessions (average count by state or wait event, sampled every 200 ms): approval phase ${sessions(r.sessionsApprove)}; sealing after the last approval ${sessions(r.sessionsSeal)}.${byProcess} The documents worker${r.opts.documentsWorkers > 1 ? 's' : ''} spent ${(documentsCpu(r) / Math.max(r.parts, 1)).toFixed(2)} s of CPU per sealed part (approval and sealing phases)${r.opts.documentsWorkers > 1 ? `: ${documentsShare(r)}` : ''}.
 
