@@ -13,6 +13,7 @@ import type {
 } from './document-model';
 import { FontKey, parsedFonts, shareFontMetrics } from './fonts';
 import { formatDate, formatLondon, formatUtc } from './format';
+import { drawText, heightOfLines, linesOf } from './line-breaks';
 
 export interface RenderOptions {
   /**
@@ -559,7 +560,7 @@ class AgreementRenderer {
           div.add(
             doc.struct('P', () => {
               this.font(LABEL.font, LABEL.size).fillColor(COLOUR.muted);
-              doc.text(label.toUpperCase(), cx, top, { width: colW, characterSpacing: 0.3 });
+              this.text(label.toUpperCase(), cx, top, { width: colW, characterSpacing: 0.3 });
               this.font(VALUE.font, VALUE.size).fillColor(COLOUR.text);
               this.text(value, cx, valueY, { width: colW, lineGap: 1 });
             }),
@@ -1130,43 +1131,9 @@ class AgreementRenderer {
     return doc;
   }
 
-  /**
-   * Draws `text` like `doc.text(text, x, y, opts)`. When the text certainly fits
-   * on one line (and on the page), it skips pdfkit's line wrapper — which
-   * would run the Unicode line breaker and emit that same single line — and
-   * leaves `doc.x`/`doc.y` exactly where the wrapper would have left them.
-   * Everything else (wrapping, page flow) goes through `doc.text` unchanged.
-   */
-  private text(text: string, x: number, y: number, opts: { width: number; lineGap?: number }): void {
-    const { doc } = this;
-    if (this.fitsOnOneLine(text, opts.width)) {
-      const lineHeight = doc.currentLineHeight(true);
-      if (y + lineHeight + 1 <= doc.page.maxY()) {
-        doc.text(text, x, y, { lineBreak: false });
-        doc.x = x;
-        doc.y = y + (lineHeight + (opts.lineGap || doc._lineGap || 0));
-        return;
-      }
-    }
-    doc.text(text, x, y, opts);
-  }
-
-  /**
-   * True when pdfkit's wrapper would put all of `text` (current font and size)
-   * on a single line of `width`. The wrapper sums per-word widths; words can
-   * split at punctuation where kerning differs slightly from the whole-run
-   * width, so a fifth of an em is kept in hand for each such character.
-   */
-  private fitsOnOneLine(text: string, width: number): boolean {
-    if (!text) return false;
-    let others = 1;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 32 || c === 0x85 || c === 0xad || c === 0x2028 || c === 0x2029) return false; // mandatory breaks, soft hyphen
-      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 32)) others++;
-    }
-    const { doc } = this;
-    return doc.widthOfString(text) + others * 0.2 * doc._fontSize <= width;
+  /** Draws `text` as `doc.text(text, x, y, opts)` does (line-breaks.ts: the same bytes, without wrapping it again). */
+  private text(text: string, x: number, y: number, opts: { width: number; lineGap?: number; characterSpacing?: number }): void {
+    drawText(this.doc, text, x, y, opts);
   }
 
   /** Heights measured in this document, per font/size/width/line gap, then text. */
@@ -1183,12 +1150,13 @@ class AgreementRenderer {
     const known = heights.get(text);
     if (known !== undefined) return known;
     this.font(font, size);
-    // Fast path for single-line strings (most table cells): pdfkit's wrapper is
-    // far slower than one width measurement, and gives the same height.
+    // A single-line string (most table cells) is one width measurement; anything else
+    // is as many lines as the wrapper makes (remembered, so drawing it does not wrap
+    // it again), each a line height and the gap, added up as heightOfString adds them.
     const h: number =
       text.length < 80 && !text.includes('\n') && this.doc.widthOfString(text) <= width
         ? this.doc.currentLineHeight(true) + lineGap
-        : this.doc.heightOfString(text, { width, lineGap });
+        : heightOfLines(this.doc, linesOf(this.doc, text, width).length, lineGap);
     heights.set(text, h);
     return h;
   }
