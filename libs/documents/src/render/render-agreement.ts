@@ -1224,7 +1224,12 @@ function collectOutput(doc: Doc): Promise<Buffer> {
     doc._finalize = function finalizeCollected(this: Doc) {
       finalize.call(this);
       flushText();
-      resolve(Buffer.concat(parts));
+      const pdf = Buffer.concat(parts);
+      // Settle after pdfkit's own stream ticks (queued while it wrote, each holding the
+      // document). Settled at once, a caller that renders the next part straight away
+      // (an execution's parts, one after another) never lets the tick queue drain, so
+      // every document it rendered, tens of MB each, stayed reachable until its next I/O.
+      process.nextTick(resolve, pdf);
     };
     doc.on('error', reject);
   });
