@@ -300,9 +300,12 @@ describe.each([
       // The sealed PDF's cover and its certificate (last) page, as images next to the screenshots.
       const pageCount = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' }))![1]);
       const pageText = (n: number) => execFileSync('pdftotext', ['-f', String(n), '-l', String(n), pdfPath, '-'], { encoding: 'utf8' });
-      const certificate = Array.from({ length: pageCount }, (_, i) => i + 1).find((n) => pageText(n).includes('This certificate records'));
+      const pageNumbers = Array.from({ length: pageCount }, (_, i) => i + 1);
+      const certificate = pageNumbers.find((n) => pageText(n).includes('This certificate records'));
+      const signers = pageNumbers.find((n) => pageText(n).includes('Signer and how they signed in'));
       expect(certificate).toBeDefined();
-      for (const [n, name] of [[1, 'sealed-pdf-cover'], [certificate!, 'sealed-pdf-certificate']] as const) {
+      expect(signers).toBeDefined();
+      for (const [n, name] of [[1, 'sealed-pdf-cover'], [certificate!, 'sealed-pdf-certificate'], [signers!, 'sealed-pdf-certificate-signers']] as const) {
         execFileSync('pdftoppm', ['-png', '-r', '60', '-f', String(n), '-l', String(n), '-singlefile', pdfPath, join(process.env.SCREENSHOT_DIR, name)]);
       }
     }

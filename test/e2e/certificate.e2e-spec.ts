@@ -126,7 +126,7 @@ describe('certificate of completion and self-contained annex parts', () => {
       }
     }
     expect(cert).toContain('Confirmed they have authority to sign the agreement for Yarm Medical Practice as Partner');
-    expect(cert).toContain('Sign-in method Password sign-in');
+    expect(cert).toContain('Sign-in method: Password sign-in');
     expect(cert).toContain(`Signers ${approved.length} approvals by`);
   });
 

@@ -663,8 +663,7 @@ class AgreementRenderer {
 
     const splitHash = (h: string) => (h.length > 32 ? `${h.slice(0, 32)} ${h.slice(32)}` : h);
     if (!annex && parts.length > 0) {
-      this.subheading('Parts and what each was approved against');
-      this.table({
+      this.headedTable('Parts and what each was approved against', {
         kind: 'table',
         columns: [
           { header: 'Part', width: 2.6 },
@@ -676,8 +675,7 @@ class AgreementRenderer {
     }
 
     if (cert.rounds?.length) {
-      this.subheading(`Approval rounds for ${summary ? `revision ${summary.revisionNumber}` : 'this revision'}`);
-      this.table({
+      this.headedTable(`Approval rounds for ${summary ? `revision ${summary.revisionNumber}` : 'this revision'}`, {
         kind: 'table',
         columns: [
           { header: 'Round', width: 0.7 },
@@ -697,15 +695,17 @@ class AgreementRenderer {
     }
 
     if (summary) {
-      this.subheading('Signers');
-      if (signers.length === 0) this.paragraph('No approvals are recorded for this part.');
-      for (const s of signers) this.certificateSigner(s, both);
+      if (signers.length === 0) {
+        this.subheading('Signers');
+        this.paragraph('No approvals are recorded for this part.');
+      } else {
+        this.headedTable('Signers', this.signerTable(signers));
+      }
     }
 
     const deliveries = (cert.deliveries ?? []).filter((d) => !annex || d.parts.length === 0 || d.parts.includes(annex.id));
     if (deliveries.length > 0) {
-      this.subheading('Emails delivered');
-      this.table({
+      this.headedTable('Emails delivered', {
         kind: 'table',
         columns: [
           { header: 'Person', width: 2.9 },
@@ -716,11 +716,9 @@ class AgreementRenderer {
       });
     }
 
-    this.subheading('Event history');
     const events = [...this.eventsInScope(cert.events)].sort((a, b) => a.at.localeCompare(b.at));
-    this.table({
+    this.headedTable('Event history', {
       kind: 'table',
-      caption: undefined,
       columns: [
         { header: 'Time', width: 2.15 },
         { header: 'Who', width: 1.9 },
@@ -737,39 +735,50 @@ class AgreementRenderer {
     this.endSection();
   }
 
-  /** One signer's evidence: who, for what, when (sent, viewed, signed), how and from where. */
-  private certificateSigner(s: CertificateSigner, both: (iso: string | null | undefined) => string): void {
-    const { doc } = this;
-    const head = `${s.name} — ${s.organisation}${s.odsCode ? ` (ODS ${s.odsCode})` : ''}`;
-    const hh = this.measure(head, 'sansBold', 9.5, CONTENT_WIDTH, 1);
-    this.ensure(hh + 4 + 13 * 6);
-    this.tagged('H4', () => {
-      this.font('sansBold', 9.5).fillColor(COLOUR.text);
-      this.text(head, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
-    });
-    doc.y += 2;
-    const acted = s.outcome.startsWith('Declined') ? 'Declined' : s.outcome.startsWith('Approved') ? 'Approved' : s.outcome;
-    this.keyValue(
-      {
-        kind: 'keyValue',
-        items: [
-          { label: 'Email', value: s.email },
-          { label: 'Capacity', value: s.capacity },
-          ...(this.annex ? [] : [{ label: 'Part', value: s.partTitle }]),
-          { label: 'Step', value: s.step },
-          { label: 'Sent', value: both(s.sentAt) },
-          { label: 'Viewed', value: s.viewedAt ? both(s.viewedAt) : 'Not recorded' },
-          { label: acted, value: both(s.actedAt) },
-          { label: 'Adopted signature', value: s.typedName ? `“${s.typedName}” (the name the signer typed as their signature)` : '—' },
-          { label: 'Authority', value: s.authority },
-          { label: 'Sign-in method', value: s.authMethod },
-          { label: 'IP address', value: s.ip || '—' },
-          { label: 'User agent', value: s.userAgent || '—' },
-        ],
-      },
-      { labelWidth: 110, size: 8.4 },
-    );
-    doc.y += 2;
+  /**
+   * Every approval's evidence, one table row each, in the columns e-signature certificates
+   * of completion use: who signed and how they signed in; what they approved, on what
+   * authority and with what adopted signature; when it was sent, viewed and signed, and from
+   * where. About seven approvals fit on a page (a block of twelve labelled lines each fitted
+   * three), and each is one row of four elements in the structure tree instead of 37: in the
+   * national drill's agreements (60 approvals on average) those blocks were 40 % of a part's
+   * rendering time.
+   */
+  private signerTable(signers: CertificateSigner[]): TableBlock {
+    const when = (label: string, iso: string | null | undefined, missing: string) =>
+      iso ? `${label} ${formatUtc(iso)}\n(${formatLondon(iso)})` : `${label}: ${missing}`;
+    const acted = (s: CertificateSigner) =>
+      s.outcome.startsWith('Declined') ? 'Declined' : s.outcome.startsWith('Approved') ? 'Approved' : s.outcome;
+    return {
+      kind: 'table',
+      columns: [
+        { header: 'Signer and how they signed in', width: 2.8 },
+        { header: 'What they approved', width: 3.2 },
+        { header: 'When (UTC, then UK time) and from where', width: 3 },
+      ],
+      rows: signers.map((s) => [
+        [
+          s.name,
+          `${s.organisation}${s.odsCode ? ` (ODS ${s.odsCode})` : ''}`,
+          s.email,
+          `Capacity: ${s.capacity}`,
+          `Sign-in method: ${s.authMethod}`,
+        ].join('\n'),
+        [
+          ...(this.annex ? [] : [`Part: ${s.partTitle}`]),
+          `Step ${s.step}`,
+          `Authority: ${s.authority}`,
+          `Adopted signature: ${s.typedName ? `“${s.typedName}” (the name the signer typed as their signature)` : '—'}`,
+        ].join('\n'),
+        [
+          when('Sent', s.sentAt, 'not recorded'),
+          when('Viewed', s.viewedAt, 'not recorded'),
+          when(acted(s), s.actedAt, '—'),
+          `IP address: ${s.ip || '—'}`,
+          `User agent: ${s.userAgent || '—'}`,
+        ].join('\n'),
+      ]),
+    };
   }
 
   // ------------------------------------------------------------------ blocks
@@ -801,11 +810,12 @@ class AgreementRenderer {
     doc.y += 5;
   }
 
-  private subheading(text: string): void {
+  /** A heading that starts a new page rather than end one: it stays with `keepWith` points of what follows (at least two lines). */
+  private subheading(text: string, keepWith = 0): void {
     const { doc } = this;
     const h = this.measure(text, 'sansBold', 10.5, CONTENT_WIDTH, 1);
     doc.y += 4;
-    this.ensure(h + 6 + this.lineHeight(BODY.font, BODY.size) * 2);
+    this.ensure(h + 6 + Math.max(this.lineHeight(BODY.font, BODY.size) * 2, keepWith));
     this.tagged('H3', () => {
       this.font('sansBold', 10.5).fillColor(COLOUR.accentDark);
       this.text(text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: 1 });
@@ -860,8 +870,8 @@ class AgreementRenderer {
     doc.y += 6;
   }
 
-  private table(b: TableBlock): void {
-    const { doc } = this;
+  /** Column positions and text widths of a table, and how tall a cell's text and the header row are. */
+  private tableGeometry(b: TableBlock) {
     const pad = TABLE.pad;
     const total = b.columns.reduce((s, c) => s + c.width, 0);
     const widths = b.columns.map((c) => (c.width / total) * CONTENT_WIDTH);
@@ -870,6 +880,25 @@ class AgreementRenderer {
     const cellHeight = (t: string, i: number, bold = false) =>
       this.measure(t, bold ? TABLE.bold : TABLE.font, TABLE.size, textW[i], 0.8);
     const headerH = Math.max(...b.columns.map((c, i) => cellHeight(c.header, i, true))) + pad * 2;
+    return { pad, xs, textW, cellHeight, headerH };
+  }
+
+  /** A table under its own heading, the heading kept on the page of the table's first row. */
+  private headedTable(heading: string, b: TableBlock): void {
+    this.subheading(heading, this.tableStartHeight(b));
+    this.table(b);
+  }
+
+  /** The height of a table's header and first row: what a heading above it must stay with. */
+  private tableStartHeight(b: TableBlock): number {
+    const { pad, cellHeight, headerH } = this.tableGeometry(b);
+    const first = b.rows[0];
+    return headerH + (first ? Math.max(...first.map((t, i) => cellHeight(t ?? '', i))) + pad * 2 : 0);
+  }
+
+  private table(b: TableBlock): void {
+    const { doc } = this;
+    const { pad, xs, textW, cellHeight, headerH } = this.tableGeometry(b);
 
     const caption = b.caption;
     if (caption) {
