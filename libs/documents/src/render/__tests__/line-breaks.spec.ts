@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { FontKey, parsedFonts, shareFontMetrics } from '../fonts';
 import { drawText, heightOfLines, lineBreakCacheSize, linesOf, wrappedLines } from '../line-breaks';
+import { runTool, tempDir, writeTemp } from '../../testing/pdf-tools';
 
 /** A document set up as the renderer sets one up: embedded DejaVu faces with the shared font caches. */
 function newDoc(font: FontKey, size: number): any {
@@ -18,6 +21,45 @@ function contentOf(doc: any): string[] {
     pages.push(Buffer.concat(doc._pageBuffer[i].content.buffer).toString('latin1'));
   }
   return pages;
+}
+
+/**
+ * What a page's content stream shows, one entry per text-showing operator: the coordinate
+ * transformations, font, size, character spacing and text matrix in force, and the glyphs
+ * with their kerning. Two streams that give the same list draw the same text in the same
+ * places, however they group their operators into text objects.
+ */
+function shownText(content: string): string[] {
+  interface State {
+    cm: string[];
+    tf: string;
+    tc: string;
+  }
+  const shown: string[] = [];
+  const saved: State[] = [];
+  let state: State = { cm: [], tf: '', tc: '0 Tc' };
+  let tm = '';
+  for (const op of content.split('\n')) {
+    if (op === 'q') saved.push({ ...state, cm: [...state.cm] });
+    else if (op === 'Q') state = saved.pop()!;
+    else if (op === 'BT') tm = '1 0 0 1 0 0 Tm';
+    else if (op.endsWith(' cm')) state.cm.push(op);
+    else if (op.endsWith(' Tf')) state.tf = op;
+    else if (op.endsWith(' Tc')) state.tc = op;
+    else if (op.endsWith(' Tm')) tm = op;
+    else if (op.endsWith(' TJ')) shown.push([...state.cm, state.tf, state.tc, tm, op].join(' | '));
+  }
+  return shown;
+}
+
+/** The finished file of a document. */
+function fileOf(doc: any): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise((resolve) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.end();
+  });
 }
 
 interface Case {
@@ -52,7 +94,7 @@ const CASES: Case[] = [
 ];
 
 describe('drawing text line by line', () => {
-  it.each(CASES)('draws $name with the same bytes, page breaks and position as doc.text', (c) => {
+  it.each(CASES)('draws $name with the same glyphs, positions, page breaks and final position as doc.text', (c) => {
     const y = c.y ?? 123.456789;
     const options = { width: c.width, ...(c.lineGap !== undefined ? { lineGap: c.lineGap } : {}), ...(c.characterSpacing ? { characterSpacing: c.characterSpacing } : {}) };
 
@@ -61,8 +103,35 @@ describe('drawing text line by line', () => {
     const ours = newDoc(c.font, c.size);
     drawText(ours, c.text, 56, y, options);
 
-    expect(contentOf(ours)).toEqual(contentOf(theirs));
+    const theirPages = contentOf(theirs);
+    expect(contentOf(ours).map(shownText)).toEqual(theirPages.map(shownText));
+    expect(theirPages.flatMap(shownText).length).toBeGreaterThan(0);
     expect({ x: ours.x, y: ours.y }).toEqual({ x: theirs.x, y: theirs.y });
+  });
+
+  it('draws pages that poppler renders to the same pixels as doc.text', async () => {
+    const draw = async (useDrawText: boolean) => {
+      const doc = newDoc('sans', 10);
+      let y = 70;
+      for (const c of CASES.filter((x) => x.y === undefined)) {
+        doc.font(parsedFonts()[c.font], c.size);
+        shareFontMetrics(doc._font);
+        const options = { width: c.width, lineGap: c.lineGap ?? 0, ...(c.characterSpacing ? { characterSpacing: c.characterSpacing } : {}) };
+        if (useDrawText) drawText(doc, c.text, 56, y, options);
+        else doc.text(c.text, 56, y, options);
+        y = doc.y + 6;
+      }
+      return fileOf(doc);
+    };
+    const dir = tempDir();
+    const png = async (name: string, useDrawText: boolean) => {
+      const file = writeTemp(dir, `${name}.pdf`, await draw(useDrawText));
+      runTool('pdftoppm', ['-r', '110', '-png', '-singlefile', file, join(dir, name)]);
+      return readFileSync(join(dir, `${name}.png`));
+    };
+    const [theirs, ours] = [await png('theirs', false), await png('ours', true)];
+    expect(ours.length).toBeGreaterThan(5_000);
+    expect(ours.equals(theirs)).toBe(true);
   });
 
   it.each(CASES.filter((c) => !c.characterSpacing))('measures $name at the height heightOfString gives', (c) => {
