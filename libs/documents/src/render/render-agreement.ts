@@ -739,10 +739,10 @@ class AgreementRenderer {
    * Every approval's evidence, one table row each, in the columns e-signature certificates
    * of completion use: who signed and how they signed in; what they approved, on what
    * authority and with what adopted signature; when it was sent, viewed and signed, and from
-   * where. About seven approvals fit on a page (a block of twelve labelled lines each fitted
-   * three), and each is one row of four elements in the structure tree instead of 37: in the
-   * national drill's agreements (60 approvals on average) those blocks were 40 % of a part's
-   * rendering time.
+   * where. About seven approvals fit on a page, five with browsers' long user agents (a block
+   * of twelve labelled lines each fitted three), and each is one row of four elements in the
+   * structure tree instead of 37: in the national drill's agreements (60 approvals on
+   * average) those blocks were 40 % of a part's rendering time.
    */
   private signerTable(signers: CertificateSigner[]): TableBlock {
     const when = (label: string, iso: string | null | undefined, missing: string) =>
