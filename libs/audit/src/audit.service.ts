@@ -48,24 +48,24 @@ export interface ChainHead {
 
 type NormalisedEvent = Omit<AuditEventEntity, 'id' | 'seq' | 'prevHash' | 'hash'>;
 
-/** Every stored column but the identity, with its property (the order of the INSERT's values). */
-const INSERT_COLUMNS: [string, keyof AuditEventEntity][] = [
-  ['chain_key', 'chainKey'],
-  ['seq', 'seq'],
-  ['type', 'type'],
-  ['occurred_at', 'occurredAt'],
-  ['agreement_id', 'agreementId'],
-  ['round_id', 'roundId'],
-  ['revision_hash', 'revisionHash'],
-  ['actor_user_id', 'actorUserId'],
-  ['actor_name', 'actorName'],
-  ['organisation_id', 'organisationId'],
-  ['ip', 'ip'],
-  ['user_agent', 'userAgent'],
-  ['auth_method', 'authMethod'],
-  ['payload', 'payload'],
-  ['prev_hash', 'prevHash'],
-  ['hash', 'hash'],
+/** Every stored column but the identity, with its property and the type its values are sent as (the order of the INSERT's values). */
+const INSERT_COLUMNS: [string, keyof AuditEventEntity, string][] = [
+  ['chain_key', 'chainKey', 'text'],
+  ['seq', 'seq', 'int'],
+  ['type', 'type', 'text'],
+  ['occurred_at', 'occurredAt', 'timestamptz'],
+  ['agreement_id', 'agreementId', 'uuid'],
+  ['round_id', 'roundId', 'uuid'],
+  ['revision_hash', 'revisionHash', 'text'],
+  ['actor_user_id', 'actorUserId', 'uuid'],
+  ['actor_name', 'actorName', 'text'],
+  ['organisation_id', 'organisationId', 'uuid'],
+  ['ip', 'ip', 'text'],
+  ['user_agent', 'userAgent', 'text'],
+  ['auth_method', 'authMethod', 'text'],
+  ['payload', 'payload', 'jsonb'],
+  ['prev_hash', 'prevHash', 'text'],
+  ['hash', 'hash', 'text'],
 ];
 
 function invalid(field: string, message: string): AuditException {
@@ -112,18 +112,36 @@ export class AuditService {
   }
 
   /**
-   * Appends several events to one chain, in order, as `record` does one: the lock, the head and
-   * one INSERT for all of them (three round trips, not three per event).
+   * Appends events in order, as `record` does one, in three round trips however many there
+   * are: the chain locks, the heads, one INSERT. They may belong to several chains (the
+   * notifications worker records a batch of emails about different agreements at once): the
+   * locks are then taken in one statement, in chain-key order, so two such writers cannot
+   * deadlock (every other writer holds one chain lock at a time).
    */
   async recordMany(em: EntityManager, events: NewAuditEvent[]): Promise<AuditEventEntity[]> {
     if (events.length === 0) return [];
     if (!em.queryRunner?.isTransactionActive) return em.transaction((tx) => this.recordMany(tx, events));
-    const fields = this.normaliseForOneChain(events, 'recordMany');
-    const { chainKey } = fields[0];
-
-    await this.lockChainKey(em, chainKey);
-    const [last] = await queryPrepared<ChainHead>(em, `SELECT seq, hash FROM audit_event WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1`, [chainKey]);
-    return this.insertChained(em, fields, last ?? null);
+    const fields = events.map((event) => this.normalise(event));
+    const chainKeys = [...new Set(fields.map((f) => f.chainKey))];
+    if (chainKeys.length === 1) {
+      await this.lockChainKey(em, chainKeys[0]);
+      const [last] = await queryPrepared<ChainHead>(em, `SELECT seq, hash FROM audit_event WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1`, chainKeys);
+      return this.insertChained(em, fields, () => last ?? null);
+    }
+    // The heads are read by a later statement than the one that waited for the locks: its snapshot sees every earlier append.
+    await queryPrepared(
+      em,
+      `SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended('audit_event:' || k, 0)) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS ordered) AS locked`,
+      [chainKeys],
+    );
+    const rows = await queryPrepared<{ chain_key: string; seq: number | null; hash: string | null }>(
+      em,
+      `SELECT k AS chain_key, h.seq, h.hash FROM unnest($1::text[]) AS k
+         LEFT JOIN LATERAL (SELECT seq, hash FROM audit_event WHERE chain_key = k ORDER BY seq DESC LIMIT 1) AS h ON true`,
+      [chainKeys],
+    );
+    const heads = new Map(rows.map((r) => [r.chain_key, r.seq === null || r.hash === null ? null : { seq: r.seq, hash: r.hash }]));
+    return this.insertChained(em, fields, (chainKey) => heads.get(chainKey) ?? null);
   }
 
   /**
@@ -139,7 +157,7 @@ export class AuditService {
 
   private async lockChainKey(em: EntityManager, chainKey: string): Promise<void> {
     if (!em.queryRunner?.isTransactionActive) throw new Error('an audit chain lock is held until commit: take it inside a transaction');
-    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`audit_event:${chainKey}`]);
+    await queryPrepared(em, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`audit_event:${chainKey}`]);
   }
 
   /**
@@ -171,31 +189,32 @@ export class AuditService {
   async appendAfterHead(em: EntityManager, events: NewAuditEvent[], head: ChainHead | null): Promise<AuditEventEntity[]> {
     if (!em.queryRunner?.isTransactionActive) throw new Error('appendAfterHead needs the transaction that holds the chain lock');
     if (events.length === 0) return [];
-    return this.insertChained(em, this.normaliseForOneChain(events, 'appendAfterHead'), head);
-  }
-
-  /** The events normalised; they must all belong to one chain (one lock, one head). */
-  private normaliseForOneChain(events: NewAuditEvent[], caller: string): NormalisedEvent[] {
     const fields = events.map((event) => this.normalise(event));
-    if (fields.some((f) => f.chainKey !== fields[0].chainKey)) throw new Error(`${caller} appends to one chain at a time`);
-    return fields;
+    if (fields.some((f) => f.chainKey !== fields[0].chainKey)) throw new Error('appendAfterHead appends to one chain at a time');
+    return this.insertChained(em, fields, () => head);
   }
 
-  /** Numbers, links and hashes the events after `head`, then inserts them in one statement (no entity mapping on this hot path). */
-  private async insertChained(em: EntityManager, list: NormalisedEvent[], head: ChainHead | null): Promise<AuditEventEntity[]> {
-    let previous = head;
+  /**
+   * Numbers, links and hashes each chain's events after its head, then inserts them all in one
+   * statement (no entity mapping on this hot path). The values go as one array per column, so
+   * the statement is the same for any number of events: one prepared statement per connection.
+   */
+  private async insertChained(em: EntityManager, list: NormalisedEvent[], headOf: (chainKey: string) => ChainHead | null): Promise<AuditEventEntity[]> {
+    const previous = new Map<string, ChainHead | null>();
     const entities = list.map((fields) => {
-      const entity = Object.assign(new AuditEventEntity(), fields, { seq: previous ? previous.seq + 1 : 1, prevHash: previous ? previous.hash : GENESIS_HASH });
+      const head = previous.has(fields.chainKey) ? previous.get(fields.chainKey)! : headOf(fields.chainKey);
+      const entity = Object.assign(new AuditEventEntity(), fields, { seq: head ? head.seq + 1 : 1, prevHash: head ? head.hash : GENESIS_HASH });
       entity.hash = hashAuditEvent(entity);
-      previous = { seq: entity.seq, hash: entity.hash };
+      previous.set(fields.chainKey, { seq: entity.seq, hash: entity.hash });
       return entity;
     });
-    const params: unknown[] = [];
-    const tuples = entities.map((e) => {
-      const values = INSERT_COLUMNS.map(([, property]) => (property === 'payload' ? JSON.stringify(e.payload) : e[property]));
-      return `(${values.map((v) => `$${params.push(v)}`).join(', ')})`;
-    });
-    const rows = await queryPrepared<{ id: string }>(em, `INSERT INTO audit_event (${INSERT_COLUMNS.map(([column]) => column).join(', ')}) VALUES ${tuples.join(', ')} RETURNING id`, params);
+    const columns = INSERT_COLUMNS.map(([, property, type]) => ({ type, values: entities.map((e) => (property === 'payload' ? JSON.stringify(e.payload) : e[property])) }));
+    const rows = await queryPrepared<{ id: string }>(
+      em,
+      `INSERT INTO audit_event (${INSERT_COLUMNS.map(([column]) => column).join(', ')})
+       SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) RETURNING id`,
+      columns.map((c) => c.values),
+    );
     rows.forEach((row, i) => (entities[i].id = String(row.id)));
     return entities;
   }

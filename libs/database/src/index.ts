@@ -11,3 +11,4 @@ export * from './outbox/outbox.entity';
 export * from './outbox/outbox.service';
 export * from './outbox/outbox.module';
 export * from './prepared-query';
+export * from './group-commit';

@@ -21,6 +21,7 @@ import { RoundDeadlineHandler, RoundReminderHandler } from './jobs/round-schedul
 import { GenerateDocumentsHandler } from './jobs/generate-documents.handler';
 import { ExecutionDocumentsService } from './executions/execution-documents.service';
 import { SentEmailLedger } from './notifications/sent-email-ledger';
+import { SentEmailRecorder } from './notifications/sent-email-recorder';
 
 /** Everything the worker runs for the workflow: the outbox relay, the sweeper, and one handler per job. */
 @Module({
@@ -47,6 +48,7 @@ import { SentEmailLedger } from './notifications/sent-email-ledger';
     OutboxSweeper,
     ExecutionDocumentsService,
     SentEmailLedger,
+    SentEmailRecorder,
     SendEmailHandler,
     RoundReminderHandler,
     RoundDeadlineHandler,

@@ -175,10 +175,56 @@ describe('AuditService (real PostgreSQL)', () => {
     ]);
     rows.slice(1).forEach((row, i) => expect(row.prevHash).toBe(rows[i].hash));
     expect(await audit.verifyChain(agreementId)).toMatchObject({ ok: true, eventsChecked: 5 });
-    await expect(
-      ds.transaction((em) => audit.recordMany(em, [{ type: AuditEventType.Viewed, actor, agreementId }, { type: AuditEventType.Viewed, actor, agreementId: randomUUID() }])),
-    ).rejects.toThrow('recordMany appends to one chain at a time');
-    expect(await chainOf(agreementId)).toHaveLength(5);
+  });
+
+  it('recordMany appends to several chains at once, each after its own head, in the order given', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await recordEach(a, 2);
+    const appended = await ds.transaction((em) =>
+      audit.recordMany(em, [
+        { type: AuditEventType.EmailSent, actor, agreementId: b, payload: { n: 1 } },
+        { type: AuditEventType.EmailSent, actor, agreementId: a, payload: { n: 2 } },
+        { type: AuditEventType.RequestSent, actor, agreementId: b, payload: { n: 3 } },
+        { type: AuditEventType.EmailSent, actor, payload: { n: 4 } },
+      ]),
+    );
+    expect(appended.map((e) => [e.chainKey, e.seq])).toEqual([
+      [b, 1],
+      [a, 3],
+      [b, 2],
+      ['platform', expect.any(Number)],
+    ]);
+    expect((await chainOf(a)).map((r) => [r.seq, r.payload])).toEqual([
+      [1, { revision: 1 }],
+      [2, { revision: 2 }],
+      [3, { n: 2 }],
+    ]);
+    expect((await chainOf(b)).map((r) => [r.seq, r.type, r.payload])).toEqual([
+      [1, AuditEventType.EmailSent, { n: 1 }],
+      [2, AuditEventType.RequestSent, { n: 3 }],
+    ]);
+    expect(await audit.verifyChain(a)).toMatchObject({ ok: true, eventsChecked: 3 });
+    expect(await audit.verifyChain(b)).toMatchObject({ ok: true, eventsChecked: 2 });
+  });
+
+  it('writers of several chains each, in every order, and writers of one chain neither deadlock nor leave gaps', async () => {
+    const chains = Array.from({ length: 6 }, () => randomUUID());
+    // Each multi-chain writer names four chains in its own order; the single-chain writers interleave.
+    const multi = Array.from({ length: 12 }, (_, w) => {
+      const mine = [0, 1, 2, 3].map((k) => chains[(w + k * (w % 2 === 0 ? 1 : 5)) % 6]);
+      return ds.transaction((em) => audit.recordMany(em, mine.map((agreementId) => ({ type: AuditEventType.EmailSent, actor, agreementId, payload: { w } }))));
+    });
+    const single = chains.flatMap((agreementId) => Array.from({ length: 3 }, () => audit.record(ds.manager, { type: AuditEventType.Reminded, actor, agreementId })));
+    const outcomes = await Promise.allSettled([...multi, ...single]);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    let events = 0;
+    for (const agreementId of chains) {
+      const seqs = (await chainOf(agreementId)).map((r) => r.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+      events += seqs.length;
+      expect(await audit.verifyChain(agreementId)).toMatchObject({ ok: true });
+    }
+    expect(events).toBe(12 * 4 + 6 * 3);
   });
 
   it('refuses malformed events before touching the database', async () => {

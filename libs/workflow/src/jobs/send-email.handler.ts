@@ -8,6 +8,7 @@ import { HandlesJob, JobContext, JobHandler } from '../queue/job-handler';
 import { JobName, JobPayloads } from '../queue/queue.contract';
 import { BadJobError } from '../queue/queue-runner.service';
 import { SentEmailLedger } from '../notifications/sent-email-ledger';
+import { SentEmailRecorder } from '../notifications/sent-email-recorder';
 import { RequestScope, RequestStatus, SignatureRequestEntity } from '../rounds/signature-request.entity';
 import { stepLabel } from '../rounds/step-label';
 import { digestTasks, partLabel, samePart } from '../notifications/email-digest';
@@ -22,7 +23,8 @@ const ENDED_KINDS = [NotificationType.RoundDeclined, NotificationType.RoundStopp
  * Sends one email about one step of one round to one person: a digest of everything waiting
  * for them in that step, with one link to the round's review page. A job delivered twice
  * sends once: the sent_email row keyed by the job id is claimed (SENDING) before the SMTP
- * conversation and marked SENT after the server accepted the message (SentEmailLedger
+ * conversation and marked SENT after the server accepted the message, together with the other
+ * emails that finished meanwhile (SentEmailRecorder; SentEmailLedger
  * documents the one window left). A refusal is retried by BullMQ with backoff; after the
  * last attempt, or a permanent refusal, the row is FAILED and EMAIL_FAILED is audited.
  *
@@ -39,6 +41,7 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
     private readonly mailer: MailerService,
     private readonly audit: AuditService,
     private readonly ledger: SentEmailLedger,
+    private readonly recorder: SentEmailRecorder,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
 
@@ -138,14 +141,11 @@ export class SendEmailHandler implements JobHandler<JobName.SendEmail> {
       throw error;
     }
     // The server has the message. Until SENT is committed, a crash here is the documented window.
-    await this.dataSource.transaction(async (em) => {
-      await this.ledger.markSent(em, context.jobId, sent.messageId);
-      const payload = { jobId: context.jobId, kind, to: person.email, messageId: sent.messageId, step, requestIds, ...(claim.possibleDuplicate ? { possibleDuplicate: true } : {}) };
-      const requestsSent = REQUEST_KINDS.includes(kind)
-        ? listed.map((request) => ({ ...event, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } }))
-        : [];
-      await this.audit.recordMany(em, [{ ...event, type: AuditEventType.EmailSent, payload }, ...requestsSent]);
-    });
+    const sentPayload = { jobId: context.jobId, kind, to: person.email, messageId: sent.messageId, step, requestIds, ...(claim.possibleDuplicate ? { possibleDuplicate: true } : {}) };
+    const requestsSent = REQUEST_KINDS.includes(kind)
+      ? listed.map((request) => ({ ...event, type: AuditEventType.RequestSent, actorName: request.personName, organisationId: request.organisationId, payload: { requestId: request.id, step: request.step, to: person.email } }))
+      : [];
+    await this.recorder.record({ jobId: context.jobId, messageId: sent.messageId, events: [{ ...event, type: AuditEventType.EmailSent, payload: sentPayload }, ...requestsSent] });
   }
 
   /** The words quoted as the sender's: the withdrawal reason, or the message the round was sent with. */

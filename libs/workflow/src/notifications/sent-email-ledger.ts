@@ -94,8 +94,18 @@ export class SentEmailLedger {
   }
 
   /** The server accepted it. Written with the EMAIL_SENT audit event, in the caller's transaction. */
-  async markSent(em: EntityManager, jobId: string, messageId: string): Promise<void> {
-    await queryPrepared(em, `UPDATE sent_email SET status = $2, message_id = $3, sent_at = now(), claimed_until = NULL, last_error = NULL WHERE job_id = $1`, [jobId, SentEmailStatus.Sent, messageId]);
+  markSent(em: EntityManager, jobId: string, messageId: string): Promise<void> {
+    return this.markSentMany(em, [{ jobId, messageId }]);
+  }
+
+  /** The server accepted each of these (SentEmailRecorder writes them in groups): one statement for any number. */
+  async markSentMany(em: EntityManager, sent: { jobId: string; messageId: string }[]): Promise<void> {
+    await queryPrepared(
+      em,
+      `UPDATE sent_email AS s SET status = $1, message_id = v.message_id, sent_at = now(), claimed_until = NULL, last_error = NULL
+         FROM unnest($2::uuid[], $3::text[]) AS v (job_id, message_id) WHERE s.job_id = v.job_id`,
+      [SentEmailStatus.Sent, sent.map((e) => e.jobId), sent.map((e) => e.messageId)],
+    );
   }
 
   /**

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { OutboxStatus, queryPrepared, REDIS_CLIENT, redisConfig, RedisConfig, removeHeartbeat, workerName, writeHeartbeat } from '@pcn/database';
+import { GroupCommit, OutboxStatus, queryPrepared, REDIS_CLIENT, redisConfig, RedisConfig, removeHeartbeat, workerName, writeHeartbeat } from '@pcn/database';
 import { workerQueues, workflowConfig, WorkflowConfig } from '../workflow.config';
 import { JobName, QUEUE_CONFIG, QueueName } from './queue.contract';
 import { JobRegistry } from './job-registry';
@@ -40,6 +40,13 @@ export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy, OnA
   private draining: Promise<void> | null = null;
   /** The queues this process consumes. */
   queues: QueueName[] = [];
+  /**
+   * Outbox rows of finished jobs, marked DONE together (one statement for the jobs that finished
+   * while the previous one ran): one round trip per job was a tenth of an email's.
+   */
+  private readonly completions = new GroupCommit<string>(async (ids) => {
+    await queryPrepared(this.dataSource, `UPDATE outbox SET status = $2, completed_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`, [ids, OutboxStatus.Done]);
+  }, 200);
 
   constructor(
     private readonly registry: JobRegistry,
@@ -105,7 +112,7 @@ export class QueueRunner implements OnApplicationBootstrap, OnModuleDestroy, OnA
     } finally {
       this.monitor?.jobFinished(label);
     }
-    await queryPrepared(this.dataSource, `UPDATE outbox SET status = $2, completed_at = now(), last_error = NULL WHERE id = $1`, [job.id, OutboxStatus.Done]);
+    await this.completions.submit(job.id!);
   }
 
   private async onFailed(job: Job | undefined, error: Error): Promise<void> {
