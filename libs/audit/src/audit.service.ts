@@ -46,6 +46,9 @@ export interface ChainHead {
   hash: string;
 }
 
+/** What a chain's advisory-lock key is made from: this prefix and the chain key (every lock statement below uses it). */
+const CHAIN_LOCK_PREFIX = 'audit_event:';
+
 type NormalisedEvent = Omit<AuditEventEntity, 'id' | 'seq' | 'prevHash' | 'hash'>;
 
 /** Every stored column but the identity, with its property and the type its values are sent as (the order of the INSERT's values). */
@@ -123,6 +126,7 @@ export class AuditService {
     if (!em.queryRunner?.isTransactionActive) return em.transaction((tx) => this.recordMany(tx, events));
     const fields = events.map((event) => this.normalise(event));
     const chainKeys = [...new Set(fields.map((f) => f.chainKey))];
+    // One chain (every caller but the notifications worker): the plain lock and head statements.
     if (chainKeys.length === 1) {
       await this.lockChainKey(em, chainKeys[0]);
       const [last] = await queryPrepared<ChainHead>(em, `SELECT seq, hash FROM audit_event WHERE chain_key = $1 ORDER BY seq DESC LIMIT 1`, chainKeys);
@@ -131,7 +135,7 @@ export class AuditService {
     // The heads are read by a later statement than the one that waited for the locks: its snapshot sees every earlier append.
     await queryPrepared(
       em,
-      `SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended('audit_event:' || k, 0)) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS ordered) AS locked`,
+      `SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended('${CHAIN_LOCK_PREFIX}' || k, 0)) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS ordered) AS locked`,
       [chainKeys],
     );
     const rows = await queryPrepared<{ chain_key: string; seq: number | null; hash: string | null }>(
@@ -157,7 +161,7 @@ export class AuditService {
 
   private async lockChainKey(em: EntityManager, chainKey: string): Promise<void> {
     if (!em.queryRunner?.isTransactionActive) throw new Error('an audit chain lock is held until commit: take it inside a transaction');
-    await queryPrepared(em, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`audit_event:${chainKey}`]);
+    await queryPrepared(em, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${CHAIN_LOCK_PREFIX}${chainKey}`]);
   }
 
   /**
@@ -168,7 +172,7 @@ export class AuditService {
    * per event.
    */
   static chainLockSql(agreementIdSql: string): string {
-    return `pg_advisory_xact_lock(hashtextextended('audit_event:' || (${agreementIdSql})::text, 0))`;
+    return `pg_advisory_xact_lock(hashtextextended('${CHAIN_LOCK_PREFIX}' || (${agreementIdSql})::text, 0))`;
   }
 
   /**

@@ -5,10 +5,10 @@
  * on a timer: with one caller every item is written at once, and under load a write carries
  * everything that queued behind the previous one (at most `maxBatch`).
  *
- * Why: each of these writes is a transaction of a few statements, and the national drill
- * sends 60,000 emails. Per email, the round trips (and the context switches that each one
- * costs PostgreSQL and Node) were what the notifications worker and the database spent their
- * CPU on, not the statements' work.
+ * Why: each of these writes is a transaction or statement of its own, and the national drill
+ * sends 60,000 emails. Grouped, an email makes about 5 round trips instead of 9 and the drill
+ * commits 33,000 fewer transactions (docs/benchmarks.md, "Midday, 2026-12-02"); the CPU
+ * this saved was too small to measure on this machine.
  *
  * A batch that fails is retried one item at a time, so one bad item fails only its own
  * caller, and a transient error (a dropped connection) reaches every caller as their own
