@@ -33,3 +33,4 @@ say "Integration and end-to-end tests (real PostgreSQL, Redis, BullMQ, SMTP)"
 npx jest --selectProjects integration --ci --maxWorkers=2
 say "Browser tests (chromium: journeys with and without JavaScript, axe WCAG 2.2 AA on every page)"
 npx jest --selectProjects browser --ci --runInBand
+say "Every check and test passed"

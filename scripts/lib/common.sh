@@ -1,6 +1,7 @@
 # Shared by scripts/demo.sh, scripts/test.sh and .ci/run. Source it; do not run it.
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Each step's heading says how long the script has run, so a CI log shows where the time went.
+say() { printf '\033[1m==> %s\033[0m (at %d s)\n' "$*" "$SECONDS"; }
 die() { printf '\033[31mError: %s\033[0m\n' "$*" >&2; exit 1; }
 
 # Installs npm dependencies when node_modules is missing or older than the lockfile.
