@@ -389,6 +389,10 @@ describe('accepting an invitation with CIS2', () => {
     const signedIn = await signIn(a.sub);
     expect(signedIn.res.status).toBe(303);
     expect((await storedSession(sessionIdOf(signedIn.res) as string))?.principal?.id).toBe(user.id);
+
+    // The account has no password: a password sign-in is an ordinary refusal (it was a 500).
+    const byPassword = await t.http.post('/api/v1/auth/login').send({ email: 'nadia.rahman@yarm.demo.nhs.uk', password: user.passwordHash });
+    expect([byPassword.status, byPassword.body.message]).toEqual([401, 'The email address or password is not right.']);
   });
 
   it('a CIS2 identity already linked to an account → 409 page, and the invitation still works', async () => {

@@ -35,6 +35,11 @@ export function testEnvironment(db: TestDatabase, extra: Record<string, string> 
     SESSION_SECRET: randomBytes(32).toString('hex'),
     PUBLIC_BASE_URL: 'http://localhost:3000',
     BODY_LIMIT: '256kb',
+    // The real argon2id at its cheapest cost (allowed only when NODE_ENV is test): the suite
+    // makes and signs in thousands of accounts, and at the production cost each took about a
+    // second of CPU (hash, then verify). Production's cost is checked in password-hasher.spec.ts.
+    PASSWORD_HASH_MEMORY_KIB: '1024',
+    PASSWORD_HASH_PASSES: '1',
     SEAL_P12_BASE64: testSealCertificate().base64,
     SEAL_P12_PASSPHRASE: testSealCertificate().passphrase,
     ...extra,

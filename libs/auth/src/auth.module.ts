@@ -20,6 +20,7 @@ import { AuthEventsService } from './security/auth-events.service';
 import { LinkRateLimiter, LoginThrottle } from './security/login-throttle.service';
 import { SessionRevocation } from './security/session-revocation.service';
 import { signInLimitsConfig } from './security/security.config';
+import { PasswordHashingModule } from './security/password-hasher';
 
 export const AUTH_ENTITIES = [UserEntity, RoleGrantEntity, RefreshTokenEntity, InvitationEntity, AuthEventEntity];
 
@@ -29,6 +30,7 @@ export const AUTH_ENTITIES = [UserEntity, RoleGrantEntity, RefreshTokenEntity, I
     ConfigModule.forFeature(authConfig),
     ConfigModule.forFeature(signInLimitsConfig),
     ConfigModule.forFeature(redisConfig),
+    PasswordHashingModule,
     // Lockout counters and revocation marks live in Redis (the same client when the app imports it too).
     RedisModule,
     PassportModule,

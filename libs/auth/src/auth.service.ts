@@ -3,7 +3,6 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import * as argon2 from 'argon2';
 import { pgErrorCode } from '@pcn/database';
 import { authConfig, AuthConfig } from './auth.config';
 import { AuthErrorCode, AuthException, waitInWords } from './auth.exception';
@@ -17,6 +16,7 @@ import { LoginThrottle } from './security/login-throttle.service';
 import { SessionRevocation } from './security/session-revocation.service';
 import { AuthEventsService } from './security/auth-events.service';
 import { AuthEventType } from './security/auth-event.entity';
+import { PasswordHasher } from './security/password-hasher';
 
 /** Where a sign-in attempt came from, for throttling and the authentication trail. */
 export interface SignInAttempt {
@@ -37,9 +37,6 @@ export interface NewUser {
 
 @Injectable()
 export class AuthService {
-  /** Verified against when the email is unknown, so both paths cost one argon2 verify. */
-  private readonly decoyHash = argon2.hash(randomUUID());
-
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,10 +45,11 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly revocation: SessionRevocation,
     private readonly events: AuthEventsService,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   async createUser(input: NewUser): Promise<UserEntity> {
-    const passwordHash = await argon2.hash(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
     try {
       return await this.dataSource.transaction(async (em) => {
         const user = await em.save(UserEntity, {
@@ -85,7 +83,8 @@ export class AuthService {
       throw error;
     }
     const user = await this.users.findOne({ where: { email: email.toLowerCase() }, relations: { grants: true } });
-    const ok = user && !user.disabled ? await argon2.verify(user.passwordHash, password) : (await argon2.verify(await this.decoyHash, password), false);
+    // Unknown and disabled accounts cost one verify too, so timing does not tell them apart.
+    const ok = user && !user.disabled ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDecoy(password);
     if (!user || !ok) {
       const outcome = await this.throttle.recordFailure(email, client);
       if (outcome.lockedForSeconds) {

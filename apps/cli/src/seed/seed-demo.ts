@@ -1,8 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
-import * as argon2 from 'argon2';
-import { AuthService, Principal, RoleGrantClaim, UserEntity, UserRole } from '@pcn/auth';
+import { AuthService, PasswordHasher, Principal, RoleGrantClaim, UserEntity, UserRole } from '@pcn/auth';
 import { DirectoryService, OrganisationEntity, OrganisationKind, PersonEntity, PersonRoleType } from '@pcn/directory';
 import { AgreementsService } from '@pcn/agreements';
 import { SeedModule } from './seed.module';
@@ -27,7 +26,7 @@ export async function seedDemo(): Promise<void> {
     const password = `demo-${randomBytes(6).toString('base64url')}`;
     const existing = await dataSource.getRepository(OrganisationEntity).findOneBy({ odsCode: BYTES.code });
     if (existing) {
-      const hash = await argon2.hash(password);
+      const hash = await app.get(PasswordHasher).hash(password);
       await dataSource.getRepository(UserEntity).createQueryBuilder().update().set({ passwordHash: hash }).where(`email LIKE '%.demo.%'`).execute();
       console.log('Demo data already present; demo passwords were reset.');
       printLogins(await demoLogins(dataSource), password);

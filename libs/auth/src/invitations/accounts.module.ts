@@ -10,10 +10,11 @@ import { accountsConfig } from './accounts.config';
 import { InvitationService } from './invitation.service';
 import { AccountsService } from './accounts.service';
 import { AuthEventsModule } from '../security/auth-events.module';
+import { PasswordHashingModule } from '../security/password-hasher';
 
 /** Invitations only (no JWT settings needed): what the worker's invitation email job uses. */
 @Module({
-  imports: [ConfigModule.forFeature(accountsConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, InvitationEntity]), OutboxModule, AuthEventsModule],
+  imports: [ConfigModule.forFeature(accountsConfig), TypeOrmModule.forFeature([UserEntity, RoleGrantEntity, InvitationEntity]), OutboxModule, AuthEventsModule, PasswordHashingModule],
   providers: [InvitationService],
   exports: [InvitationService],
 })

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import * as argon2 from 'argon2';
 import { OutboxService, pgConstraintName } from '@pcn/database';
 import { InvitationEntity } from './invitation.entity';
 import { UserEntity } from '../users/user.entity';
@@ -11,6 +10,7 @@ import { Principal, RoleGrantClaim } from '../principal';
 import { AccountsErrorCode, AccountsException } from './accounts.exception';
 import { accountsConfig, AccountsConfig } from './accounts.config';
 import { invitationPasswordProblem } from './password-policy';
+import { PasswordHasher } from '../security/password-hasher';
 import { AuthEventsService, ClientInfo } from '../security/auth-events.service';
 import { AuthEventType } from '../security/auth-event.entity';
 
@@ -67,6 +67,7 @@ export class InvitationService {
     private readonly outbox: OutboxService,
     @Inject(accountsConfig.KEY) private readonly config: AccountsConfig,
     private readonly authEvents: AuthEventsService,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   /** Records the invitation and queues its email, in the caller's transaction. */
@@ -152,7 +153,7 @@ export class InvitationService {
     if ('password' in credential) {
       const problem = invitationPasswordProblem(credential.password);
       if (problem) throw new AccountsException(AccountsErrorCode.PasswordTooWeak, problem, { password: [problem] });
-      passwordHash = await argon2.hash(credential.password);
+      passwordHash = await this.passwords.hash(credential.password);
     } else {
       // No password can ever match: the account signs in through its linked identity only.
       passwordHash = `!no-password:${randomUUID()}`;
