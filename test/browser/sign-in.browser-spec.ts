@@ -70,6 +70,30 @@ describe.each([
     await checkPage(page);
   });
 
+  it('the page check itself fails a page with an image without a text alternative, faint text, no main landmark and a skipped heading level', async () => {
+    const pages: Record<string, string> = {
+      '/check-self-test/wcag': '<main><h1>Faults</h1><img src="/favicon.ico"><p style="color:#c8c8c8;background:#fff">Faint text</p></main>',
+      '/check-self-test/structure': '<div><h1>Faults</h1><h3>Skipped a level</h3><p>Not in a main landmark.</p></div>',
+    };
+    for (const [path, body] of Object.entries(pages)) {
+      await page.route(`**${path}`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html><html lang="en"><head><title>Check</title></head><body><header>Site</header>${body}</body></html>` }));
+    }
+    await open(page, `${world.baseUrl}/check-self-test/wcag`);
+    const wcag = await checkPage(page).then(() => 'passed', (e: Error) => e.message);
+    expect(wcag).toMatch(/^Accessibility problems on /);
+    expect(wcag).toContain('image-alt');
+    expect(wcag).toContain('color-contrast');
+    await open(page, `${world.baseUrl}/check-self-test/structure`);
+    const structure = await checkPage(page).then(() => 'passed', (e: Error) => e.message);
+    expect(structure).toMatch(/^Page structure problems on /);
+    expect(structure).toContain('0 main landmarks (want exactly 1)');
+    expect(structure).toContain('heading level skipped: h1 "Faults" then h3 "Skipped a level"');
+    // axe's own structure rules (best practice) still run beside the WCAG ones.
+    expect(structure).toContain('landmark-one-main');
+    expect(structure).toContain('heading-order');
+    await page.unrouteAll();
+  });
+
   it('signing out ends the session: My tasks asks to sign in again', async () => {
     await open(page, '/tasks');
     await signOut(page);
