@@ -37,9 +37,10 @@ export function testEnvironment(db: TestDatabase, extra: Record<string, string> 
     BODY_LIMIT: '256kb',
     // The real argon2id at its cheapest cost (allowed only when NODE_ENV is test): the suite
     // makes and signs in thousands of accounts, and at the production cost each took about a
-    // second of CPU (hash, then verify). Production's cost is checked in password-hasher.spec.ts.
-    PASSWORD_HASH_MEMORY_KIB: '1024',
-    PASSWORD_HASH_PASSES: '1',
+    // second of CPU (hash, then verify). An app started as production gets the default cost
+    // (empty reads as unset; set, since process.env keeps what an earlier app of the file set).
+    PASSWORD_HASH_MEMORY_KIB: extra.NODE_ENV && extra.NODE_ENV !== 'test' ? '' : '1024',
+    PASSWORD_HASH_PASSES: extra.NODE_ENV && extra.NODE_ENV !== 'test' ? '' : '1',
     SEAL_P12_BASE64: testSealCertificate().base64,
     SEAL_P12_PASSPHRASE: testSealCertificate().passphrase,
     ...extra,
