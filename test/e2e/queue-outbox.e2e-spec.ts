@@ -40,7 +40,7 @@ describe('outbox: malformed rows, retention, failed jobs', () => {
   it('marks a malformed row FAILED with its reason, dispatches the rest of the batch, and reports it', async () => {
     const relay = worker.get(OutboxRelay);
     const before = relay.malformedRows;
-    const good = [];
+    const good: string[] = [];
     for (let i = 0; i < 5; i++) good.push(await insert('schedules', 'round.deadline', { roundId: randomUUID(), dueAt: new Date().toISOString() }));
     const bad = [
       await insert('nope', 'round.deadline', { roundId: randomUUID(), dueAt: 'x' }),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Controller, ExecutionContext, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AccessGuard } from '../guards/access.guard';
+import { SessionRevocation } from '../security/session-revocation.service';
 import { Authenticated, Public, RequirePermission } from '../guards/access.decorators';
 import { AuthException } from '../auth.exception';
 import { Permission, ROLE_PERMISSIONS, UserRole } from '../auth.enums';
@@ -33,7 +34,9 @@ function contextFor(controller: Function, method: string): ExecutionContext {
 }
 
 describe('AccessGuard (deny by default)', () => {
-  const guard = new AccessGuard(new Reflector());
+  // These cases end before any session is looked at; revocation is covered end to end (auth.e2e-spec).
+  const notConsulted = { isRevoked: () => Promise.reject(new Error('revocation is not consulted here')) } as unknown as SessionRevocation;
+  const guard = new AccessGuard(new Reflector(), notConsulted);
 
   it('closes a route that declares no rule, for everyone, with NO_ACCESS_RULE', async () => {
     const error = await guard.canActivate(contextFor(UndeclaredController, 'list')).then(

@@ -192,7 +192,7 @@ export function findSignerCertificate(cms: SignerCms, extra: Buffer[] = []): Buf
   for (const der of candidates) {
     let cert: pkijs.Certificate;
     try {
-      cert = pkijs.Certificate.fromBER(der);
+      cert = pkijs.Certificate.fromBER(new Uint8Array(der));
     } catch {
       continue;
     }
@@ -263,7 +263,7 @@ export interface TimestampCheck {
 export function checkTimestampToken(token: Buffer, stamped: Buffer[] | Buffer, anchors: Buffer[]): TimestampCheck {
   const cms = parseSignedData(token);
   if (cms.eContentType !== OID.tstInfo || !cms.eContent) throw new CmsError('the timestamp token carries no TSTInfo');
-  const tst = pkijs.TSTInfo.fromBER(cms.eContent);
+  const tst = pkijs.TSTInfo.fromBER(new Uint8Array(cms.eContent));
   const imprintAlg = DIGESTS[tst.messageImprint.hashAlgorithm.algorithmId];
   let imprintMatches = false;
   if (imprintAlg) {
