@@ -97,7 +97,7 @@ ${phaseRows.join('\n')}
 
 ${renewalBudget(r, cpuGroups, cpuOf)}
 
-Database sessions (average count by state or wait event, sampled every 200 ms): approval phase ${sessions(r.sessionsApprove)}; sealing after the last approval ${sessions(r.sessionsSeal)}.${byProcess} The documents worker${r.opts.documentsWorkers > 1 ? 's' : ''} spent ${(documentsCpu(r) / Math.max(r.parts, 1)).toFixed(2)} s of CPU per sealed part (approval and sealing phases)${r.opts.documentsWorkers > 1 ? `: ${documentsShare(r)}` : ''}.
+Database sessions (average count by state or wait event, sampled every ${r.sessionSampleMs ?? 200} ms): approval phase ${sessions(r.sessionsApprove)}; sealing after the last approval ${sessions(r.sessionsSeal)}.${byProcess} The documents worker${r.opts.documentsWorkers > 1 ? 's' : ''} spent ${(documentsCpu(r) / Math.max(r.parts, 1)).toFixed(2)} s of CPU per sealed part (approval and sealing phases)${r.opts.documentsWorkers > 1 ? `: ${documentsShare(r)}` : ''}.
 
 End checks: ${r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name} (${c.detail})`).join('; ')}.
 `;
