@@ -83,6 +83,12 @@ export function parsedFonts(): Record<FontKey, ParsedFont> {
 const MAX_CACHED_RUN_GLYPHS = 100_000; // per font: ~2.5 MB of runs (pointers, run objects, keys)
 const MAX_CACHED_WIDTH_CHARS = 400_000; // per font: the width map's keys, ~0.5 MB with the numbers
 const MAX_INTERNED_POSITIONS = 20_000; // per font; a document uses a few hundred
+/**
+ * Lines up to this length are encoded once per document and font. A certificate of
+ * completion repeats the same short texts row after row (organisations, roles, "Approved",
+ * sign-in methods, browsers); a body line is longer and rarely repeats, so is not kept.
+ */
+const MAX_ENCODE_CACHED_CHARS = 64;
 
 interface GlyphRunLike {
   glyphs: unknown[];
@@ -108,6 +114,7 @@ interface EmbeddedFontLike {
   subset?: unknown;
   layout(text: string, features?: unknown, onlyWidth?: boolean): { glyphs: unknown[] | null; positions: unknown[] | null; advanceWidth: number };
   widthOfString(text: string, size: number, features?: unknown): number;
+  encode(text: string, features?: unknown): [string[], unknown[]];
   [SHARED]?: true;
 }
 
@@ -218,6 +225,21 @@ export function shareFontMetrics(embedded: unknown): void {
       m.widthChars += text.length;
     }
     return width * (size / 1000);
+  };
+  // Per document (the subset's glyph numbers are the document's): pdfkit's encode adds each
+  // glyph to the subset and notes its width and code points, which a second encode of the same
+  // text would find already done, so the first result stands for every repeat. Its callers
+  // (showLine, pdfkit's _fragment) copy before they change anything.
+  const ownEncode = f.encode;
+  const encoded = new Map<string, [string[], unknown[]]>();
+  f.encode = (text: string, features?: unknown): [string[], unknown[]] => {
+    if (features || text.length > MAX_ENCODE_CACHED_CHARS) return ownEncode.call(f, text, features);
+    let result = encoded.get(text);
+    if (result === undefined) {
+      result = ownEncode.call(f, text);
+      encoded.set(text, result);
+    }
+    return result;
   };
   shareSubsetGlyphs(f.font as any, f.subset as any, m.subsetGlyphs);
   f[SHARED] = true;

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { fontMetricsCacheSize, parsedFonts, shareFontMetrics } from '../fonts';
+import { FontKey, fontMetricsCacheSize, parsedFonts, shareFontMetrics } from '../fonts';
 
-function embeddedMono(): any {
+function embeddedFont(key: FontKey = 'mono', shared = true): any {
   const doc = new PDFDocument({ font: null } as unknown as PDFKit.PDFDocumentOptions) as any;
-  doc.font(parsedFonts().mono);
-  shareFontMetrics(doc._font);
+  doc.font(parsedFonts()[key]);
+  if (shared) shareFontMetrics(doc._font);
   return doc._font;
 }
+const embeddedMono = () => embeddedFont('mono');
 
 const hexRun = (i: number) => createHash('sha256').update(String(i)).digest('hex');
 
@@ -39,5 +40,24 @@ describe('shared font caches', () => {
     // Monospaced: every glyph has the same advance, so one position object serves them all.
     expect(a.positions[0]).toBe(b.positions[5]);
     expect(font.layoutCached('abcdef')).toBe(a);
+  });
+
+  it('encode short texts once per document, with exactly what pdfkit gives, glyph subset and widths included', () => {
+    const cached = embeddedFont('sans');
+    const plain = embeddedFont('sans', false);
+    const texts = ['Approved', 'Yarm Medical Practice (A81001)', 'Approved', 'ffi office', 'Mozilla/5.0 (X11; Linux x86_64)', 'Yarm Medical Practice (A81001)', `${'long line '.repeat(8)}`, 'Approved'];
+    const results = texts.map((text) => {
+      const mine = cached.encode(text);
+      expect(mine).toEqual(plain.encode(text));
+      return mine;
+    });
+    // Repeats are the same arrays (encoded once); the long line is encoded every time.
+    expect(results[2]).toBe(results[0]);
+    expect(results[7]).toBe(results[0]);
+    expect(results[5]).toBe(results[1]);
+    expect(cached.encode(texts[6])).not.toBe(results[6]);
+    expect(cached.subset.glyphs).toEqual(plain.subset.glyphs);
+    expect(cached.widths).toEqual(plain.widths);
+    expect(cached.unicode).toEqual(plain.unicode);
   });
 });
