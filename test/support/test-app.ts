@@ -24,6 +24,7 @@ export function testSealCertificate(): { base64: string; passphrase: string } {
  * own Redis key prefix, so files never share state.
  */
 export function testEnvironment(db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+  const startedAsTest = !extra.NODE_ENV || extra.NODE_ENV === 'test';
   const env = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -39,8 +40,8 @@ export function testEnvironment(db: TestDatabase, extra: Record<string, string> 
     // makes and signs in thousands of accounts, and at the production cost each took about a
     // second of CPU (hash, then verify). An app started as production gets the default cost
     // (empty reads as unset; set, since process.env keeps what an earlier app of the file set).
-    PASSWORD_HASH_MEMORY_KIB: extra.NODE_ENV && extra.NODE_ENV !== 'test' ? '' : '1024',
-    PASSWORD_HASH_PASSES: extra.NODE_ENV && extra.NODE_ENV !== 'test' ? '' : '1',
+    PASSWORD_HASH_MEMORY_KIB: startedAsTest ? '1024' : '',
+    PASSWORD_HASH_PASSES: startedAsTest ? '1' : '',
     SEAL_P12_BASE64: testSealCertificate().base64,
     SEAL_P12_PASSPHRASE: testSealCertificate().passphrase,
     ...extra,

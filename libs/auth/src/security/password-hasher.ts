@@ -50,7 +50,10 @@ export type PasswordHashingConfig = ConfigType<typeof passwordHashingConfig>;
 @Injectable()
 export class PasswordHasher {
   private readonly options: argon2.HashOptions;
-  /** Checked against when an account is unknown or disabled, so that path costs one verify too. */
+  /**
+   * Checked against when an account is unknown or disabled, so that path costs one verify too.
+   * Made on first use, so processes that never check a password (the worker) never pay for it.
+   */
   private decoy?: Promise<string>;
 
   constructor(@Inject(passwordHashingConfig.KEY) config: PasswordHashingConfig) {
