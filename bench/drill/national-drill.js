@@ -5,7 +5,7 @@
 //   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--no-write] [--keep]
 //                    [--api-processes 1] [--documents-workers 1] [--notification-workers 1]
 //                    [--api-pool 40/api-processes] [--worker-pool 6] [--result file.json]
-//                    [--cpu-prof DIR] [--cpu-shares deployment|equal] [--documents-heap-mb 320]
+//                    [--cpu-prof DIR] [--memory-probe DIR] [--cpu-shares deployment|equal] [--documents-heap-mb 320]
 //
 // Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs
 // `--api-processes` API processes, `--documents-workers` workers with WORKER_QUEUES=documents
@@ -59,6 +59,8 @@ const OPTS = {
   keep: argv.includes('--keep'),
   // Every API and worker process writes a V8 CPU profile to DIR/<process name>/ when it stops.
   cpuProfileDir: argv.includes('--cpu-prof') ? path.resolve(argv[argv.indexOf('--cpu-prof') + 1]) : null,
+  // Every API and worker process appends its memory every 500 ms to DIR/<process name>.jsonl.
+  memoryProbeDir: argv.includes('--memory-probe') ? path.resolve(argv[argv.indexOf('--memory-probe') + 1]) : null,
   // How the processes share the cores when all want them: `deployment` gives each the CPU weight
   // its CPU request in docs/deployment.md gives it on Kubernetes (see CPU_SHARES); `equal` runs
   // them all at the same priority, as the runs before 2026-12-01 22:30 did.
@@ -96,7 +98,7 @@ const RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'pcn-drill-'));
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] : NaN);
 
-const procs = new ProcessGroup(ROOT, RUN_DIR, log, OPTS.cpuProfileDir);
+const procs = new ProcessGroup(ROOT, RUN_DIR, log, OPTS.cpuProfileDir, OPTS.memoryProbeDir);
 const teardown = [];
 let tornDown = null;
 /** Stops the processes, then drops what the run made; a second caller (a signal during the run, then main's end) waits for the same teardown rather than exiting half-way. */

@@ -40,16 +40,23 @@ function postgresBackends(dbName) {
  * run directory, stopped with SIGTERM (SIGKILL after 8 s, or 60 s when writing CPU profiles) by `stopAll`.
  */
 class ProcessGroup {
-  /** `cpuProfileDir`: each child writes a V8 CPU profile (.cpuprofile) to `<dir>/<name>/` when it exits. */
-  constructor(root, runDir, log, cpuProfileDir = null) {
-    Object.assign(this, { root, runDir, log, cpuProfileDir, procs: new Map(), expectedExit: new Set(), exits: [] });
+  /**
+   * `cpuProfileDir`: each child writes a V8 CPU profile (.cpuprofile) to `<dir>/<name>/` when it exits.
+   * `memoryProbeDir`: each child appends its memory (RSS, V8 heap, external, array buffers) every
+   * 500 ms to `<dir>/<name>.jsonl` (bench/pdf/memory-probe.js), to see what its RSS is made of.
+   */
+  constructor(root, runDir, log, cpuProfileDir = null, memoryProbeDir = null) {
+    Object.assign(this, { root, runDir, log, cpuProfileDir, memoryProbeDir, procs: new Map(), expectedExit: new Set(), exits: [] });
+    if (memoryProbeDir) fs.mkdirSync(memoryProbeDir, { recursive: true });
   }
 
   /** `nice`: the process's CPU weight when the cores are contended (0 is the default weight). */
   start(name, script, env, nice = 0) {
     const logFile = path.join(this.runDir, `${name}.log`);
     const profile = this.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.cpuProfileDir, name)}`] : [];
-    const child = spawn(process.execPath, [...profile, '-r', './scripts/ts-register.js', script], { cwd: this.root, env, stdio: ['ignore', fs.openSync(logFile, 'a'), fs.openSync(logFile, 'a')] });
+    const probe = this.memoryProbeDir ? ['-r', path.join(__dirname, '../pdf/memory-probe.js')] : [];
+    if (this.memoryProbeDir) env = { ...env, MEMORY_PROBE_FILE: path.join(this.memoryProbeDir, `${name}.jsonl`) };
+    const child = spawn(process.execPath, [...profile, ...probe, '-r', './scripts/ts-register.js', script], { cwd: this.root, env, stdio: ['ignore', fs.openSync(logFile, 'a'), fs.openSync(logFile, 'a')] });
     // Set before the child has loaded anything, and inherited by every thread it starts later.
     if (nice !== 0) os.setPriority(child.pid, nice);
     this.procs.set(name, child);
