@@ -73,6 +73,9 @@ describe('invitation emails: claimed before the link is issued', () => {
     const { email, invitationId, jobId } = await invite();
     const first = await smtp.waitFor((m) => m.to.includes(email));
     expect(first.headers['x-pcn-message-key']).toBe(`invitation-${jobId}`);
+    // The page behind the link may offer CIS2 only, so the email never promises a password.
+    expect(first.text).toContain('Set up your account here (the link works once, until ');
+    expect(first.text).not.toMatch(/password/i);
     expect(await ledger(jobId)).toEqual([{ status: 'SENT', kind: 'INVITATION', recipient: email, attempts: 1, round_id: null, person_id: null }]);
 
     // Redelivery as the sweeper would do it: the BullMQ job gone, the outbox row PENDING again.
