@@ -299,6 +299,9 @@ async function main() {
     SESSION_SECRET: randomBytes(32).toString('hex'),
     JWT_ACCESS_TTL_SECONDS: '7200',
     LOG_LEVEL: 'warn',
+    // The accounts carry the cheapest argon2 hash on purpose (directory.js); re-hashing each at
+    // the production cost on its first sign-in would cost about a second of CPU per person.
+    PASSWORD_REHASH_ON_SIGN_IN: 'false',
     PUBLIC_BASE_URL: `http://localhost:${apis.ports[0]}`,
     SEAL_P12_BASE64: generateDevSealCertificate({ passphrase: sealPass }).p12.toString('base64'),
     SEAL_P12_PASSPHRASE: sealPass,

@@ -69,6 +69,24 @@ describe('auth (e2e)', () => {
       expect(error.accessToken).toBeUndefined();
     });
 
+    it('re-hashes a password stored weaker than the configured cost at its next sign-in, and only then', async () => {
+      const argon2 = await import('argon2');
+      const user = await createUserWithRole(t, UserRole.PcnManager, pcnId);
+      const storedHash = async () => (await t.dataSource.query(`SELECT password_hash FROM user_account WHERE id = $1`, [user.id]))[0].password_hash as string;
+      // Made before the cost rose: argon2i at 512 KiB, where the test app hashes argon2id at 1 MiB, 1 pass.
+      const weak = await argon2.hash(user.password, { type: argon2.argon2i, memoryCost: 512, timeCost: 1 });
+      await t.dataSource.query(`UPDATE user_account SET password_hash = $2 WHERE id = $1`, [user.id, weak]);
+
+      expectStatus(await loginAs(user.email, `${user.password}x`), 401);
+      expect(await storedHash()).toBe(weak);
+      expectStatus(await loginAs(user.email, user.password), 200);
+      const upgraded = await storedHash();
+      expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=1024,p=4,t=1\$/);
+      await expect(argon2.verify(upgraded, user.password)).resolves.toBe(true);
+      expectStatus(await loginAs(user.email, user.password), 200);
+      expect(await storedHash()).toBe(upgraded);
+    });
+
     it('a disabled account cannot sign in', async () => {
       const user = await createUserWithRole(t, UserRole.PcnManager, pcnId);
       await t.dataSource.query(`UPDATE user_account SET disabled = true WHERE id = $1`, [user.id]);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Repository } from 'typeorm';
@@ -37,6 +37,8 @@ export interface NewUser {
 
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger('AuthService');
+
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -99,8 +101,23 @@ export class AuthService {
       throw new AuthException(AuthErrorCode.InvalidCredentials, 'The email address or password is not right.');
     }
     await this.throttle.recordSuccess(email);
+    if (this.passwords.shouldRehash(user.passwordHash)) await this.upgradePasswordHash(user, password);
     await this.events.record({ ...who, userId: user.id, type: AuthEventType.SignIn, detail: { method: 'password' } });
     return this.toPrincipal(user, 'password');
+  }
+
+  /**
+   * Replaces a hash weaker than the configured cost with one at that cost, now that the password
+   * is known to be right. Only if the stored hash is still the one checked, so a password changed
+   * meanwhile is never overwritten. A failure here does not stop the sign-in: the next one tries again.
+   */
+  private async upgradePasswordHash(user: UserEntity, password: string): Promise<void> {
+    try {
+      const stronger = await this.passwords.hash(password);
+      await this.users.update({ id: user.id, passwordHash: user.passwordHash }, { passwordHash: stronger });
+    } catch (error) {
+      this.logger.warn(`The password hash of user ${user.id} could not be upgraded: ${(error as Error).message}`);
+    }
   }
 
   async issueTokens(principal: Principal, familyId: string = randomUUID()): Promise<TokenPairResponse> {

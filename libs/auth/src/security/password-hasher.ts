@@ -41,6 +41,14 @@ export class PasswordHashingEnv {
   @Max(20)
   @AtLeastOutsideTests(PASSWORD_HASH_FLOOR.passes)
   PASSWORD_HASH_PASSES: number = 3;
+
+  /**
+   * Re-hash a password at sign-in when its stored hash is weaker than the configured cost (made
+   * before the cost rose, or not argon2id), so raising the cost reaches every active account. Off
+   * only where accounts are made cheap on purpose and signed in by the thousand (the drill).
+   */
+  @IsIn(['true', 'false'], { message: 'PASSWORD_REHASH_ON_SIGN_IN must be true or false' })
+  PASSWORD_REHASH_ON_SIGN_IN: 'true' | 'false' = 'true';
 }
 
 export const passwordHashingConfig = defineConfig('passwordHashing', PasswordHashingEnv);
@@ -49,7 +57,8 @@ export type PasswordHashingConfig = ConfigType<typeof passwordHashingConfig>;
 /** The one place passwords are hashed and checked. */
 @Injectable()
 export class PasswordHasher {
-  private readonly options: argon2.HashOptions;
+  private readonly options: argon2.HashOptions & { memoryCost: number; timeCost: number };
+  private readonly rehashOnSignIn: boolean;
   /**
    * Checked against when an account is unknown or disabled, so that path costs one verify too.
    * Made on first use, so processes that never check a password (the worker) never pay for it.
@@ -58,6 +67,21 @@ export class PasswordHasher {
 
   constructor(@Inject(passwordHashingConfig.KEY) config: PasswordHashingConfig) {
     this.options = { type: argon2.argon2id, memoryCost: config.PASSWORD_HASH_MEMORY_KIB, timeCost: config.PASSWORD_HASH_PASSES, parallelism: 4 };
+    this.rehashOnSignIn = config.PASSWORD_REHASH_ON_SIGN_IN === 'true';
+  }
+
+  /**
+   * Whether a hash that just verified should be replaced by one at the configured cost: it is
+   * not argon2id, or uses less memory or fewer passes. A hash stronger than the configuration is
+   * kept, so lowering the cost never weakens stored hashes. Never for an account with no password.
+   */
+  shouldRehash(hash: string): boolean {
+    if (!this.rehashOnSignIn || !hash.startsWith('$argon2')) return false;
+    // PHC form: $argon2id$v=19$m=65536,p=4,t=3$salt$hash (parameters in any order).
+    const [, type, version, params] = hash.split('$');
+    const cost = Object.fromEntries((params ?? '').split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+    if (type !== 'argon2id' || version !== 'v=19') return true;
+    return !(cost.m >= this.options.memoryCost) || !(cost.t >= this.options.timeCost);
   }
 
   hash(password: string): Promise<string> {

@@ -40,4 +40,38 @@ describe('PasswordHasher', () => {
     await expect(cheap.verify('!no-password:4b1c', '!no-password:4b1c')).resolves.toBe(false);
     await expect(cheap.verifyDecoy('anything')).resolves.toBe(false);
   });
+
+  describe('shouldRehash (at sign-in, once the password is known to be right)', () => {
+    const at = (memoryKib: string, passes: string, rehash = 'true') =>
+      new PasswordHasher(loadTypedConfig(PasswordHashingEnv, { NODE_ENV: 'production', PASSWORD_HASH_MEMORY_KIB: memoryKib, PASSWORD_HASH_PASSES: passes, PASSWORD_REHASH_ON_SIGN_IN: rehash }));
+    const hashes = {
+      floor: '$argon2id$v=19$m=19456,p=4,t=2$c2FsdHNhbHRzYWx0$aGFzaA',
+      lessMemory: '$argon2id$v=19$m=19456,p=4,t=3$c2FsdHNhbHRzYWx0$aGFzaA',
+      fewerPasses: '$argon2id$v=19$m=65536,p=4,t=2$c2FsdHNhbHRzYWx0$aGFzaA',
+      configured: '$argon2id$v=19$m=65536,p=4,t=3$c2FsdHNhbHRzYWx0$aGFzaA',
+      stronger: '$argon2id$v=19$m=131072,p=1,t=4$c2FsdHNhbHRzYWx0$aGFzaA',
+      argon2i: '$argon2i$v=19$m=65536,p=4,t=3$c2FsdHNhbHRzYWx0$aGFzaA',
+      oldVersion: '$argon2id$v=16$m=65536,p=4,t=3$c2FsdHNhbHRzYWx0$aGFzaA',
+    };
+
+    it('is true for a hash with less memory, fewer passes, another argon2 type or an older version', () => {
+      const hasher = at('65536', '3');
+      expect([hashes.floor, hashes.lessMemory, hashes.fewerPasses, hashes.argon2i, hashes.oldVersion].map((h) => hasher.shouldRehash(h))).toEqual([true, true, true, true, true]);
+    });
+
+    it('is false at the configured cost or above it, so lowering the cost never weakens a stored hash', () => {
+      expect(at('65536', '3').shouldRehash(hashes.configured)).toBe(false);
+      expect(at('65536', '3').shouldRehash(hashes.stronger)).toBe(false);
+      expect(at('19456', '2').shouldRehash(hashes.configured)).toBe(false);
+    });
+
+    it('is false for an account with no password, and whenever PASSWORD_REHASH_ON_SIGN_IN is false', () => {
+      expect(at('65536', '3').shouldRehash('!no-password:4b1c')).toBe(false);
+      expect(at('65536', '3', 'false').shouldRehash(hashes.floor)).toBe(false);
+    });
+
+    it('refuses anything but true or false for PASSWORD_REHASH_ON_SIGN_IN', () => {
+      expect(() => at('65536', '3', 'yes')).toThrow(/PASSWORD_REHASH_ON_SIGN_IN must be true or false/);
+    });
+  });
 });
