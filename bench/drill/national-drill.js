@@ -5,7 +5,7 @@
 //   npm run drill -- [--pcns 1250] [--icbs 42] [--clients 48] [--per-round 1] [--no-write] [--keep]
 //                    [--api-processes 1] [--documents-workers 1] [--notification-workers 1]
 //                    [--api-pool 40/api-processes] [--worker-pool 6] [--result file.json]
-//                    [--cpu-prof DIR] [--memory-probe DIR] [--cpu-shares deployment|equal] [--documents-heap-mb 320]
+//                    [--cpu-prof DIR] [--memory-probe DIR] [--cpu-shares deployment|equal] [--heap-mb 256] [--documents-heap-mb 320]
 //
 // Creates and drops its own database (pcn_drill_<pid>) and Redis prefix (drill<pid>); runs
 // `--api-processes` API processes, `--documents-workers` workers with WORKER_QUEUES=documents
@@ -69,8 +69,13 @@ const OPTS = {
   // (NODE_OPTIONS=--max-old-space-size). Unset, V8 sizes it from this machine's 24 GiB and lets
   // the heap of a busy renderer grow past 512 MB before it collects (0 = leave it to V8).
   documentsHeapMb: num('documents-heap-mb', 320),
+  // The same for the API and notifications workers (docs/deployment.md §2 sets 256): unbounded, the
+  // API's heap grew to 376 MB (RSS 491 MB) while signing people in, for about 100 MB live.
+  heapMb: num('heap-mb', 256),
 };
-if (!Number.isInteger(OPTS.documentsHeapMb) || OPTS.documentsHeapMb < 0) throw new Error(`--documents-heap-mb must be a whole number of MB, or 0 for V8's default (got ${OPTS.documentsHeapMb})`);
+for (const [flag, mb] of [['heap-mb', OPTS.heapMb], ['documents-heap-mb', OPTS.documentsHeapMb]]) {
+  if (!Number.isInteger(mb) || mb < 0) throw new Error(`--${flag} must be a whole number of MB, or 0 for V8's default (got ${mb})`);
+}
 if (!['deployment', 'equal'].includes(OPTS.cpuShares)) throw new Error(`--cpu-shares must be deployment or equal (got ${OPTS.cpuShares})`);
 /**
  * CPU requests of docs/deployment.md §5 (API 1 core, documents worker 1 core, notifications and
@@ -269,7 +274,8 @@ async function main() {
   log(`code: source ${result.code.sourceSha}, commit ${result.code.commit}${result.code.changed.length ? ` + uncommitted changes in ${result.code.changed.length} files under apps/ libs/ (diff ${result.code.diffSha}): ${result.code.changed.join(', ')}` : ', no uncommitted changes under apps/ libs/'}`);
   result.connections = await connectionPlan();
   log(`processes: ${OPTS.apiProcesses} API (pool ${OPTS.apiPool} each), ${OPTS.documentsWorkers} documents worker(s), ${OPTS.notificationWorkers} notifications/schedules worker(s) (pool ${OPTS.workerPool} each); ${result.connections.text}`);
-  log(`documents workers' V8 old space: ${OPTS.documentsHeapMb ? `${OPTS.documentsHeapMb} MB` : "V8's default"}`);
+  const heapWords = (mb) => (mb ? `${mb} MB` : "V8's default");
+  log(`V8 old space: documents workers ${heapWords(OPTS.documentsHeapMb)}, API and notifications workers ${heapWords(OPTS.heapMb)}`);
   log(`CPU shares: ${OPTS.cpuShares} (nice ${Object.entries(CPU_SHARES).map(([k, v]) => `${k} ${v}`).join(', ')})`);
 
   await sql(ADMIN_URL, `CREATE DATABASE "${DB_NAME}"`);
@@ -311,9 +317,11 @@ async function main() {
   const names = (kind, n) => Array.from({ length: n }, (_, i) => (n === 1 ? kind : `${kind}-${i + 1}`));
   const asApp = (name) => Object.assign(new URL(DB_URL), { search: `?application_name=${name}` }).toString();
   apis.names = names('api', OPTS.apiProcesses);
-  apis.names.forEach((name, i) => procs.start(name, 'apps/api/src/main.ts', { ...env, DATABASE_URL: asApp(name), PORT: String(apis.ports[i]), DATABASE_POOL_SIZE: String(OPTS.apiPool) }, CPU_SHARES.api));
-  for (const name of names('worker-documents', OPTS.documentsWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: String(OPTS.workerPool), ...(OPTS.documentsHeapMb ? { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${OPTS.documentsHeapMb}`.trim() } : {}) }, CPU_SHARES['worker-documents']);
-  for (const name of names('worker-notifications', OPTS.notificationWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: String(OPTS.workerPool) }, CPU_SHARES['worker-notifications']);
+  // NODE_OPTIONS=--max-old-space-size, as docs/deployment.md §2 sets it per kind of process.
+  const heapBound = (mb) => (mb ? { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=${mb}`.trim() } : {});
+  apis.names.forEach((name, i) => procs.start(name, 'apps/api/src/main.ts', { ...env, DATABASE_URL: asApp(name), PORT: String(apis.ports[i]), DATABASE_POOL_SIZE: String(OPTS.apiPool), ...heapBound(OPTS.heapMb) }, CPU_SHARES.api));
+  for (const name of names('worker-documents', OPTS.documentsWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'documents', DATABASE_POOL_SIZE: String(OPTS.workerPool), ...heapBound(OPTS.documentsHeapMb) }, CPU_SHARES['worker-documents']);
+  for (const name of names('worker-notifications', OPTS.notificationWorkers)) procs.start(name, 'apps/worker/src/main.ts', { ...env, DATABASE_URL: asApp(name), WORKER_QUEUES: 'notifications,schedules', DATABASE_POOL_SIZE: String(OPTS.workerPool), ...heapBound(OPTS.heapMb) }, CPU_SHARES['worker-notifications']);
   const sampler = procs.sampler(DB_NAME);
 
   // The in-process directory context reads the same configuration as the children.
