@@ -3,7 +3,7 @@
 //
 //   npm run drill -- --pcns 120 --keep --no-write        # once: a database of executed agreements
 //   node bench/pdf/documents-worker.bench.js --source pcn_drill_<pid> [--root DIR] [--label TEXT]
-//        [--runs 1] [--rounds 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--write] [--keep] [--node-args 'FLAGS']
+//        [--runs 1] [--rounds 1] [--tsa] [--cpu-prof DIR] [--probe FILE] [--capture DIR] [--write] [--keep] [--node-args 'FLAGS']
 //
 // Each run clones the source database (CREATE DATABASE … TEMPLATE), empties sealed_document in
 // the clone and sets every execution back to PENDING, starts `apps/worker/src/main.ts` with
@@ -18,6 +18,8 @@
 // its memory stays bounded as the parts add up. With --tsa the parts are sealed at B-LTA against
 // the loopback test TSA, which runs in this process (its CPU is not the worker's). --probe FILE
 // has the worker append process.memoryUsage() and V8 heap space sizes to FILE every 500 ms.
+// --capture DIR has the worker write each execution's render request to DIR (capture-render-requests.js),
+// for bench/pdf/certificate-cost.bench.js.
 'use strict';
 require('../../scripts/ts-register');
 const fs = require('node:fs');
@@ -42,12 +44,18 @@ const OPTS = {
   tsa: argv.includes('--tsa'),
   cpuProf: arg('cpu-prof') ? path.resolve(arg('cpu-prof')) : null,
   probe: arg('probe') ? path.resolve(arg('probe')) : null,
+  capture: arg('capture') ? path.resolve(arg('capture')) : null,
   write: argv.includes('--write'),
   // Keep each run's clone, with the parts it sealed, to look at them afterwards.
   keep: argv.includes('--keep'),
   // V8 flags for the worker that NODE_OPTIONS refuses (e.g. --single-threaded-gc), space-separated.
   nodeArgs: (arg('node-args', '') || '').split(' ').filter(Boolean),
 };
+if (OPTS.capture && OPTS.root !== ROOT) {
+  // The preload wraps this checkout's DocumentsGenerator; a worker from another tree would never call it.
+  console.error('--capture works with this checkout only (not with --root)');
+  process.exit(2);
+}
 if (!OPTS.source) {
   console.error('usage: node bench/pdf/documents-worker.bench.js --source <database of executed agreements> [--root DIR] [--label TEXT] [--runs N] [--tsa] [--cpu-prof DIR] [--write]');
   process.exit(2);
@@ -144,6 +152,11 @@ async function oneRun(run, tsaEnv) {
     if (OPTS.probe) {
       nodeOptions.push(`--require ${path.join(__dirname, 'memory-probe.js')}`);
       env.MEMORY_PROBE_FILE = OPTS.probe;
+    }
+    if (OPTS.capture) {
+      fs.mkdirSync(OPTS.capture, { recursive: true });
+      nodeOptions.push(`--require ${path.join(__dirname, 'capture-render-requests.js')}`);
+      env.CAPTURE_RENDER_REQUESTS_DIR = OPTS.capture;
     }
     env.NODE_OPTIONS = nodeOptions.join(' ').trim();
     const logFile = path.join(os.tmpdir(), `${clone}-worker.log`);
