@@ -78,10 +78,11 @@ export class PasswordHasher {
   shouldRehash(hash: string): boolean {
     if (!this.rehashOnSignIn || !hash.startsWith('$argon2')) return false;
     // PHC form: $argon2id$v=19$m=65536,p=4,t=3$salt$hash (parameters in any order).
-    const [, type, version, params] = hash.split('$');
-    const cost = Object.fromEntries((params ?? '').split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+    const [, type, version, params = ''] = hash.split('$');
     if (type !== 'argon2id' || version !== 'v=19') return true;
-    return !(cost.m >= this.options.memoryCost) || !(cost.t >= this.options.timeCost);
+    const cost = Object.fromEntries(params.split(',').map((kv) => kv.split('=')));
+    // A missing or unreadable number compares false, so it is re-hashed too.
+    return !(Number(cost.m) >= this.options.memoryCost && Number(cost.t) >= this.options.timeCost);
   }
 
   hash(password: string): Promise<string> {
